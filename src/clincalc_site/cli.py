@@ -1,0 +1,114 @@
+"""Command line: ``clincalc-site check|build|...``.
+
+Stage: interface (the top). May import: pipeline, config, diagnostics and the feature modules.
+
+Exit codes: 0 success, 1 content errors (or warnings under --strict), 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import pipeline
+from .commands import register_all
+from .config import BuildConfig
+from .diagnostics import format_report, summary_line
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+Handler = Callable[[argparse.Namespace], int]
+
+
+def today_from_environment() -> dt.date:
+    """Build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
+def _content_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=Path("monographs"),
+        help="folder of monograph YAML files (default: monographs/)",
+    )
+
+
+def _strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict", action="store_true", help="treat warnings (e.g. review overdue) as errors"
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    config = BuildConfig(
+        content_dir=args.content, today=today_from_environment(), strict=args.strict
+    )
+    report = pipeline.check(config)
+    text = format_report(report.diagnostics, args.format)
+    if args.format == "json":
+        print(text)
+    else:
+        if text:
+            print(text)
+        elapsed = time.perf_counter() - started
+        print(
+            f"{summary_line(report.diagnostics, report.load.files)} in {elapsed:.2f} s",
+            file=sys.stderr,
+        )
+    return EXIT_CONTENT if report.failed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clincalc-site",
+        description="Build a drug formulary website from YAML monographs. "
+        "Exit codes: 0 success, 1 content errors, 2 usage or internal error.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate every monograph; report all problems")
+    _content_option(check)
+    _strict_option(check)
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (default), json, or GitHub Actions annotations",
+    )
+    check.set_defaults(handler=cmd_check)
+
+    register_all(commands, _content_option, _strict_option)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (callable from tests)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception:  # a bug, never bad content: say so plainly and exit 2
+        traceback.print_exc()
+        print("clincalc-site: internal error (this is a bug; please report it)", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Site settings (``site.yaml``) and the per-run build configuration.
+
+Stage: shared. May import: diagnostics, yaml_source, models, schema_errors, pydantic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+
+from .diagnostics import Diagnostic, Location, Severity
+from .models import StrictModel, _check_url
+from .schema_errors import diagnostics_from_error
+from .yaml_source import parse_yaml
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
+DEFAULT_STATIC = PACKAGE_ROOT / "static"
+SETTINGS_FILE = "site.yaml"
+
+
+class SiteSettings(StrictModel):
+    """What a formulary team sets once for its whole site, in ``site.yaml``."""
+
+    site_name: str = Field(
+        default="ClinCalc Pro",
+        min_length=1,
+        max_length=80,
+        description="Shown in the header of every page.",
+    )
+    base_url: str = Field(
+        default="https://example.org/",
+        description="Absolute address the site is published at (sitemap).",
+    )
+    publish_drafts: bool = Field(
+        default=True,
+        description="false leaves draft and in-review monographs out of the build.",
+    )
+    language: str = Field(
+        default="en-GB",
+        pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$",
+        description="The pages' lang attribute.",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _normalise_base_url(cls, value: str) -> str:
+        checked = _check_url(value) or value
+        return checked if checked.endswith("/") else checked + "/"
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one run needs; passed explicitly, never held globally."""
+
+    content_dir: Path
+    output_dir: Path = Path("_site")
+    templates_dir: Path = DEFAULT_TEMPLATES
+    static_dir: Path = DEFAULT_STATIC
+    settings: SiteSettings = field(default_factory=SiteSettings)
+    today: dt.date = dt.date(1970, 1, 1)
+    strict: bool = False
+    search: bool = True
+
+
+def load_settings(path: Path) -> tuple[SiteSettings, list[Diagnostic]]:
+    """Read ``site.yaml``; a missing file means all defaults."""
+    if not path.is_file():
+        return SiteSettings(), []
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return SiteSettings(), [
+            Diagnostic(
+                Location(shown),
+                Severity.ERROR,
+                "settings.unreadable",
+                f"cannot read site settings: {exc}",
+            )
+        ]
+    parsed = parse_yaml(text, shown)
+    if parsed.diagnostics:
+        return SiteSettings(), parsed.diagnostics
+    data = parsed.data if parsed.data is not None else {}
+    if not isinstance(data, dict):
+        return SiteSettings(), [
+            Diagnostic(
+                Location(shown, 1, 1),
+                Severity.ERROR,
+                "schema.not_a_mapping",
+                "site settings must be a mapping of fields",
+            )
+        ]
+    try:
+        return SiteSettings.model_validate(data), []
+    except ValidationError as exc:
+        return SiteSettings(), diagnostics_from_error(exc, data, parsed.source_map, SiteSettings)

@@ -1,0 +1,219 @@
+"""Read every monograph in the content folder and validate it, collecting every problem.
+
+Stage: load + validate (the input edge: the only module that reads content files).
+May import: diagnostics, yaml_source, models, schema_errors, rules.
+
+``load_monographs`` never raises for bad content: it returns the monographs that validated and
+a located diagnostic for each problem in every file, so an editor sees all mistakes at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import rules
+from .diagnostics import Diagnostic, Location, Severity, sort_diagnostics
+from .models import SLUG_PATTERN, Monograph
+from .schema_errors import diagnostics_from_error
+from .yaml_source import SourceMap, parse_yaml
+
+MAX_FILE_BYTES = 1024 * 1024
+_SLUG_RE = re.compile(SLUG_PATTERN)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A validated monograph with where it came from."""
+
+    slug: str
+    source: str  # path as shown in diagnostics
+    monograph: Monograph
+    source_map: SourceMap = field(compare=False, repr=False)
+    text: str = field(compare=False, repr=False, default="")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    entries: list[Entry]
+    diagnostics: list[Diagnostic]
+    files: int
+
+
+def display_path(path: Path) -> str:
+    """Show paths relative to the working directory when possible (clickable in editors)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def discover(content_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """List the monograph files, refusing anything that is not a plain file inside the folder."""
+    problems: list[Diagnostic] = []
+    if not content_dir.is_dir():
+        loc = Location(display_path(content_dir))
+        return [], [Diagnostic(loc, Severity.ERROR, "file.no_content", "content folder not found")]
+    root = content_dir.resolve()
+    files: list[Path] = []
+    for path in sorted(content_dir.iterdir()):
+        name = path.name
+        if name.startswith("."):
+            continue
+        where = Location(display_path(path))
+        if name.endswith(".yml"):
+            problems.append(
+                Diagnostic(
+                    where,
+                    Severity.ERROR,
+                    "file.extension",
+                    "monograph files end in .yaml",
+                    hint=f"rename it to {name[:-4]}.yaml",
+                )
+            )
+            continue
+        if not name.endswith(".yaml"):
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.append(
+                Diagnostic(
+                    where,
+                    Severity.ERROR,
+                    "file.symlink_outside",
+                    "symbolic link points outside the content folder; refused",
+                    hint="copy the file into the content folder instead",
+                )
+            )
+            continue
+        files.append(path)
+    return files, problems
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, Diagnostic | None]:
+    """Read one file as text, with a located error for anything that is not a small text file."""
+
+    def fail(code: str, message: str, hint: str = "") -> tuple[None, Diagnostic]:
+        return None, Diagnostic(Location(shown), Severity.ERROR, code, message, hint=hint)
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return fail("file.not_a_file", "not a regular file", "monographs are plain files")
+        if info.st_size > MAX_FILE_BYTES:
+            return fail(
+                "file.too_large",
+                f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB)",
+                "a monograph is a few kilobytes; check that the right file was saved",
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return fail("file.unreadable", f"cannot read file: {exc.strerror or exc}")
+    if len(raw) > MAX_FILE_BYTES:
+        return fail("file.too_large", "file is larger than the 1 MiB limit")
+    return decode(raw, shown)
+
+
+def decode(raw: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
+    """Decode UTF-8 (a BOM is allowed; UTF-16 with a BOM too); CRLF endings are fine."""
+    encoding = "utf-8"
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Diagnostic(
+            Location(shown, line, column),
+            Severity.ERROR,
+            "file.encoding",
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            hint="save the file as UTF-8 in your editor",
+        )
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        return None, Diagnostic(
+            Location(shown),
+            Severity.ERROR,
+            "file.empty",
+            "file is empty",
+            hint="write the monograph, or delete the file (run `clincalc-site new` for a template)",
+        )
+    return text, None
+
+
+def load_file(path: Path, today: dt.date) -> tuple[Entry | None, list[Diagnostic]]:
+    """Read, parse and validate one monograph file."""
+    shown = display_path(path)
+    text, problem = read_text(path, shown)
+    if text is None:
+        return None, [problem] if problem else []
+    return load_text(text, shown, path.name[: -len(".yaml")], today)
+
+
+def load_text(
+    text: str, shown: str, slug: str, today: dt.date
+) -> tuple[Entry | None, list[Diagnostic]]:
+    """Parse and validate monograph text (the pure part of ``load_file``)."""
+    diagnostics: list[Diagnostic] = []
+    if not _SLUG_RE.match(slug):
+        diagnostics.append(
+            Diagnostic(
+                Location(shown),
+                Severity.ERROR,
+                "file.bad_slug",
+                f"file name '{slug}.yaml' is not a valid slug",
+                hint="use lowercase letters, digits and single hyphens, e.g. co-amoxiclav.yaml",
+            )
+        )
+    parsed = parse_yaml(text, shown)
+    if parsed.diagnostics:
+        return None, diagnostics + parsed.diagnostics
+    if not isinstance(parsed.data, dict):
+        kind = "empty" if parsed.data is None else type(parsed.data).__name__
+        diagnostics.append(
+            Diagnostic(
+                Location(shown, 1, 1),
+                Severity.ERROR,
+                "schema.not_a_mapping",
+                f"the top level must be a mapping of fields (name: …), not {kind}",
+                hint="start with 'name: <Drug name>' at the left margin",
+            )
+        )
+        return None, diagnostics
+    try:
+        monograph = Monograph.model_validate(parsed.data)
+    except ValidationError as exc:
+        diagnostics.extend(diagnostics_from_error(exc, parsed.data, parsed.source_map))
+        return None, diagnostics
+    diagnostics.extend(rules.check_monograph(monograph, parsed.source_map, today))
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return None, diagnostics
+    return Entry(slug, shown, monograph, parsed.source_map, text), diagnostics
+
+
+def load_monographs(content_dir: Path, today: dt.date) -> LoadResult:
+    """Load every ``*.yaml`` in ``content_dir``; all problems of all files, sorted."""
+    paths, diagnostics = discover(content_dir)
+    entries: list[Entry] = []
+    for path in paths:
+        entry, problems = load_file(path, today)
+        diagnostics.extend(problems)
+        if entry is not None:
+            entries.append(entry)
+    diagnostics.extend(rules.check_collection(entries))
+    files = len(paths) + sum(
+        1 for d in diagnostics if d.code in ("file.extension", "file.symlink_outside")
+    )
+    return LoadResult(entries, sort_diagnostics(diagnostics), files)

@@ -1,0 +1,191 @@
+"""Content rules beyond the schema: dates, review age, cross-file links and duplicate names.
+
+Stage: validate. May import: diagnostics, models, yaml_source. No I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import unicodedata
+from collections.abc import Sequence
+from typing import Protocol
+
+from .diagnostics import Diagnostic, Severity
+from .models import Monograph, VerifiedDosing
+from .yaml_source import SourceMap
+
+REVIEW_MAX_MONTHS = 24
+# Characters that render as nothing: two names differing only by these look identical.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f"
+        "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
+        "\u2066\u2067\u2068\u2069\ufeff",
+    )
+)
+# Common Cyrillic and Greek letters that look like Latin ones (Unicode TR39 confusables).
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁԛԝӏАВЕКМНОРСТХІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdqwlABEKMHOPCTXIJSaBeikvoptuxABEZHIKMNOPTYX",
+)
+
+
+class Sourced(Protocol):
+    """A loaded monograph with its slug and source map (``loader.Entry``)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def monograph(self) -> Monograph: ...
+    @property
+    def source_map(self) -> SourceMap: ...
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` earlier (the 29th of Feb falls back to the 28th)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def is_overdue(review_date: dt.date, today: dt.date) -> bool:
+    return review_date < months_before(today, REVIEW_MAX_MONTHS)
+
+
+def check_monograph(
+    monograph: Monograph, source_map: SourceMap, today: dt.date
+) -> list[Diagnostic]:
+    """Rules on one monograph that depend on today's date."""
+    found: list[Diagnostic] = []
+    review = monograph.review
+    if review.date > today:
+        found.append(
+            Diagnostic(
+                source_map.locate(("review", "date")),
+                Severity.ERROR,
+                "review.future_date",
+                f"review date {review.date} is in the future (today is {today})",
+                field_path="review.date",
+                hint="use the date the review actually happened",
+            )
+        )
+    elif is_overdue(review.date, today):
+        found.append(
+            Diagnostic(
+                source_map.locate(("review", "date")),
+                Severity.WARNING,
+                "review.overdue",
+                f"review overdue: last reviewed {review.date}, "
+                f"more than {REVIEW_MAX_MONTHS} months ago",
+                field_path="review.date",
+                hint="re-review the monograph and update review.date",
+            )
+        )
+    if review.status != "clinician-reviewed":
+        found.append(
+            Diagnostic(
+                source_map.locate(("review", "status")),
+                Severity.NOTE,
+                "review.draft",
+                f"status '{review.status}': published with a 'not yet reviewed' notice",
+                field_path="review.status",
+            )
+        )
+    dose = monograph.dosing
+    if isinstance(dose, VerifiedDosing) and dose.verified_on > today:
+        found.append(
+            Diagnostic(
+                source_map.locate(("dosing", "verified_on")),
+                Severity.ERROR,
+                "dosing.future_date",
+                f"verification date {dose.verified_on} is in the future (today is {today})",
+                field_path="dosing.verified_on",
+                hint="use the date the dose was actually verified",
+            )
+        )
+    return found
+
+
+def name_key(name: str) -> str:
+    """Fold a name so that names a reader cannot tell apart compare equal."""
+    folded = unicodedata.normalize("NFKC", name).translate(_INVISIBLE).translate(_LOOKALIKES)
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", folded) if not unicodedata.combining(ch)
+    )
+    return " ".join(stripped.casefold().split())
+
+
+def check_collection(entries: Sequence[Sourced]) -> list[Diagnostic]:
+    """Rules across files: related links resolve, no two monographs share a name."""
+    found: list[Diagnostic] = []
+    slugs = sorted(entry.slug for entry in entries)
+    known = set(slugs)
+    first_by_name: dict[str, Sourced] = {}
+    for entry in sorted(entries, key=lambda e: e.slug):
+        found.extend(_check_related(entry, known, slugs))
+        key = name_key(entry.monograph.name)
+        first = first_by_name.setdefault(key, entry)
+        if first is not entry:
+            found.append(
+                Diagnostic(
+                    entry.source_map.locate(("name",)),
+                    Severity.ERROR,
+                    "xref.duplicate_name",
+                    f"name '{entry.monograph.name}' is already used by {first.slug}.yaml "
+                    f"('{first.monograph.name}')",
+                    field_path="name",
+                    hint="two monographs for one drug confuse readers; merge them",
+                )
+            )
+    return found
+
+
+def _check_related(entry: Sourced, known: set[str], slugs: list[str]) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    seen: set[str] = set()
+    for index, target in enumerate(entry.monograph.related):
+        where = entry.source_map.locate(("related", index))
+        path = f"related[{index}]"
+        if target == entry.slug:
+            found.append(
+                Diagnostic(
+                    where,
+                    Severity.ERROR,
+                    "xref.self_link",
+                    "a monograph cannot be related to itself",
+                    field_path=path,
+                    hint="remove this entry",
+                )
+            )
+        elif target not in known:
+            close = difflib.get_close_matches(target, slugs, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "no monograph has that file name"
+            found.append(
+                Diagnostic(
+                    where,
+                    Severity.ERROR,
+                    "xref.unknown_target",
+                    f"related monograph '{target}' does not exist",
+                    field_path=path,
+                    hint=hint,
+                )
+            )
+        elif target in seen:
+            found.append(
+                Diagnostic(
+                    where,
+                    Severity.ERROR,
+                    "xref.duplicate_link",
+                    f"'{target}' is listed twice in related",
+                    field_path=path,
+                    hint="remove the second entry",
+                )
+            )
+        seen.add(target)
+    return found

@@ -1,0 +1,209 @@
+"""Translate pydantic validation errors into located, plain-English diagnostics.
+
+Stage: validate. May import: diagnostics, models, yaml_source, pydantic.
+
+Pydantic reports *where in the data* a problem is (``loc``); the source map knows *where in
+the file* that data came from. This module joins the two (the technique dagster uses for its
+YAML configs) and rewrites pydantic's messages for editors, with a hint where one helps.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from .diagnostics import Diagnostic, Severity
+from .models import Monograph
+from .yaml_source import PathKey, SourceMap
+
+_EXPECTED = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "model_type": "a mapping of fields",
+    "dict_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date (YYYY-MM-DD)",
+}
+_VERIFIED_NEEDS = {
+    "source": "the source it was verified against ({label, url})",
+    "verified_by": "who verified it",
+    "verified_on": "the date it was verified (YYYY-MM-DD)",
+    "regimens": "at least one regimen",
+}
+
+
+def data_path(loc: tuple[str | int, ...], data: Any) -> PathKey:
+    """Drop the discriminator tags pydantic inserts into ``loc`` (``dosing.verified.x``)."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part not in current and current.get("status") == part:
+            continue  # the union tag, not a key in the file
+        path.append(part)
+        if isinstance(current, dict) and isinstance(part, str):
+            current = current.get(part)
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            current = current[part]
+        else:
+            current = None
+    return tuple(path)
+
+
+def format_path(path: PathKey) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _models_in(typing.get_args(annotation)[0])
+    if origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found.extend(_models_in(arg))
+    return found
+
+
+def allowed_fields(path: PathKey, root: type[BaseModel] = Monograph) -> list[str]:
+    """Field names valid in the mapping at ``path`` (used for 'did you mean')."""
+    models: list[type[BaseModel]] = [root]
+    for part in path:
+        if isinstance(part, int):
+            continue
+        next_models: list[type[BaseModel]] = []
+        for model in models:
+            info = model.model_fields.get(part)
+            if info is not None:
+                next_models.extend(_models_in(info.annotation))
+        models = next_models
+    names: list[str] = []
+    for model in models:
+        names.extend(name for name in model.model_fields if name not in names)
+    return names
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def diagnostics_from_error(
+    error: ValidationError, data: Any, source_map: SourceMap, root: type[BaseModel] = Monograph
+) -> list[Diagnostic]:
+    """One located diagnostic per pydantic error, in terms an editor understands."""
+    return [_one(detail, data, source_map, root) for detail in error.errors(include_url=False)]
+
+
+def _one(
+    detail: ErrorDetails, data: Any, source_map: SourceMap, root: type[BaseModel]
+) -> Diagnostic:
+    path = data_path(tuple(detail["loc"]), data)
+    kind = detail["type"]
+    field = path[-1] if path else ""
+    dotted = format_path(path)
+    in_verified = _in_verified_dosing(path, data)
+
+    def make(code: str, message: str, hint: str = "", *, at_key: bool = False) -> Diagnostic:
+        location = source_map.locate(path, at_key=at_key)
+        return Diagnostic(location, Severity.ERROR, code, message, field_path=dotted, hint=hint)
+
+    if kind == "extra_forbidden":
+        choices = allowed_fields(path[:-1], root)
+        hint = suggest(str(field), choices) or f"allowed here: {', '.join(choices)}"
+        return make("schema.unknown_field", f"unknown field '{field}'", hint, at_key=True)
+    if kind == "missing":
+        if in_verified and field in _VERIFIED_NEEDS:
+            return make(
+                "dosing.incomplete_verification",
+                f"a verified dose needs '{field}': {_VERIFIED_NEEDS[str(field)]}",
+                "add it, or set 'status: re-sourcing' so the banner is shown instead",
+            )
+        return make("schema.missing_field", f"missing required field '{field}'")
+    if kind == "too_short" and in_verified and field == "regimens":
+        return make(
+            "dosing.incomplete_verification",
+            "a verified dose needs at least one regimen",
+            "add the verified regimens, or set 'status: re-sourcing'",
+        )
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return make(
+            "dosing.invalid_status",
+            "dosing 'status' must be 'verified' or 're-sourcing'",
+            "use 're-sourcing' until a verifier has checked the dose against a source",
+        )
+    if kind == "literal_error":
+        expected = detail.get("ctx", {}).get("expected", "")
+        return make("schema.invalid_choice", f"'{field}' must be one of {expected}")
+    if kind in _EXPECTED:
+        return _type_error(detail, path, source_map, make)
+    if kind == "string_too_short":
+        return make("schema.empty", f"'{field}' is empty", "write the text, or remove the field")
+    if kind == "string_pattern_mismatch":
+        return _pattern_error(path, make)
+    if kind == "value_error":
+        message = str(detail.get("ctx", {}).get("error", detail["msg"]))
+        return make("schema.invalid_url", f"'{field}' {message}", "write the full https:// address")
+    return make("schema.invalid", f"'{field}': {detail['msg']}")
+
+
+def _in_verified_dosing(path: PathKey, data: Any) -> bool:
+    if not path or path[0] != "dosing" or not isinstance(data, dict):
+        return False
+    dosing = data.get("dosing")
+    return isinstance(dosing, dict) and dosing.get("status") == "verified" and len(path) == 2
+
+
+Maker = Callable[..., Diagnostic]
+
+
+def _type_error(
+    detail: ErrorDetails, path: PathKey, source_map: SourceMap, make: Maker
+) -> Diagnostic:
+    expected = _EXPECTED[detail["type"]]
+    info = source_map.info(path)
+    field = path[-1] if path else "value"
+    if info is not None and info.raw is not None and not info.quoted and info.kind != "string":
+        shown = detail["input"]
+        if info.kind == "null":
+            return make(
+                "schema.empty",
+                f"'{field}' is empty",
+                "write the value, or remove the line",
+            )
+        return make(
+            "yaml.unquoted_value",
+            f"'{info.raw}' was read by YAML as the {info.kind} {shown!r}, "
+            f"but {expected} is expected",
+            f'put it in quotes: "{info.raw}"',
+        )
+    got = info.kind if info is not None else type(detail["input"]).__name__
+    return make("schema.type", f"'{field}' must be {expected}, not {got}")
+
+
+def _pattern_error(path: PathKey, make: Maker) -> Diagnostic:
+    if "rxcui" in path:
+        return make(
+            "schema.invalid_rxcui", "'rxcui' must be digits only", 'quote it: rxcui: "1369713"'
+        )
+    if "related" in path:
+        return make(
+            "schema.invalid_slug",
+            "related entries are monograph slugs: lowercase letters, digits and hyphens",
+            "use the file name without .yaml, e.g. 'co-amoxiclav'",
+        )
+    return make("schema.invalid", "value does not have the expected form")

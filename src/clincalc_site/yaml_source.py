@@ -1,0 +1,338 @@
+"""Parse one YAML text into plain data plus a source map of where every value came from.
+
+Stage: load. May import: diagnostics, pyyaml.
+
+We build the data ourselves from the YAML *event* stream (libyaml's C parser where present)
+instead of using ``yaml.safe_load``, because safe_load silently keeps the last of two
+duplicate keys, expands alias bombs, recurses until the interpreter's stack runs out on deep
+nesting and forgets every position. Walking events lets us refuse duplicates, anchors,
+aliases, custom tags and deep nesting with a located diagnostic, and remember the line and
+column of every key and value so that later stages can point at them.
+
+Scalars keep YAML 1.1's meaning (``yes`` is a bool, ``0123`` an octal int) but we also keep
+the source text and whether it was quoted, so a schema error on a mangled value can tell the
+editor "this was read as the number 83: quote it".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from .diagnostics import Diagnostic, Location, Severity
+
+MAX_DEPTH = 32
+_STR_TAG = "tag:yaml.org,2002:str"
+_KIND_BY_TAG = {
+    _STR_TAG: "string",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:bool": "boolean",
+    "tag:yaml.org,2002:int": "number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:timestamp": "date",
+}
+# Fast C parser when PyYAML was built with libyaml; the pure-Python one otherwise.
+_PARSER_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """Where one value sits in the file, and how it was written."""
+
+    line: int
+    column: int
+    key_line: int = 0
+    key_column: int = 0
+    raw: str | None = None
+    quoted: bool = False
+    kind: str = "string"
+
+
+@dataclass
+class SourceMap:
+    """Maps a value's path (``("dosing", "regimens", 0, "dose")``) to its position."""
+
+    path: str
+    nodes: dict[PathKey, NodeInfo] = field(default_factory=dict)
+
+    def info(self, key: PathKey) -> NodeInfo | None:
+        return self.nodes.get(key)
+
+    def locate(self, key: PathKey, *, at_key: bool = False) -> Location:
+        """Return the position of ``key``, or of its nearest ancestor that exists."""
+        for end in range(len(key), -1, -1):
+            found = self.nodes.get(key[:end])
+            if found is None:
+                continue
+            if at_key and found.key_line:
+                return Location(self.path, found.key_line, found.key_column)
+            if end < len(key) and found.key_line:
+                # A missing child is reported at the key of the mapping that lacks it.
+                return Location(self.path, found.key_line, found.key_column)
+            return Location(self.path, found.line, found.column)
+        return Location(self.path, 1, 1)
+
+
+@dataclass
+class ParsedYaml:
+    data: Any
+    source_map: SourceMap
+    diagnostics: list[Diagnostic]
+
+
+class YamlAbort(Exception):
+    """Raised inside the event walk to stop at the first structural problem."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+@dataclass
+class _Frame:
+    path: PathKey
+    container: dict[str, Any] | list[Any]
+    pending_key: str | None = None
+    key_marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def _mark(event: Any) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+class _Builder:
+    """Turns the event stream of one document into plain data and a SourceMap."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.source_map = SourceMap(path)
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.documents = 0
+        self.resolver = Resolver()
+        self.constructor = SafeConstructor()
+
+    def error(self, event: Any, code: str, message: str, hint: str = "") -> YamlAbort:
+        line, col = _mark(event)
+        return YamlAbort(
+            Diagnostic(Location(self.path, line, col), Severity.ERROR, code, message, hint=hint)
+        )
+
+    def feed(self, events: Iterator[Any]) -> None:
+        for event in events:
+            self.handle(event)
+
+    def handle(self, event: Any) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.error(
+                    event,
+                    "yaml.multiple_documents",
+                    "a monograph file holds exactly one YAML document",
+                    "remove the second '---' and everything after it, or split the file",
+                )
+            return
+        if isinstance(event, yaml.AliasEvent):
+            raise self.error(
+                event,
+                "yaml.alias",
+                f"YAML aliases ('*{event.anchor}') are not allowed in monographs",
+                "write the value out in full",
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise self.error(
+                event,
+                "yaml.anchor",
+                f"YAML anchors ('&{event.anchor}') are not allowed in monographs",
+                "remove the anchor and write every value out in full",
+            )
+        if isinstance(event, yaml.ScalarEvent):
+            self.scalar(event)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            self.start_collection(event)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self.end_collection()
+
+    def check_tag(self, event: Any) -> None:
+        tag = event.tag
+        if tag is None or tag == "!" or tag in _KIND_BY_TAG:
+            return
+        if tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+            return
+        raise self.error(
+            event,
+            "yaml.tag",
+            f"YAML tag '{tag}' is not allowed",
+            "remove the tag; write plain values",
+        )
+
+    def child_path(self, event: Any) -> tuple[PathKey, int, int]:
+        """Path of the value this event starts, and the position of its key (if any)."""
+        if not self.stack:
+            return (), 0, 0
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container)), 0, 0
+        key = top.pending_key
+        assert key is not None
+        key_line, key_col = top.key_marks[key]
+        return (*top.path, key), key_line, key_col
+
+    def start_collection(self, event: Any) -> None:
+        self.check_tag(event)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict) and top.pending_key is None:
+            raise self.error(
+                event, "yaml.complex_key", "a key must be a plain word, not a list or mapping"
+            )
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.error(
+                event,
+                "yaml.too_deep",
+                f"the YAML nests more than {MAX_DEPTH} levels deep",
+                "monographs need only a few levels; check the indentation",
+            )
+        path, key_line, key_col = self.child_path(event)
+        line, col = _mark(event)
+        kind = "mapping" if isinstance(event, yaml.MappingStartEvent) else "list"
+        self.source_map.nodes[path] = NodeInfo(line, col, key_line, key_col, kind=kind)
+        container: dict[str, Any] | list[Any] = (
+            {} if isinstance(event, yaml.MappingStartEvent) else []
+        )
+        self.stack.append(_Frame(path, container))
+
+    def end_collection(self) -> None:
+        frame = self.stack.pop()
+        self.attach(frame.container)
+
+    def attach(self, value: Any) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            top.container.append(value)
+        else:
+            assert top.pending_key is not None
+            top.container[top.pending_key] = value
+            top.pending_key = None
+
+    def scalar(self, event: Any) -> None:
+        self.check_tag(event)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict) and top.pending_key is None:
+            self.mapping_key(top, event)
+            return
+        path, key_line, key_col = self.child_path(event)
+        line, col = _mark(event)
+        value, kind = self.convert(event)
+        quoted = not event.implicit[0]
+        self.source_map.nodes[path] = NodeInfo(
+            line, col, key_line, key_col, raw=event.value, quoted=quoted, kind=kind
+        )
+        self.attach(value)
+
+    def mapping_key(self, frame: _Frame, event: Any) -> None:
+        # Keys are taken as written: `on:` stays the word "on", never the boolean True.
+        key = event.value
+        line, col = _mark(event)
+        assert isinstance(frame.container, dict)
+        if key in frame.container or key in frame.key_marks:
+            first_line = frame.key_marks[key][0]
+            raise self.error(
+                event,
+                "yaml.duplicate_key",
+                f"duplicate key '{key}' (first defined on line {first_line})",
+                "YAML keeps only the last one silently; merge the two into one entry",
+            )
+        frame.key_marks[key] = (line, col)
+        frame.pending_key = key
+
+    def convert(self, event: Any) -> tuple[Any, str]:
+        if event.tag not in (None, "!"):
+            tag = event.tag
+        else:
+            tag = self.resolver.resolve(  # type: ignore[no-untyped-call]
+                ScalarNode, event.value, event.implicit
+            )
+        kind = _KIND_BY_TAG.get(tag, "string")
+        if kind == "string":
+            return event.value, kind
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, OverflowError) as exc:
+            message = f"cannot read value {event.value!r}: {exc}"
+            raise self.error(event, "yaml.bad_scalar", message) from None
+        if isinstance(value, dt.datetime):
+            # A review date is a calendar date; a time of day would be silently dropped.
+            raise self.error(
+                event,
+                "yaml.datetime",
+                f"'{event.value}' has a time of day; dates are written YYYY-MM-DD",
+            )
+        return value, kind
+
+
+def parse_yaml(text: str, path: str) -> ParsedYaml:
+    """Parse one document into (data, source map, diagnostics); never raises for bad input."""
+    builder = _Builder(path)
+    try:
+        builder.feed(yaml.parse(text, Loader=_PARSER_LOADER))
+    except YamlAbort as abort:
+        return ParsedYaml(None, builder.source_map, [abort.diagnostic])
+    except yaml.MarkedYAMLError as exc:
+        return ParsedYaml(None, builder.source_map, [_syntax_diagnostic(exc, path)])
+    except yaml.YAMLError as exc:
+        # ReaderError (control characters) carries a position but no mark.
+        line, col = _reader_position(exc, text)
+        diagnostic = Diagnostic(
+            Location(path, line, col),
+            Severity.ERROR,
+            "yaml.syntax",
+            _first_line(str(exc)),
+            hint="remove control characters; a monograph is plain UTF-8 text",
+        )
+        return ParsedYaml(None, builder.source_map, [diagnostic])
+    return ParsedYaml(builder.root, builder.source_map, [])
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unreadable YAML"
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    context = f" {exc.context}" if exc.context else ""
+    hint = "check the indentation and that text containing ': ' or '#' is quoted"
+    if "\t" in problem or "tab" in problem:
+        hint = "YAML indentation uses spaces, never tabs"
+    return Diagnostic(
+        Location(path, line, col),
+        Severity.ERROR,
+        "yaml.syntax",
+        f"YAML syntax error: {problem}{context}",
+        hint=hint,
+    )
+
+
+def _reader_position(exc: yaml.YAMLError, text: str) -> tuple[int, int]:
+    position = getattr(exc, "position", None)
+    if not isinstance(position, int):
+        return 1, 1
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    return line, column
