@@ -6,7 +6,8 @@ Stage: shared. May import: diagnostics, yaml_source, models, schema_errors, pyda
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
@@ -60,10 +61,16 @@ class BuildConfig:
     output_dir: Path = Path("_site")
     templates_dir: Path = DEFAULT_TEMPLATES
     static_dir: Path = DEFAULT_STATIC
-    settings: SiteSettings = field(default_factory=SiteSettings)
     today: dt.date = dt.date(1970, 1, 1)
     strict: bool = False
-    search: bool = True
+    base_url: str | None = None  # --base-url, overrides site.yaml
+    finish: Callable[[Path], None] | None = None  # post-processing of the staged site (search)
+
+    def settings_override(self, settings: SiteSettings) -> SiteSettings:
+        """Apply command-line overrides to the settings read from site.yaml."""
+        if self.base_url is None:
+            return settings
+        return SiteSettings.model_validate({**settings.model_dump(), "base_url": self.base_url})
 
 
 def load_settings(path: Path) -> tuple[SiteSettings, list[Diagnostic]]:

@@ -17,4 +17,6 @@ def register_all(
     strict_option: OptionAdder,
 ) -> None:
     """Add every subcommand's parser; modules are imported here so ``check`` stays light."""
-    del commands, content_option, strict_option
+    from . import build
+
+    build.register(commands, content_option, strict_option)

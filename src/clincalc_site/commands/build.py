@@ -1,0 +1,109 @@
+"""``clincalc-site build``: check, render and atomically publish the site.
+
+Stage: interface. May import: pipeline, config, diagnostics, output, search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .. import pipeline
+from ..config import BuildConfig, SiteSettings
+from ..diagnostics import format_report
+from ..output import OutputError
+from . import OptionAdder
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    content_option: OptionAdder,
+    strict_option: OptionAdder,
+) -> None:
+    parser = commands.add_parser("build", help="check, render and publish the site atomically")
+    content_option(parser)
+    strict_option(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("_site"),
+        help="output folder (default: _site/); replaced only on success",
+    )
+    parser.add_argument("--base-url", help="absolute URL the site is published at (sitemap)")
+    parser.add_argument(
+        "--no-search",
+        action="store_true",
+        help="skip the search index (faster previews and benchmarks)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="how to print problems (default: text)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def content_version(content_dir: Path) -> str:
+    """The git commit of the content, when it is in a git checkout ('' otherwise)."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(content_dir), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def make_config(args: argparse.Namespace) -> BuildConfig:
+    from ..cli import today_from_environment  # the CLI edge owns the clock
+
+    return BuildConfig(
+        content_dir=args.content,
+        output_dir=args.out,
+        today=today_from_environment(),
+        strict=args.strict,
+        base_url=args.base_url,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.base_url is not None:
+        try:
+            SiteSettings(base_url=args.base_url)
+        except ValidationError:
+            print(
+                f"clincalc-site: --base-url must be an http(s) URL, got {args.base_url!r}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    config = make_config(args)
+    try:
+        report = pipeline.build(config, content_version(config.content_dir))
+    except OutputError as exc:
+        print(f"clincalc-site: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    text = format_report(report.diagnostics, args.format)
+    if text:
+        print(text)
+    if report.failed:
+        print(f"build failed: {config.output_dir} was not changed", file=sys.stderr)
+        return EXIT_CONTENT
+    print(
+        f"built {report.pages} pages into {config.output_dir} in {report.seconds:.2f} s: "
+        f"{report.monographs} monographs ({report.drafts} drafts, {report.overdue} overdue "
+        f"reviews), doses {report.verified} verified / {report.resourcing} re-sourcing"
+        + (f", {report.withheld} drafts withheld" if report.withheld else ""),
+        file=sys.stderr,
+    )
+    return EXIT_OK

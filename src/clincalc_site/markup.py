@@ -1,0 +1,55 @@
+"""Turn editor Markdown into a safe HTML fragment.
+
+Stage: render (helper). May import: markdown, nh3.
+
+Two layers, because a defaced drug page is a patient-safety incident: Python-Markdown runs
+with its raw-HTML passthrough removed (``<script>`` in a monograph becomes visible text), and
+its output is then sanitised by nh3 (Rust's ammonia) with a small allow-list of tags and only
+http(s), mailto and relative link targets.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {"p", "a", "em", "strong", "code", "ul", "ol", "li", "br", "blockquote", "sub", "sup"}
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+class MarkupRenderer:
+    """One configured Markdown converter; create one per build (or per worker process)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=[], output_format="html")
+        # Raw HTML from editors is never passed through: it is shown as text.
+        self._md.preprocessors.deregister("html_block")
+        self._md.inlinePatterns.deregister("html")
+
+    def block(self, text: str) -> str:
+        """Render Markdown paragraphs and lists to sanitised HTML."""
+        html = self._md.reset().convert(text)
+        return sanitise(html)
+
+    def inline(self, text: str) -> str:
+        """Render one paragraph of inline Markdown without the wrapping ``<p>``."""
+        html = self.block(text).strip()
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return html
+
+
+def sanitise(html: str) -> str:
+    """Keep only the allowed tags, attributes and link schemes."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )

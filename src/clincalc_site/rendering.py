@@ -1,0 +1,200 @@
+"""Render the assembled site into (relative path, bytes) pairs with Jinja.
+
+Stage: render. May import: site, models, markup, rules, config, loader (types), jinja2. No I/O
+beyond the template loader.
+
+The dosing section is chosen here from the model type: ``partials/dose_table.html`` exactly
+when the monograph has a ``VerifiedDosing``, ``partials/dosing_banner.html`` otherwise. The
+template never decides whether a dose is safe to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from .config import SiteSettings
+from .loader import Entry
+from .markup import MarkupRenderer
+from .models import VerifiedDosing
+from .rules import REVIEW_MAX_MONTHS, is_overdue
+from .site import DrugClass, RelatedLink, Site
+
+BANNER_PARTIAL = "partials/dosing_banner.html"
+DOSE_TABLE_PARTIAL = "partials/dose_table.html"
+RXNAV_URL = "https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm={}"
+
+Page = tuple[str, bytes]
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """Site-wide values every template sees as ``site``."""
+
+    name: str
+    base_url: str
+    base_path: str
+    language: str
+    build_date: str
+    version: str
+    total: int
+    classes: int
+    verified: int
+
+    def url(self, path: str) -> str:
+        """Root-relative link that also works when the site lives under a sub-path."""
+        return self.base_path + path.lstrip("/")
+
+    def absolute(self, path: str) -> str:
+        return self.base_url + path.lstrip("/")
+
+
+@dataclass(frozen=True)
+class ReferenceView:
+    label: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class MonographView:
+    """One monograph page, with Markdown already rendered and sanitised."""
+
+    slug: str
+    url: str
+    name: str
+    drug_class: str
+    class_url: str
+    specialist: bool
+    brand_names: tuple[str, ...]
+    summary: str
+    mechanism: str
+    prescribing: tuple[str, ...]
+    monitoring: str
+    counselling: tuple[str, ...]
+    evidence: str
+    references: tuple[ReferenceView, ...]
+    rxnav_url: str
+    review_status: str
+    review_date: str
+    reviewer: str
+    overdue: bool
+    draft: bool
+    dose: VerifiedDosing | None
+    dosing_partial: str
+    related: tuple[RelatedLink, ...]
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """Jinja with autoescape always on and StrictUndefined (a typo is an error, not a blank)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: str) -> SiteView:
+    base_path = urlsplit(settings.base_url).path or "/"
+    verified = sum(1 for e in site.entries if e.monograph.published_dose is not None)
+    return SiteView(
+        name=settings.site_name,
+        base_url=settings.base_url,
+        base_path=base_path if base_path.endswith("/") else base_path + "/",
+        language=settings.language,
+        build_date=today.isoformat(),
+        version=version or today.isoformat(),
+        total=len(site.entries),
+        classes=len(site.classes),
+        verified=verified,
+    )
+
+
+def monograph_url(slug: str) -> str:
+    return f"drugs/{slug}/"
+
+
+def class_url(drug_class: DrugClass) -> str:
+    return f"classes/{drug_class.slug}/"
+
+
+class Renderer:
+    """Renders pages of one site; holds the Jinja environment and the Markdown converter."""
+
+    def __init__(self, templates_dir: Path, site_view: SiteView, today: dt.date) -> None:
+        self.env = make_environment(templates_dir)
+        self.markup = MarkupRenderer()
+        self.site_view = site_view
+        self.today = today
+
+    def render(self, template: str, **context: object) -> bytes:
+        text = self.env.get_template(template).render(site=self.site_view, **context)
+        return text.encode("utf-8")
+
+    def monograph_view(self, entry: Entry, site: Site) -> MonographView:
+        mono = entry.monograph
+        md = self.markup
+        dose = mono.published_dose
+        return MonographView(
+            slug=entry.slug,
+            url=monograph_url(entry.slug),
+            name=mono.name,
+            drug_class=mono.drug_class,
+            class_url=class_url(site.class_of[entry.slug]),
+            specialist=mono.specialist,
+            brand_names=tuple(mono.brand_names),
+            summary=md.inline(mono.summary),
+            mechanism=md.block(mono.mechanism),
+            prescribing=tuple(md.inline(item) for item in mono.prescribing),
+            monitoring=md.block(mono.monitoring) if mono.monitoring else "",
+            counselling=tuple(md.inline(item) for item in mono.counselling),
+            evidence=md.block(mono.evidence) if mono.evidence else "",
+            references=tuple(ReferenceView(r.label, r.url) for r in mono.references),
+            rxnav_url=RXNAV_URL.format(quote(mono.rxcui)) if mono.rxcui else "",
+            review_status=mono.review.status,
+            review_date=mono.review.date.isoformat(),
+            reviewer=mono.review.reviewer or "",
+            overdue=is_overdue(mono.review.date, self.today),
+            draft=mono.review.status != "clinician-reviewed",
+            dose=dose,
+            dosing_partial=DOSE_TABLE_PARTIAL
+            if isinstance(dose, VerifiedDosing)
+            else BANNER_PARTIAL,
+            related=site.related[entry.slug],
+        )
+
+    def monograph_page(self, entry: Entry, site: Site) -> Page:
+        view = self.monograph_view(entry, site)
+        html = self.render("monograph.html", page=view, review_max_months=REVIEW_MAX_MONTHS)
+        return f"{view.url}index.html", html
+
+    def index_pages(self, site: Site) -> Iterator[Page]:
+        """Home (A–Z), class index and class pages, 404, sitemap and robots.txt."""
+        summaries = {e.slug: self.markup.inline(e.monograph.summary) for e in site.entries}
+        yield "index.html", self.render("index.html", letters=site.letters, site_data=site)
+        yield "classes/index.html", self.render("classes.html", classes=site.classes)
+        for drug_class in site.classes:
+            yield (
+                f"{class_url(drug_class)}index.html",
+                self.render("class.html", drug_class=drug_class, summaries=summaries),
+            )
+        yield "404.html", self.render("404.html")
+        urls = ["", "classes/"]
+        urls += [class_url(c) for c in site.classes]
+        urls += [monograph_url(e.slug) for e in site.entries]
+        yield "sitemap.xml", self.render("sitemap.xml", urls=sorted(urls))
+        yield "robots.txt", self.render("robots.txt")
+
+
+def render_site(site: Site, renderer: Renderer) -> list[Page]:
+    """Render every page of the site, in a stable order."""
+    pages = [renderer.monograph_page(entry, site) for entry in site.entries]
+    pages.extend(renderer.index_pages(site))
+    return sorted(pages)

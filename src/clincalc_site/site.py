@@ -1,0 +1,140 @@
+"""Assemble the site from validated monographs: URLs, classes, A–Z, related links.
+
+Stage: assemble. May import: diagnostics, models, rules, loader (types only), config. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .config import SiteSettings
+from .diagnostics import Diagnostic, Location, Severity
+from .loader import Entry
+
+MAX_RELATED = 6
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    slug: str
+    name: str
+    curated: bool
+
+
+@dataclass(frozen=True)
+class DrugClass:
+    slug: str
+    name: str
+    members: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, sorted and cross-linked; no I/O, no mutation."""
+
+    settings: SiteSettings
+    entries: tuple[Entry, ...]  # published monographs, by name
+    classes: tuple[DrugClass, ...]  # by name
+    class_of: dict[str, DrugClass]  # monograph slug -> its class
+    related: dict[str, tuple[RelatedLink, ...]]
+    withheld: tuple[Entry, ...]  # drafts left out because publish_drafts is false
+
+    @property
+    def letters(self) -> list[tuple[str, list[Entry]]]:
+        """A–Z groups for the home page; names starting with a non-letter go under '#'."""
+        groups: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            groups.setdefault(index_letter(entry.monograph.name), []).append(entry)
+        return sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    return (fold(name), name)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def index_letter(name: str) -> str:
+    first = fold(name)[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def slugify(text: str) -> str:
+    """ASCII slug for URLs: 'Beta-blocker (cardioselective)' -> 'beta-blocker-cardioselective'."""
+    ascii_text = fold(text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug or "class"
+
+
+def is_publishable(entry: Entry, settings: SiteSettings) -> bool:
+    return settings.publish_drafts or entry.monograph.review.status == "clinician-reviewed"
+
+
+def assemble_site(
+    entries: Sequence[Entry], settings: SiteSettings
+) -> tuple[Site, list[Diagnostic]]:
+    """Group, sort and cross-link the monographs that will be published."""
+    published = sorted(
+        (e for e in entries if is_publishable(e, settings)),
+        key=lambda e: sort_key(e.monograph.name),
+    )
+    withheld = tuple(e for e in entries if not is_publishable(e, settings))
+    classes, problems = _group_classes(published)
+    class_of = {member.slug: cls for cls in classes for member in cls.members}
+    related = {entry.slug: _related_links(entry, published, class_of) for entry in published}
+    site = Site(settings, tuple(published), classes, class_of, related, withheld)
+    return site, problems
+
+
+def _group_classes(published: Sequence[Entry]) -> tuple[tuple[DrugClass, ...], list[Diagnostic]]:
+    members: dict[str, list[Entry]] = {}
+    for entry in published:
+        members.setdefault(entry.monograph.drug_class, []).append(entry)
+    problems: list[Diagnostic] = []
+    by_slug: dict[str, str] = {}
+    classes: list[DrugClass] = []
+    for name in sorted(members, key=sort_key):
+        slug = slugify(name)
+        if slug in by_slug:
+            entry = members[name][0]
+            problems.append(
+                Diagnostic(
+                    entry.source_map.locate(("drug_class",)),
+                    Severity.ERROR,
+                    "xref.class_collision",
+                    f"drug class '{name}' would share the page /classes/{slug}/ "
+                    f"with '{by_slug[slug]}'",
+                    field_path="drug_class",
+                    hint=f"spell the class exactly as the others do: '{by_slug[slug]}'",
+                )
+            )
+            continue
+        by_slug[slug] = name
+        classes.append(DrugClass(slug, name, tuple(members[name])))
+    return tuple(classes), problems
+
+
+def _related_links(
+    entry: Entry, published: Sequence[Entry], class_of: dict[str, DrugClass]
+) -> tuple[RelatedLink, ...]:
+    """Curated links first (editor's order), then same-class drugs A–Z; at most six."""
+    by_slug = {e.slug: e for e in published}
+    links: list[RelatedLink] = []
+    seen = {entry.slug}
+    for slug in entry.monograph.related:
+        target = by_slug.get(slug)  # a withheld draft is silently not linked
+        if target is not None and slug not in seen:
+            links.append(RelatedLink(slug, target.monograph.name, curated=True))
+            seen.add(slug)
+    own_class = class_of.get(entry.slug)
+    for member in own_class.members if own_class else ():
+        if member.slug not in seen:
+            links.append(RelatedLink(member.slug, member.monograph.name, curated=False))
+            seen.add(member.slug)
+    return tuple(links[:MAX_RELATED])
