@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .config import SiteSettings
-from .diagnostics import Diagnostic, Location, Severity
+from .diagnostics import Diagnostic, Severity
 from .loader import Entry
 
 MAX_RELATED = 6
