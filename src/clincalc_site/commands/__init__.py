@@ -17,6 +17,7 @@ def register_all(
     strict_option: OptionAdder,
 ) -> None:
     """Add every subcommand's parser; modules are imported here so ``check`` stays light."""
-    from . import build
+    from . import build, serve
 
     build.register(commands, content_option, strict_option)
+    serve.register(commands, content_option, strict_option)

@@ -1,0 +1,52 @@
+"""``clincalc-site serve``: build, serve on 127.0.0.1, rebuild and reload on every save.
+
+Stage: interface. May import: devserver, config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from . import OptionAdder
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    content_option: OptionAdder,
+    strict_option: OptionAdder,
+) -> None:
+    parser = commands.add_parser("serve", help="live preview: rebuild and reload on save")
+    content_option(parser)
+    strict_option(parser)
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any)")
+    parser.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cli import today_from_environment
+    from ..config import BuildConfig
+    from ..devserver import running_preview
+
+    config = BuildConfig(
+        content_dir=args.content, today=today_from_environment(), strict=args.strict
+    )
+    try:
+        with running_preview(config, args.host, args.port) as (preview, server):
+            host, port = server.server_address[:2]
+            state = "ok" if preview.state.ok else "with errors (see the browser overlay)"
+            print(
+                f"serving http://{host!s}:{port}/ — first build {state}; Ctrl+C to stop",
+                file=sys.stderr,
+            )
+            threading.Event().wait()
+    except OSError as exc:
+        print(
+            f"clincalc-site serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
+        )
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0

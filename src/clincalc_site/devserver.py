@@ -1,0 +1,250 @@
+"""``clincalc-site serve``: live preview for editors.
+
+Stage: interface edge. May import: pipeline, config, diagnostics, loader (display paths).
+
+The preview is the ordinary ``pipeline.build`` pointed at a temporary folder (MkDocs' serve
+works the same way), so what an editor sees is what CI publishes. A watcher thread polls the
+content, templates, static files and site settings; any change triggers a rebuild, and the
+open browser tab learns of it through a long-poll (``/__clincalc/wait``) made by a small
+same-origin script injected into HTML responses (no inline script: the pages' CSP forbids it).
+A failed build never stops the server: the last good site stays up and the script shows an
+overlay with every ``file:line:col`` message and the offending lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import http.server
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import pipeline
+from .config import SETTINGS_FILE, BuildConfig
+from .diagnostics import Diagnostic, Location, Severity
+
+LIVE_PREFIX = "/__clincalc/"
+LIVE_SCRIPT = Path(__file__).with_name("live.js")
+POLL_SECONDS = 0.1
+WAIT_SECONDS = 25.0
+SNIPPET_CONTEXT = 2
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(paths: list[Path]) -> Snapshot:
+    """(mtime_ns, size) of every file below the watched paths."""
+    found: Snapshot = {}
+    for root in paths:
+        if root.is_file():
+            info = root.stat()
+            found[str(root)] = (info.st_mtime_ns, info.st_size)
+            continue
+        if not root.is_dir():
+            continue
+        for dirpath, _dirs, files in os.walk(root):
+            for name in files:
+                path = os.path.join(dirpath, name)
+                with contextlib.suppress(OSError):
+                    info = os.stat(path)
+                    found[path] = (info.st_mtime_ns, info.st_size)
+    return found
+
+
+def snippet(diagnostic: Diagnostic) -> list[tuple[int, str]]:
+    """The offending line and its neighbours, for the error overlay."""
+    line = diagnostic.location.line
+    if line <= 0:
+        return []
+    try:
+        with open(diagnostic.location.path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return []
+    first = max(1, line - SNIPPET_CONTEXT)
+    last = min(len(lines), line + SNIPPET_CONTEXT)
+    return [(number, lines[number - 1]) for number in range(first, last + 1)]
+
+
+@dataclasses.dataclass
+class BuildState:
+    """What the browser script asks about: the build number and the current problems."""
+
+    number: int = 0
+    ok: bool = False
+    problems: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    seconds: float = 0.0
+    changed: threading.Condition = dataclasses.field(default_factory=threading.Condition)
+
+    def publish(self, ok: bool, diagnostics: list[Diagnostic], seconds: float) -> None:
+        shown = [d for d in diagnostics if d.severity is not Severity.NOTE]
+        problems = [
+            {
+                "location": str(d.location),
+                "severity": str(d.severity),
+                "message": d.message,
+                "hint": d.hint,
+                "code": d.code,
+                "line": d.location.line,
+                "snippet": snippet(d),
+            }
+            for d in shown
+        ]
+        with self.changed:
+            self.number += 1
+            self.ok = ok
+            self.problems = problems
+            self.seconds = seconds
+            self.changed.notify_all()
+
+    def as_json(self) -> bytes:
+        with self.changed:
+            payload = {
+                "build": self.number,
+                "ok": self.ok,
+                "problems": self.problems,
+                "seconds": round(self.seconds, 3),
+            }
+        return json.dumps(payload).encode("utf-8")
+
+    def wait_for(self, since: int, timeout: float) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.number > since, timeout=timeout)
+
+
+class Preview:
+    """Builds into a private folder and rebuilds on change; owns no global state."""
+
+    def __init__(self, config: BuildConfig, version: str = "preview") -> None:
+        self.config = config
+        self.version = version
+        self.state = BuildState()
+        self.stop = threading.Event()
+        root = config.content_dir.parent
+        self.watched = [
+            config.content_dir,
+            config.templates_dir,
+            config.static_dir,
+            root / SETTINGS_FILE,
+        ]
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            report = pipeline.build(self.config, self.version)
+            ok, diagnostics = not report.failed, report.diagnostics
+        except Exception as exc:  # keep serving the last good site whatever happens
+            ok = False
+            where = Location(str(self.config.content_dir))
+            message = f"build stopped: {type(exc).__name__}: {exc}"
+            diagnostics = [Diagnostic(where, Severity.ERROR, "build.failed", message)]
+        self.state.publish(ok, diagnostics, time.perf_counter() - started)
+
+    def watch(self, on_build: Callable[[BuildState], None] | None = None) -> None:
+        """Poll the watched files until ``stop`` is set; rebuild after each change."""
+        previous = snapshot(self.watched)
+        while not self.stop.wait(POLL_SECONDS):
+            current = snapshot(self.watched)
+            if current != previous:
+                previous = current
+                self.rebuild()
+                if on_build is not None:
+                    on_build(self.state)
+
+
+def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
+    output = str(preview.config.output_dir)
+    script_tag = f'<script src="{LIVE_PREFIX}live.js" defer></script>'.encode()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=output, **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # requests are not news to an editor
+
+        def send_bytes(self, body: bytes, content_type: str, status: int = 200) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            if parts.path.startswith(LIVE_PREFIX):
+                self.live(parts.path[len(LIVE_PREFIX) :], parse_qs(parts.query))
+                return
+            target = self.translate_path(parts.path)
+            if os.path.isdir(target):
+                target = os.path.join(target, "index.html")
+            if target.endswith(".html") and os.path.isfile(target):
+                with open(target, "rb") as handle:
+                    body = handle.read().replace(b"</body>", script_tag + b"\n</body>", 1)
+                self.send_bytes(body, "text/html; charset=utf-8")
+                return
+            if not os.path.exists(target):
+                self.not_found()
+                return
+            super().do_GET()
+
+        def not_found(self) -> None:
+            page = os.path.join(output, "404.html")
+            body = b"<!DOCTYPE html><title>Not found</title><p>Not found</p></html>"
+            if os.path.isfile(page):
+                with open(page, "rb") as handle:
+                    body = handle.read()
+            body = body.replace(b"</body>", script_tag + b"\n</body>", 1)
+            self.send_bytes(body, "text/html; charset=utf-8", 404)
+
+        def live(self, name: str, query: dict[str, list[str]]) -> None:
+            if name == "live.js":
+                self.send_bytes(LIVE_SCRIPT.read_bytes(), "text/javascript; charset=utf-8")
+            elif name == "status":
+                self.send_bytes(preview.state.as_json(), "application/json")
+            elif name == "wait":
+                since = int(query.get("since", ["0"])[0] or 0)
+                preview.state.wait_for(since, WAIT_SECONDS)
+                self.send_bytes(preview.state.as_json(), "application/json")
+            else:
+                self.send_bytes(b"unknown", "text/plain", 404)
+
+    return Handler
+
+
+@contextlib.contextmanager
+def running_preview(
+    config: BuildConfig, host: str = "127.0.0.1", port: int = 8000
+) -> Iterator[tuple[Preview, http.server.ThreadingHTTPServer]]:
+    """Build, start the server and the watcher in threads; stop and clean up on exit."""
+    workdir = Path(tempfile.mkdtemp(prefix="clincalc-preview-"))
+    site_config = dataclasses.replace(config, output_dir=workdir / "site")
+    preview = Preview(site_config)
+    preview.rebuild()
+    (workdir / "site").mkdir(exist_ok=True)  # serve an empty site if the first build failed
+    server = http.server.ThreadingHTTPServer((host, port), make_handler(preview))
+    server.daemon_threads = True
+    threads = [
+        threading.Thread(target=server.serve_forever, daemon=True),
+        threading.Thread(target=preview.watch, daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        yield preview, server
+    finally:
+        preview.stop.set()
+        server.shutdown()
+        server.server_close()
+        for thread in threads:
+            thread.join(timeout=5)
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,100 @@
+"""The live preview: real HTTP requests against `serve`, with files changed on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from clincalc_site.config import BuildConfig
+from clincalc_site.devserver import running_preview
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD = """\
+name: Testamol
+drug_class: Test class
+summary: Testamol is a test drug.
+mechanism: It is tested.
+review:
+  status: draft
+  date: 2026-01-01
+"""
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def wait_for_build(base: str, after: int, timeout: float = 20.0) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = json.loads(fetch(base + "__clincalc/status")[1])
+        if state["build"] > after:
+            return state  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError("no rebuild happened")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    content = tmp_path / "monographs"
+    content.mkdir()
+    (content / "testamol.yaml").write_text(GOOD, encoding="utf-8")
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    shutil.copytree(REPO / "static", tmp_path / "static")
+    return content
+
+
+def test_serve_rebuilds_on_save_and_keeps_last_good_site_on_error(project: Path) -> None:
+    root = project.parent
+    config = BuildConfig(
+        content_dir=project,
+        templates_dir=root / "templates",
+        static_dir=root / "static",
+        today=dt.date(2026, 11, 26),
+    )
+    with running_preview(config, port=0) as (preview, server):
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        status, page = fetch(base + "drugs/testamol/")
+        assert status == 200
+        assert "Testamol is a test drug." in page
+        assert '<script src="/__clincalc/live.js" defer></script>' in page
+        first = preview.state.number
+
+        (project / "testamol.yaml").write_text(
+            GOOD.replace("a test drug", "an edited drug"), encoding="utf-8"
+        )
+        state = wait_for_build(base, first)
+        assert state["ok"] is True
+        assert "Testamol is an edited drug." in fetch(base + "drugs/testamol/")[1]
+
+        # A content error: the server stays up, reports file:line:col, keeps the last good page.
+        (project / "testamol.yaml").write_text(GOOD + "moniter: typo\n", encoding="utf-8")
+        state = wait_for_build(base, int(state["build"]))  # type: ignore[call-overload]
+        assert state["ok"] is False
+        problem = state["problems"][0]  # type: ignore[index]
+        assert problem["location"].endswith("testamol.yaml:8:1")
+        assert "moniter" in problem["message"]
+        assert [8, "moniter: typo"] in problem["snippet"]
+        assert "Testamol is an edited drug." in fetch(base + "drugs/testamol/")[1]
+
+        # A new monograph appears; a missing page is a 404 with the site's page.
+        (project / "testamol.yaml").write_text(GOOD, encoding="utf-8")
+        (project / "second.yaml").write_text(GOOD.replace("Testamol", "Secondol"), encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while fetch(base + "drugs/second/")[0] != 200:  # one or two rebuilds, either is fine
+            assert time.monotonic() < deadline, "the new monograph never appeared"
+            time.sleep(0.05)
+        status, body = fetch(base + "drugs/nothing-here/")
+        assert status == 404
+        assert "Page not found" in body
+        assert fetch(base + "__clincalc/live.js")[0] == 200
