@@ -27,6 +27,7 @@ from .yaml_source import SourceMap, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 _SLUG_RE = re.compile(SLUG_PATTERN)
+_KIND_NAMES: dict[type, str] = {list: "a list", str: "text", int: "a number", float: "a number"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,15 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
     problems: list[Diagnostic] = []
     if not content_dir.is_dir():
         loc = Location(display_path(content_dir))
-        return [], [Diagnostic(loc, Severity.ERROR, "file.no_content", "content folder not found")]
+        return [], [
+            Diagnostic(
+                loc,
+                Severity.ERROR,
+                "file.no_content",
+                "content folder not found",
+                hint="pass the monographs folder with --content DIR",
+            )
+        ]
     root = content_dir.resolve()
     files: list[Path] = []
     for path in sorted(content_dir.iterdir()):
@@ -115,9 +124,17 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Diagnostic | None]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return fail("file.unreadable", f"cannot read file: {exc.strerror or exc}")
-    if len(raw) > MAX_FILE_BYTES:
-        return fail("file.too_large", "file is larger than the 1 MiB limit")
+        return fail(
+            "file.unreadable",
+            f"cannot read file: {exc.strerror or exc}",
+            "check that the file exists and that you may read it",
+        )
+    if len(raw) > MAX_FILE_BYTES:  # it grew between stat() and read()
+        return fail(
+            "file.too_large",
+            "file is larger than the 1 MiB limit",
+            "a monograph is a few kilobytes; check that the right file was saved",
+        )
     return decode(raw, shown)
 
 
@@ -181,10 +198,10 @@ def load_text(
     if parsed.diagnostics:
         return None, diagnostics + parsed.diagnostics
     if not isinstance(parsed.data, dict):
-        kind = "empty" if parsed.data is None else type(parsed.data).__name__
+        kind = "empty" if parsed.data is None else _KIND_NAMES.get(type(parsed.data), "a value")
         diagnostics.append(
             Diagnostic(
-                Location(shown, 1, 1),
+                parsed.source_map.locate(()),
                 Severity.ERROR,
                 "schema.not_a_mapping",
                 f"the top level must be a mapping of fields (name: …), not {kind}",
@@ -212,7 +229,8 @@ def load_monographs(content_dir: Path, today: dt.date) -> LoadResult:
         diagnostics.extend(problems)
         if entry is not None:
             entries.append(entry)
-    diagnostics.extend(rules.check_collection(entries))
+    existing = [path.name[: -len(".yaml")] for path in paths]
+    diagnostics.extend(rules.check_collection(entries, existing))
     files = len(paths) + sum(
         1 for d in diagnostics if d.code in ("file.extension", "file.symlink_outside")
     )

@@ -15,15 +15,39 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-# Dates may be written bare (2026-07-04) or quoted ("2026-07-04").
-LaxDate = Annotated[dt.date, Field(strict=False)]
+
+
+def _date_from_text(value: object) -> object:
+    """Read a quoted "2026-07-04" as a date; leave anything else to strict validation.
+
+    Pydantic's lax mode would also read numbers as Unix timestamps (``date: 0`` becoming
+    1970-01-01), which must be an error, not a review date.
+    """
+    if isinstance(value, str) and _ISO_DATE_RE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+# Dates may be written bare (2026-07-04) or quoted ("2026-07-04"); nothing else.
+LaxDate = Annotated[dt.date, BeforeValidator(_date_from_text)]
 WebUrl = Annotated[
     str,
     Field(
@@ -41,7 +65,7 @@ class StrictModel(BaseModel):
 
 
 def _check_url(value: str | None) -> str | None:
-    if value is not None and not _URL_RE.match(value):
+    if value is not None and not _URL_RE.fullmatch(value):
         raise ValueError("must be an absolute http:// or https:// address")
     return value
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from .diagnostics import Diagnostic, Severity
@@ -95,6 +95,7 @@ def check_monograph(
                 "review.draft",
                 f"status '{review.status}': published with a 'not yet reviewed' notice",
                 field_path="review.status",
+                hint="set 'status: clinician-reviewed' once a clinician has reviewed it",
             )
         )
     dose = monograph.dosing
@@ -121,11 +122,17 @@ def name_key(name: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
-def check_collection(entries: Sequence[Sourced]) -> list[Diagnostic]:
-    """Rules across files: related links resolve, no two monographs share a name."""
+def check_collection(
+    entries: Sequence[Sourced], known_slugs: Iterable[str] = ()
+) -> list[Diagnostic]:
+    """Rules across files: related links resolve, no two monographs share a name.
+
+    ``known_slugs`` names files that exist but did not load: a link to one of them is not
+    reported again, since that file's own errors already are.
+    """
     found: list[Diagnostic] = []
-    slugs = sorted(entry.slug for entry in entries)
-    known = set(slugs)
+    known = {entry.slug for entry in entries} | set(known_slugs)
+    slugs = sorted(known)
     first_by_name: dict[str, Sourced] = {}
     for entry in sorted(entries, key=lambda e: e.slug):
         found.extend(_check_related(entry, known, slugs))
@@ -164,7 +171,8 @@ def _check_related(entry: Sourced, known: set[str], slugs: list[str]) -> list[Di
                 )
             )
         elif target not in known:
-            close = difflib.get_close_matches(target, slugs, n=1)
+            others = [slug for slug in slugs if slug != entry.slug]
+            close = difflib.get_close_matches(target, others, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "no monograph has that file name"
             found.append(
                 Diagnostic(

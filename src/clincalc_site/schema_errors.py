@@ -9,6 +9,7 @@ YAML configs) and rewrites pydantic's messages for editors, with a hint where on
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import types
 import typing
@@ -20,7 +21,7 @@ from pydantic_core import ErrorDetails
 
 from .diagnostics import Diagnostic, Severity
 from .models import Monograph
-from .yaml_source import PathKey, SourceMap
+from .yaml_source import PathKey, SourceMap, format_path
 
 _EXPECTED = {
     "string_type": "text",
@@ -33,6 +34,14 @@ _EXPECTED = {
     "date_parsing": "a date (YYYY-MM-DD)",
     "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
     "date_from_datetime_inexact": "a date (YYYY-MM-DD)",
+}
+# What to do about a value of the wrong type, by what was expected.
+_TYPE_HINTS = {
+    "text": "write it as one piece of text; for long text use '>-' and indent the lines below",
+    "true or false": "write true or false, without quotes",
+    "a list": "write a list: one entry per line, each starting with '- '",
+    "a mapping of fields": "indent its fields on the lines below, e.g. 'label: …'",
+    "a date (YYYY-MM-DD)": "write the date as YYYY-MM-DD, e.g. 2026-07-04",
 }
 _VERIFIED_NEEDS = {
     "source": "the source it was verified against ({label, url})",
@@ -57,13 +66,6 @@ def data_path(loc: tuple[str | int, ...], data: Any) -> PathKey:
         else:
             current = None
     return tuple(path)
-
-
-def format_path(path: PathKey) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -114,7 +116,7 @@ def _one(
 ) -> Diagnostic:
     path = data_path(tuple(detail["loc"]), data)
     kind = detail["type"]
-    field = path[-1] if path else ""
+    field = _field_name(path)
     dotted = format_path(path)
     in_verified = _in_verified_dosing(path, data)
 
@@ -133,7 +135,13 @@ def _one(
                 f"a verified dose needs '{field}': {_VERIFIED_NEEDS[str(field)]}",
                 "add it, or set 'status: re-sourcing' so the banner is shown instead",
             )
-        return make("schema.missing_field", f"missing required field '{field}'")
+        parent = format_path(path[:-1])
+        where = f"under '{parent}'" if parent else "at the top level"
+        return make(
+            "schema.missing_field",
+            f"missing required field '{field}'",
+            f"add '{field}: …' {where}",
+        )
     if kind == "too_short" and in_verified and field == "regimens":
         return make(
             "dosing.incomplete_verification",
@@ -141,14 +149,22 @@ def _one(
             "add the verified regimens, or set 'status: re-sourcing'",
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return make(
+        # Point at the status value when there is one, else at the 'dosing:' key.
+        return Diagnostic(
+            source_map.locate((*path, "status")),
+            Severity.ERROR,
             "dosing.invalid_status",
             "dosing 'status' must be 'verified' or 're-sourcing'",
-            "use 're-sourcing' until a verifier has checked the dose against a source",
+            field_path=format_path((*path, "status")),
+            hint="use 're-sourcing' until a verifier has checked the dose against a source",
         )
     if kind == "literal_error":
         expected = detail.get("ctx", {}).get("expected", "")
-        return make("schema.invalid_choice", f"'{field}' must be one of {expected}")
+        return make(
+            "schema.invalid_choice",
+            f"'{field}' must be one of {expected}",
+            "write one of these exactly as shown, in lowercase",
+        )
     if kind in _EXPECTED:
         return _type_error(detail, path, source_map, make)
     if kind == "string_too_short":
@@ -158,7 +174,11 @@ def _one(
     if kind == "value_error":
         message = str(detail.get("ctx", {}).get("error", detail["msg"]))
         return make("schema.invalid_url", f"'{field}' {message}", "write the full https:// address")
-    return make("schema.invalid", f"'{field}': {detail['msg']}")
+    return make(
+        "schema.invalid",
+        f"'{field}': {detail['msg']}",
+        "see docs/content-format.md for what this field accepts",
+    )
 
 
 def _in_verified_dosing(path: PathKey, data: Any) -> bool:
@@ -171,28 +191,41 @@ def _in_verified_dosing(path: PathKey, data: Any) -> bool:
 Maker = Callable[..., Diagnostic]
 
 
+def _field_name(path: PathKey) -> str:
+    """The name to show in a message: the key, or ``references[0]`` for a list entry."""
+    if not path:
+        return "value"
+    return str(path[-1]) if isinstance(path[-1], str) else format_path(path)
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
+
+
 def _type_error(
     detail: ErrorDetails, path: PathKey, source_map: SourceMap, make: Maker
 ) -> Diagnostic:
     expected = _EXPECTED[detail["type"]]
     info = source_map.info(path)
-    field = path[-1] if path else "value"
-    if info is not None and info.raw is not None and not info.quoted and info.kind != "string":
-        shown = detail["input"]
-        if info.kind == "null":
-            return make(
-                "schema.empty",
-                f"'{field}' is empty",
-                "write the value, or remove the line",
-            )
+    field = _field_name(path)
+    if info is not None and info.kind == "null" and not info.quoted:
+        return make("schema.empty", f"'{field}' is empty", "write the value, or remove the line")
+    if (
+        expected == "text"
+        and info is not None
+        and info.raw is not None
+        and not info.quoted
+        and info.kind != "string"
+    ):
+        # Quoting helps only where text is expected: `NO`, `0123`, `5.0`, `yes`.
         return make(
             "yaml.unquoted_value",
-            f"'{info.raw}' was read by YAML as the {info.kind} {shown!r}, "
+            f"'{info.raw}' was read by YAML as the {info.kind} {_shown(detail['input'])}, "
             f"but {expected} is expected",
             f'put it in quotes: "{info.raw}"',
         )
     got = info.kind if info is not None else type(detail["input"]).__name__
-    return make("schema.type", f"'{field}' must be {expected}, not {got}")
+    return make("schema.type", f"'{field}' must be {expected}, not {got}", _TYPE_HINTS[expected])
 
 
 def _pattern_error(path: PathKey, make: Maker) -> Diagnostic:

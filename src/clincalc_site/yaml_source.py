@@ -44,6 +44,14 @@ _PARSER_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
 
 
+def format_path(path: PathKey) -> str:
+    """Write a value's path as an editor reads it: ``dosing.regimens[0].dose``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
 @dataclass(frozen=True)
 class NodeInfo:
     """Where one value sits in the file, and how it was written."""
@@ -121,11 +129,32 @@ class _Builder:
         self.resolver = Resolver()
         self.constructor = SafeConstructor()
 
-    def error(self, event: Any, code: str, message: str, hint: str = "") -> YamlAbort:
+    def error(
+        self, event: Any, code: str, message: str, hint: str, path: PathKey | None = None
+    ) -> YamlAbort:
         line, col = _mark(event)
+        where = format_path(self.current_path() if path is None else path)
         return YamlAbort(
-            Diagnostic(Location(self.path, line, col), Severity.ERROR, code, message, hint=hint)
+            Diagnostic(
+                Location(self.path, line, col),
+                Severity.ERROR,
+                code,
+                message,
+                field_path=where,
+                hint=hint,
+            )
         )
+
+    def current_path(self) -> PathKey:
+        """Path of the value the parser is at (the enclosing collection for a key)."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container))
+        if top.pending_key is not None:
+            return (*top.path, top.pending_key)
+        return top.path
 
     def feed(self, events: Iterator[Any]) -> None:
         for event in events:
@@ -193,7 +222,10 @@ class _Builder:
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.container, dict) and top.pending_key is None:
             raise self.error(
-                event, "yaml.complex_key", "a key must be a plain word, not a list or mapping"
+                event,
+                "yaml.complex_key",
+                "a key must be a plain word, not a list or mapping",
+                "write a field name such as 'name:' before the value",
             )
         if len(self.stack) >= MAX_DEPTH:
             raise self.error(
@@ -254,6 +286,7 @@ class _Builder:
                 "yaml.duplicate_key",
                 f"duplicate key '{key}' (first defined on line {first_line})",
                 "YAML keeps only the last one silently; merge the two into one entry",
+                (*frame.path, key),
             )
         frame.key_marks[key] = (line, col)
         frame.pending_key = key
@@ -273,13 +306,15 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as exc:
             message = f"cannot read value {event.value!r}: {exc}"
-            raise self.error(event, "yaml.bad_scalar", message) from None
+            hint = "correct the value; if it is meant as text, put it in quotes"
+            raise self.error(event, "yaml.bad_scalar", message, hint) from None
         if isinstance(value, dt.datetime):
             # A review date is a calendar date; a time of day would be silently dropped.
             raise self.error(
                 event,
                 "yaml.datetime",
                 f"'{event.value}' has a time of day; dates are written YYYY-MM-DD",
+                f"write the date only: {value.date().isoformat()}",
             )
         return value, kind
 
@@ -292,7 +327,7 @@ def parse_yaml(text: str, path: str) -> ParsedYaml:
     except YamlAbort as abort:
         return ParsedYaml(None, builder.source_map, [abort.diagnostic])
     except yaml.MarkedYAMLError as exc:
-        return ParsedYaml(None, builder.source_map, [_syntax_diagnostic(exc, path)])
+        return ParsedYaml(None, builder.source_map, [_syntax_diagnostic(exc, path, text)])
     except yaml.YAMLError as exc:
         # ReaderError (control characters) carries a position but no mark.
         line, col = _reader_position(exc, text)
@@ -311,13 +346,13 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "unreadable YAML"
 
 
-def _syntax_diagnostic(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, path: str, text: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = exc.problem or "invalid YAML"
     context = f" {exc.context}" if exc.context else ""
     hint = "check the indentation and that text containing ': ' or '#' is quoted"
-    if "\t" in problem or "tab" in problem:
+    if "\t" in problem or "tab" in problem or _tab_at(text, line, col):
         hint = "YAML indentation uses spaces, never tabs"
     return Diagnostic(
         Location(path, line, col),
@@ -326,6 +361,19 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
         f"YAML syntax error: {problem}{context}",
         hint=hint,
     )
+
+
+def _tab_at(text: str, line: int, col: int) -> bool:
+    """Whether the line is indented with a tab or the error sits on one.
+
+    libyaml's message does not name the tab ("found character that cannot start any token").
+    """
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return False
+    source = lines[line - 1]
+    indent = source[: len(source) - len(source.lstrip())]
+    return "\t" in indent or source[col - 1 : col] == "\t"
 
 
 def _reader_position(exc: yaml.YAMLError, text: str) -> tuple[int, int]:
