@@ -1,0 +1,122 @@
+"""Pydantic errors become located diagnostics an editor can act on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clincalc_site.loader import load_text
+from clincalc_site.schema_errors import allowed_fields, data_path, suggest
+
+HEAD = """\
+name: Pomalidomide
+drug_class: Immunomodulator
+summary: Oral immunomodulator.
+mechanism: Cereblon.
+review: {status: clinician-reviewed, date: 2026-07-04}
+"""
+
+
+def problems(extra: str) -> list[tuple[str, int, int, str, str, str]]:
+    entry, found = load_text(HEAD + extra, "p.yaml", "p", dt.date(2026, 11, 26))
+    assert entry is None
+    return [
+        (d.code, d.location.line, d.location.column, d.field_path, d.message, d.hint) for d in found
+    ]
+
+
+def test_quoting_is_advised_when_yaml_turned_text_into_something_else() -> None:
+    ((code, line, col, path, message, hint),) = problems("brand_names: [Imnovid, NO]\n")
+
+    assert (code, line, col, path) == ("yaml.unquoted_value", 6, 24, "brand_names[1]")
+    assert message == "'NO' was read by YAML as the boolean False, but text is expected"
+    assert hint == 'put it in quotes: "NO"'
+
+
+def test_unquoted_date_in_a_text_field_is_shown_as_a_date() -> None:
+    ((code, *_, message, _hint),) = problems("evidence: 2026-07-04\n")
+
+    assert code == "yaml.unquoted_value"
+    assert "the date 2026-07-04," in message
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param("specialist: 1\n", "true or false", id="number-for-bool"),
+        pytest.param("brand_names: 42\n", "a list", id="number-for-list"),
+        pytest.param("references: [2026-01-01]\n", "a mapping", id="date-for-mapping"),
+    ],
+)
+def test_quoting_is_not_advised_where_quotes_cannot_help(extra: str, expected: str) -> None:
+    ((code, *_, message, hint),) = problems(extra)
+
+    assert code == "schema.type"
+    assert expected in message
+    assert "put it in quotes" not in hint
+
+
+def test_empty_value_is_reported_as_empty() -> None:
+    ((code, line, col, path, message, _),) = problems("brand_names:\n")
+
+    assert (code, line, col, path) == ("schema.empty", 6, 13, "brand_names")
+    assert message == "'brand_names' is empty"
+
+
+def test_list_entry_of_the_wrong_type_is_named_by_its_position() -> None:
+    ((code, *_, path, message, _),) = problems("references:\n  - SmPC\n")
+
+    assert (code, path) == ("schema.type", "references[0]")
+    assert message.startswith("'references[0]' must be a mapping")
+
+
+def test_missing_field_hint_says_where_to_add_it() -> None:
+    text = HEAD.replace("date: 2026-07-04", "reviewer: A. Jones")
+
+    entry, found = load_text(text, "p.yaml", "p", dt.date(2026, 11, 26))
+
+    assert entry is None
+
+    (problem,) = found
+    assert (problem.code, problem.field_path) == ("schema.missing_field", "review.date")
+    assert problem.hint == "add 'date: …' under 'review'"
+
+
+def test_errors_in_every_field_are_all_reported() -> None:
+    found = problems("rxcui: 0123\nspecialist: maybe\nrelated: [Lenalidomide]\nmonitorng: x\n")
+
+    assert sorted((line, code) for code, line, *_ in found) == [
+        (6, "yaml.unquoted_value"),
+        (7, "schema.type"),
+        (8, "schema.invalid_slug"),
+        (9, "schema.unknown_field"),
+    ]
+
+
+def test_data_path_drops_the_union_tag_pydantic_adds() -> None:
+    data = {"dosing": {"status": "verified", "regimens": [{"dose": 5.0}]}}
+
+    assert data_path(("dosing", "verified", "regimens", 0, "dose"), data) == (
+        "dosing",
+        "regimens",
+        0,
+        "dose",
+    )
+
+
+def test_data_path_keeps_a_real_key_that_happens_to_equal_the_status() -> None:
+    data = {"dosing": {"status": "verified", "verified": 1}}
+
+    assert data_path(("dosing", "verified"), data) == ("dosing", "verified")
+
+
+def test_allowed_fields_follow_the_model_into_lists_and_unions() -> None:
+    assert "indication" in allowed_fields(("dosing", "regimens", 0))
+    assert {"status", "source", "verified_by"} <= set(allowed_fields(("dosing",)))
+    assert allowed_fields(("references", 3)) == ["label", "url"]
+
+
+def test_suggest_only_close_words() -> None:
+    assert suggest("monitorng", ["monitoring", "mechanism"]) == "did you mean 'monitoring'?"
+    assert suggest("xyz", ["monitoring", "mechanism"]) == ""
