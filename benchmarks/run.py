@@ -1,0 +1,510 @@
+"""Benchmark clincalc-site against peer generators and plain baselines on synthetic corpora.
+
+Usage:
+    python benchmarks/run.py --sizes 1000 5000 [--runs 3]
+        [--peers hugo,eleventy,pelican,mkdocs,plain] [--only-clincalc] [--timeout 120]
+
+For each size it generates the corpus once (``benchmarks/.work/``), installs the peers on first
+use (``benchmarks/.peers/``), and times, as the median wall time of ``--runs`` runs:
+
+* clincalc-site: cold build (no search), warm rebuild with one monograph changed (only when
+  ``build --help`` mentions a cache), no-op rebuild, ``check``, and the search index (pagefind)
+  as a build with search minus a cold build without;
+* each peer's full build of the same content (per-run timeout, default 120 s);
+* ``plain``: libyaml C loader + Python-Markdown + one Jinja template in 2 processes;
+* writing the same files clincalc-site writes, from memory (the file-system floor).
+
+Peak RSS is the largest resident set of any single process in the measured process tree
+(GNU time ``%M`` when ``/usr/bin/time`` exists, else ``getrusage(RUSAGE_CHILDREN)`` from a
+fresh wrapper process). It prints one Markdown table and writes
+``benchmarks/.work/results-<date>.json``. It is run on purpose, never by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+PEER_CHOICES = ("hugo", "eleventy", "pelican", "mkdocs", "plain")
+GNU_TIME = Path("/usr/bin/time")
+# Pin "today" so every run renders the same pages (review notices depend on the date).
+SOURCE_DATE_EPOCH = str(int(dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()))
+RUSAGE_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(str(peak))\n"
+    "sys.exit(code)\n"
+)
+
+try:  # the corpus and the peers' inputs need PyYAML: run with the project's venv
+    import yaml  # noqa: F401
+except ImportError:  # pragma: no cover - depends on how the script is started
+    VENV_PYTHON = REPO / ".venv" / "bin" / "python"
+    if VENV_PYTHON.exists() and Path(sys.executable) != VENV_PYTHON:
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
+    raise
+
+sys.path.insert(0, str(HERE))
+import peers  # noqa: E402
+
+
+class BenchError(RuntimeError):
+    """A measured command failed (not a timeout)."""
+
+
+@dataclass
+class Sample:
+    seconds: float
+    rss_kib: int | None
+
+
+@dataclass
+class Row:
+    """One line of the table: a tool doing one step on one corpus size."""
+
+    size: int
+    tool: str
+    step: str
+    pages: int
+    samples: list[Sample] = field(default_factory=list)
+    status: str = "ok"  # ok | timeout | failed | n/a
+    note: str = ""
+    baseline: float | None = None  # clincalc-site cold build median at this size
+
+    @property
+    def median(self) -> float | None:
+        if self.status != "ok" or not self.samples:
+            return None
+        return statistics.median(sample.seconds for sample in self.samples)
+
+    @property
+    def rss_mib(self) -> float | None:
+        values = [s.rss_kib for s in self.samples if s.rss_kib is not None]
+        return max(values) / 1024 if values else None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            **{k: v for k, v in asdict(self).items() if k != "samples"},
+            "samples": [asdict(sample) for sample in self.samples],
+            "median_seconds": self.median,
+            "pages_per_second": self.pages / self.median if self.median else None,
+            "peak_rss_mib": self.rss_mib,
+        }
+
+
+@dataclass(frozen=True)
+class Context:
+    """Settings shared by every measurement of one invocation."""
+
+    runs: int
+    timeout: float
+    env: dict[str, str]
+    logs: Path
+
+
+# --- running and measuring ------------------------------------------------------------------
+
+
+def measure(
+    command: Sequence[str],
+    ctx: Context,
+    *,
+    cwd: Path,
+    timeout: float | None = None,
+    label: str = "run",
+) -> Sample | None:
+    """Run ``command`` once; return its wall time and peak RSS, or None if it timed out."""
+    ctx.logs.mkdir(parents=True, exist_ok=True)
+    rss_file = ctx.logs / f"{label}.rss"
+    rss_file.unlink(missing_ok=True)
+    if GNU_TIME.exists():
+        wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *command]
+    else:
+        wrapped = [sys.executable, "-c", RUSAGE_WRAPPER, str(rss_file), *command]
+    limit = timeout if timeout is not None else ctx.timeout
+    with (
+        (ctx.logs / f"{label}.out").open("wb") as out,
+        (ctx.logs / f"{label}.err").open("wb") as err,
+    ):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            wrapped, cwd=cwd, env=ctx.env, stdout=out, stderr=err, start_new_session=True
+        )
+        try:
+            code = process.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # only the group this call started
+            process.wait()
+            return None
+        seconds = time.perf_counter() - started
+    if code != 0:
+        tail = (ctx.logs / f"{label}.err").read_text(errors="replace")[-2000:]
+        raise BenchError(f"{' '.join(command)} exited {code}:\n{tail}")
+    rss = rss_file.read_text().strip().splitlines() if rss_file.exists() else []
+    return Sample(seconds, int(rss[-1]) if rss and rss[-1].isdigit() else None)
+
+
+def repeat(
+    row: Row,
+    ctx: Context,
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    prepare: Callable[[int], None] | None = None,
+    timeout: float | None = None,
+    seconds_from_stdout: bool = False,
+) -> Row:
+    """Measure ``command`` ``ctx.runs`` times (``prepare(i)`` untimed before each run)."""
+    label = f"{row.size}-{row.tool}-{row.step}".replace(" ", "_").replace("/", "_")
+    for index in range(ctx.runs):
+        if prepare is not None:
+            prepare(index)
+        try:
+            sample = measure(command, ctx, cwd=cwd, timeout=timeout, label=label)
+        except BenchError as exc:
+            row.status, row.note = "failed", str(exc).splitlines()[0][:200]
+            print(f"  {row.tool} {row.step}: FAILED\n{exc}", file=sys.stderr)
+            return row
+        if sample is None:
+            row.status = "timeout"
+            row.note = f"> {timeout or ctx.timeout:.0f} s (timed out)"
+            print(f"  {row.tool} {row.step}: {row.note}", file=sys.stderr)
+            return row
+        if seconds_from_stdout:
+            reported = json.loads((ctx.logs / f"{label}.out").read_text())
+            sample.seconds = float(reported["seconds"])
+        row.samples.append(sample)
+        print(f"  {row.tool} {row.step}: {sample.seconds:.2f} s", file=sys.stderr)
+    return row
+
+
+def fresh(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# --- corpus ---------------------------------------------------------------------------------
+
+
+def prepare_corpus(size: int, seed: int, work: Path) -> Path:
+    """Generate (once) and return the content folder of a corpus of ``size`` monographs."""
+    root = work / f"corpus-{size}-seed{seed}"
+    content = root / "content"
+    generator = HERE / "generate_corpus.py"
+    stamp = root / "corpus.json"
+    expected = {"size": size, "seed": seed, "generator_mtime": generator.stat().st_mtime_ns}
+    if stamp.exists() and json.loads(stamp.read_text()) == expected:
+        return content
+    print(f"generating {size} monographs into {content}", file=sys.stderr)
+    command = [sys.executable, str(generator), str(size), str(content), "--seed", str(seed)]
+    subprocess.run([*command, "--force"], check=True)
+    stamp.write_text(json.dumps(expected))
+    return content
+
+
+def count_classes(content: Path) -> int:
+    names = set()
+    for path in content.glob("*.yaml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("drug_class:"):
+                names.add(line.split(":", 1)[1].strip())
+                break
+    return len(names)
+
+
+# --- clincalc-site --------------------------------------------------------------------------
+
+
+def clincalc_binary() -> Path:
+    beside = Path(sys.executable).parent / "clincalc-site"
+    for candidate in (beside, REPO / ".venv" / "bin" / "clincalc-site"):
+        if candidate.exists():
+            return candidate
+    found = shutil.which("clincalc-site")
+    if not found:
+        raise SystemExit("clincalc-site not found: install the project (make site) first")
+    return Path(found)
+
+
+def build_help(binary: Path) -> str:
+    result = subprocess.run(
+        [str(binary), "build", "--help"], capture_output=True, text=True, check=False
+    )
+    return result.stdout
+
+
+def clearing(path: Path) -> Callable[[int], None]:
+    """A ``prepare`` step that removes ``path`` before each run."""
+
+    def clear(_: int) -> None:
+        fresh(path)
+
+    return clear
+
+
+class ClincalcBench:
+    """The clincalc-site rows for one corpus: cold, warm, no-op, check, search, write floor."""
+
+    def __init__(self, size: int, content: Path, pages: int, ctx: Context) -> None:
+        self.size, self.content, self.pages, self.ctx = size, content, pages, ctx
+        self.binary = clincalc_binary()
+        help_text = build_help(self.binary)
+        self.no_cache_flag = "--no-cache" in help_text
+        self.caches = "cache" in help_text
+        self.root = content.parent
+        self.out = self.root / "out-clincalc"
+        self.build = [str(self.binary), "build", "--content", str(content), "--out", str(self.out)]
+        self.uncached = ["--no-cache"] if self.no_cache_flag else []
+        self.long = ctx.timeout * 10  # clincalc-site itself is never cut short
+
+    def row(self, step: str, pages: int | None = None) -> Row:
+        return Row(self.size, "clincalc-site", step, self.pages if pages is None else pages)
+
+    def cold(self, _: int = 0) -> None:
+        fresh(self.out)
+        if not self.no_cache_flag:  # the flag does not exist: remove any cache by hand
+            for place in (self.root, self.content, self.out.parent):
+                fresh(place / ".clincalc-cache")
+
+    def prebuild(self) -> None:
+        command = [*self.build, "--no-search"]
+        subprocess.run(command, cwd=self.root, env=self.ctx.env, capture_output=True, check=True)
+
+    def measure_cold(self) -> Row:
+        command = [*self.build, "--no-search", *self.uncached]
+        return repeat(self.row("build, cold"), self.ctx, command, cwd=self.root,
+                      prepare=self.cold, timeout=self.long)  # fmt: skip
+
+    def measure_warm(self) -> Row:
+        row = self.row("rebuild, 1 monograph changed")
+        if not self.caches:
+            row.status, row.note = "n/a", "n/a (no build cache: `build --help` shows none)"
+            return row
+        target = sorted(self.content.glob("*.yaml"))[self.size // 2]
+        original = target.read_text(encoding="utf-8")
+
+        def change_one(index: int) -> None:
+            edited = original.replace("summary: ", f"summary: Edited {index}. ", 1)
+            target.write_text(edited, encoding="utf-8")
+
+        self.prebuild()
+        try:
+            return repeat(row, self.ctx, [*self.build, "--no-search"], cwd=self.root,
+                          prepare=change_one, timeout=self.long)  # fmt: skip
+        finally:
+            target.write_text(original, encoding="utf-8")
+
+    def measure_noop(self) -> Row:
+        self.prebuild()
+        return repeat(self.row("rebuild, nothing changed"), self.ctx,
+                      [*self.build, "--no-search"], cwd=self.root, timeout=self.long)  # fmt: skip
+
+    def measure_check(self) -> Row:
+        command = [str(self.binary), "check", "--content", str(self.content)]
+        return repeat(self.row("check", self.size), self.ctx, command, cwd=self.root)
+
+    def measure_search(self, cold: Row) -> list[Row]:
+        """A cold build with search, and the index's cost: its median minus the cold one."""
+        with_search = repeat(self.row("build with search (cold)"), self.ctx,
+                             [*self.build, *self.uncached], cwd=self.root, prepare=self.cold,
+                             timeout=self.long)  # fmt: skip
+        search = Row(self.size, "pagefind", "search index (with − without)", self.pages)
+        indexed = (self.out / "pagefind").is_dir()
+        if with_search.median is not None and cold.median is not None and indexed:
+            rss = with_search.rss_mib
+            cost = with_search.median - cold.median
+            search.samples = [Sample(cost, int(rss * 1024) if rss is not None else None)]
+            search.note = "difference of medians; RSS is the whole build with search"
+        elif with_search.status == "ok":
+            search.status, search.note = "n/a", "n/a (the build wrote no pagefind/ index)"
+            with_search.note = "wrote no search index"
+        else:
+            search.status, search.note = "n/a", "a build it depends on failed"
+        return [with_search, search]
+
+    def measure_write_floor(self) -> Row:
+        """Write the files of a finished clincalc-site build again, from memory."""
+        self.cold()
+        command = [*self.build, "--no-search", *self.uncached]
+        subprocess.run(command, cwd=self.root, env=self.ctx.env, capture_output=True, check=True)
+        copy = self.root / "out-memory"
+        row = Row(self.size, "write from memory", "same files as clincalc-site", self.pages)
+        command = [sys.executable, str(HERE / "baselines.py"), "write", str(self.out), str(copy)]
+        return repeat(row, self.ctx, command, cwd=self.root, prepare=clearing(copy),
+                      seconds_from_stdout=True)  # fmt: skip
+
+    def all_rows(self) -> list[Row]:
+        cold = self.measure_cold()
+        rows = [cold, self.measure_warm(), self.measure_noop(), self.measure_check()]
+        rows += [*self.measure_search(cold), self.measure_write_floor()]
+        for row in rows:
+            row.baseline = cold.median
+        return rows
+
+
+# --- peers ----------------------------------------------------------------------------------
+
+
+def bench_peers(
+    size: int, content: Path, pages: int, names: Sequence[str], ctx: Context
+) -> list[Row]:
+    root = content.parent
+    corpus = peers.load_corpus(content) if any(n in peers.SITE_WRITERS for n in names) else []
+    rows = []
+    for name in names:
+        out = root / f"out-{name}"
+        if name == "plain":
+            command = [sys.executable, str(HERE / "baselines.py"), "plain", str(content), str(out)]
+            row = Row(size, "plain Python", "yaml C + markdown + jinja, 2 procs", pages)
+            rows.append(repeat(row, ctx, command, cwd=root, prepare=clearing(out)))
+            continue
+        binary = peers.INSTALLERS[name]()
+        project = root / "peers" / name
+        fresh(project)
+        peers.SITE_WRITERS[name](corpus, project)
+        command = peers.build_command(name, binary, project, out)
+        row = Row(size, name, "full build", pages, note=peers.version_of(name, binary))
+        rows.append(repeat(row, ctx, command, cwd=project, prepare=clearing(out)))
+    return rows
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, object]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short=12", "HEAD"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": os.getloadavg(),
+        "commit": commit,
+        "src_modified": bool(dirty),
+        "rss_method": "GNU time %M" if GNU_TIME.exists() else "getrusage(RUSAGE_CHILDREN)",
+    }
+
+
+def format_seconds(row: Row) -> str:
+    if row.status == "timeout":
+        return row.note
+    if row.status in ("failed", "n/a"):
+        return row.status
+    median = row.median or 0.0
+    spread = ""
+    if len(row.samples) > 1:
+        low = min(s.seconds for s in row.samples)
+        high = max(s.seconds for s in row.samples)
+        spread = f" ({low:.2f}–{high:.2f})"
+    return f"{median:.2f}{spread}"
+
+
+def table(rows: Sequence[Row]) -> str:
+    lines = [
+        "| N | tool | step | median s (min–max) | pages/s | peak RSS MiB | × clincalc cold |",
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        median = row.median
+        rate = f"{row.pages / median:,.0f}" if median and median > 0 else "–"
+        rss = f"{row.rss_mib:.0f}" if row.rss_mib else "–"
+        ratio = f"{median / row.baseline:.2f}" if median and row.baseline else "–"
+        lines.append(
+            f"| {row.size:,} | {row.tool} | {row.step} | {format_seconds(row)} | {rate} "
+            f"| {rss} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000], help="corpus sizes")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--peers",
+        default=",".join(PEER_CHOICES),
+        help=f"comma-separated subset of {','.join(PEER_CHOICES)}",
+    )
+    parser.add_argument("--only-clincalc", action="store_true", help="skip every peer")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per peer run")
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    parser.add_argument(
+        "--work-dir", type=Path, default=WORK, help="corpora, logs and results (default: .work/)"
+    )
+    args = parser.parse_args(argv)
+    args.peer_list = [] if args.only_clincalc else [p for p in args.peers.split(",") if p]
+    unknown = set(args.peer_list) - set(PEER_CHOICES)
+    if unknown:
+        parser.error(f"unknown peers: {', '.join(sorted(unknown))}")
+    if args.runs < 1 or any(size < 2 for size in args.sizes):
+        parser.error("--runs must be >= 1 and every size >= 2")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    work = args.work_dir.resolve()
+    ctx = Context(args.runs, args.timeout, env, work / "logs")
+    started = dt.datetime.now(tz=dt.UTC)
+    rows: list[Row] = []
+    for size in args.sizes:
+        content = prepare_corpus(size, args.seed, work)
+        pages = size + count_classes(content)
+        print(f"N={size}: {pages} content pages", file=sys.stderr)
+        clincalc_rows = ClincalcBench(size, content, pages, ctx).all_rows()
+        peer_rows = bench_peers(size, content, pages, args.peer_list, ctx)
+        for row in peer_rows:
+            row.baseline = clincalc_rows[0].median
+        rows += clincalc_rows + peer_rows
+    report = table(rows)
+    print(report)
+    work.mkdir(parents=True, exist_ok=True)
+    result = work / f"results-{started:%Y-%m-%dT%H%M%S}.json"
+    payload = {
+        "started": started.isoformat(timespec="seconds"),
+        "command": " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])]),
+        "runs": args.runs,
+        "timeout": args.timeout,
+        "machine": machine(),
+        "peer_versions": peers.VERSIONS,
+        "rows": [row.as_json() for row in rows],
+        "table": report,
+    }
+    result.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {result}", file=sys.stderr)
+    return 0 if all(row.status in ("ok", "n/a", "timeout") for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
