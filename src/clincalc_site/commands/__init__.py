@@ -17,7 +17,9 @@ def register_all(
     strict_option: OptionAdder,
 ) -> None:
     """Add every subcommand's parser; modules are imported here so ``check`` stays light."""
-    from . import build, serve
+    from . import build, new, schema, serve
 
     build.register(commands, content_option, strict_option)
     serve.register(commands, content_option, strict_option)
+    new.register(commands, content_option)
+    schema.register(commands)

@@ -1,0 +1,56 @@
+"""``clincalc-site schema [--out FILE]``: print or write the monograph JSON Schema.
+
+Stage: interface. May import: schema_export. Never cli.
+
+Exit codes: 0 printed or written, 2 the file could not be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``schema`` subcommand."""
+    parser = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the monograph format (for editors and CI)",
+        description="Print the JSON Schema (Draft 2020-12) generated from the content model, "
+        "or write it to a file. The repository keeps it at schema/monograph.schema.json; "
+        "regenerate it after changing models.py.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write the schema to FILE instead of printing it (e.g. schema/monograph.schema.json)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the schema, or write it to ``--out`` (unchanged files are left untouched)."""
+    from ..schema_export import missing_descriptions, render_schema
+
+    for name in missing_descriptions():
+        print(f"clincalc-site schema: warning: {name} has no description", file=sys.stderr)
+    text = render_schema()
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    out: Path = args.out
+    try:
+        if out.is_file() and out.read_text(encoding="utf-8") == text:
+            print(f"{out} is up to date", file=sys.stderr)
+            return EXIT_OK
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        print(f"clincalc-site schema: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK

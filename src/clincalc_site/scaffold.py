@@ -1,0 +1,150 @@
+"""Write the text of a new, correctly shaped draft monograph (``clincalc-site new``).
+
+Stage: authoring aid beside the pipeline. May import: models, pyyaml. No I/O: the ``new``
+command writes the text this module returns.
+
+The draft passes ``clincalc-site check`` as it stands (only the ``review.draft`` note), so an
+editor starts from a file that validates and replaces the ``TODO:`` hints one by one. Dosing
+starts as ``re-sourcing``: a new monograph can never publish a dose by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import yaml
+
+from .models import SLUG_PATTERN
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/monograph.schema.json"
+MAX_SLUG_LENGTH = 100
+_SLUG_RE = re.compile(SLUG_PATTERN)
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+# Every section, in the order of the published page, with what belongs in it. The hints are
+# valid values, so the draft validates; the editor replaces each one.
+_TEMPLATE = """\
+{schema_comment}
+# New monograph. Replace every 'TODO:' hint, then run: clincalc-site check
+# Each field is described in schema/monograph.schema.json (shown on hover in VS Code).
+name: {name}
+drug_class: {drug_class}
+specialist: {specialist}
+brand_names: []  # e.g. [Imnovid]
+summary: >-
+  TODO: one paragraph: what the drug is and what it is used for.
+dosing:
+  # 're-sourcing' shows the banner instead of a dose. Only change it to 'verified' when a named
+  # person has checked every regimen against a source (see docs/editor-workflow.md).
+  status: re-sourcing
+mechanism: >-
+  TODO: how it works, in two or three sentences.
+prescribing:
+  - >-
+    TODO: one bullet for each thing a prescriber must know (risks, programmes, interactions).
+monitoring: >-
+  TODO: what to monitor, and how often.
+counselling:
+  - >-
+    TODO: one bullet for each thing to tell the patient.
+evidence: >-
+  TODO: the key trials and guidelines, in a sentence or two.
+references:
+  - label: SmPC
+# rxcui: "1369713"  # RxNorm concept id, digits in quotes, once known
+review:
+  status: draft
+  date: {today}
+related: []  # slugs of related monographs, e.g. [lenalidomide, thalidomide]
+"""
+
+
+class InvalidName(ValueError):
+    """Raised when a drug name (or class) cannot become a monograph; the message says why."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A new monograph: its file name (``<slug>.yaml``) and its text."""
+
+    slug: str
+    text: str
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.slug}.yaml"
+
+
+def slugify(name: str) -> str:
+    """Turn a drug name into a file-name slug: ``Co-amoxiclav 500/125`` -> ``co-amoxiclav-500-125``.
+
+    Raises:
+        InvalidName: the name has no letters or digits, or has a letter with no ASCII form
+            (``β``): the slug would silently lose it, so the editor spells it out instead.
+    """
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    kept = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    foreign = sorted({ch for ch in kept if ch.isalnum() and not ch.isascii()})
+    if foreign:
+        letters = ", ".join(f"'{ch}'" for ch in foreign)
+        raise InvalidName(
+            f"cannot make a file name from {name!r}: {letters} has no plain-letter form; "
+            "spell it out as the INN does (e.g. 'beta', 'alfa')"
+        )
+    slug = _NOT_ALPHANUMERIC.sub("-", kept).strip("-")
+    if not slug:
+        raise InvalidName(f"cannot make a file name from {name!r}: it has no letters or digits")
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise InvalidName(f"the name is too long for a file name (over {MAX_SLUG_LENGTH} letters)")
+    assert _SLUG_RE.match(slug), slug  # the substitution above can only produce a valid slug
+    return slug
+
+
+def clean_text(value: str, what: str) -> str:
+    """Trim a one-line value given on the command line and refuse what cannot be a title.
+
+    Raises:
+        InvalidName: the value is empty or holds control or invisible characters.
+    """
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if not text:
+        raise InvalidName(f"the {what} is empty")
+    hidden = sorted({ch for ch in text if unicodedata.category(ch)[0] == "C"})
+    if hidden:
+        codes = ", ".join(f"U+{ord(ch):04X}" for ch in hidden)
+        raise InvalidName(f"the {what} contains control or invisible characters ({codes})")
+    return text
+
+
+def yaml_scalar(text: str) -> str:
+    """Write ``text`` as a YAML scalar: plain when it reads back unchanged, else double-quoted."""
+    try:
+        plain_reads_back = yaml.safe_load(f"value: {text}") == {"value": text}
+    except yaml.YAMLError:
+        plain_reads_back = False
+    if plain_reads_back:
+        return text
+    # A JSON string is a valid YAML double-quoted scalar (YAML 1.2 is a superset of JSON).
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render_draft(name: str, drug_class: str, *, specialist: bool, today: dt.date) -> Draft:
+    """Build the draft monograph for ``name``, reviewed ``today`` with status draft.
+
+    Raises:
+        InvalidName: the name or class cannot be used (see ``slugify`` and ``clean_text``).
+    """
+    title = clean_text(name, "drug name")
+    slug = slugify(title)
+    text = _TEMPLATE.format(
+        schema_comment=SCHEMA_COMMENT,
+        name=yaml_scalar(title),
+        drug_class=yaml_scalar(clean_text(drug_class, "drug class")),
+        specialist="true" if specialist else "false",
+        today=today.isoformat(),
+    )
+    return Draft(slug, text)

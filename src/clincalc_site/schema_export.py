@@ -1,0 +1,172 @@
+"""Export the monograph format as a JSON Schema, for editor autocomplete and CI checks.
+
+Stage: authoring aid beside the pipeline. May import: models, pydantic. No I/O: the ``schema``
+command writes the text this module returns.
+
+The schema is generated from the pydantic models (``Monograph.model_json_schema``), so it can
+never disagree with what ``check`` accepts about field names, types and required fields. The
+models remain the authority: a few rules (dates not in the future, related slugs that exist,
+whitespace-only text) are enforced by ``check`` only. At export time every field gets an
+example where the model gives none, so hover help in the editor always shows one.
+
+``schema/monograph.schema.json`` is this module's output, committed (a test keeps it fresh);
+monographs point at it with ``# yaml-language-server: $schema=../schema/monograph.schema.json``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from .models import Monograph
+
+JsonObject = dict[str, Any]
+
+SCHEMA_FILE = "schema/monograph.schema.json"
+REGENERATE = f"clincalc-site schema --out {SCHEMA_FILE}"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DESCRIPTION = (
+    "A clincalc-site drug monograph: one YAML file per drug in monographs/<slug>.yaml. "
+    "A dose is published only when dosing.status is 'verified' with a source, a verifier and "
+    "a date; every other monograph shows the re-sourcing banner. Run 'clincalc-site check' "
+    "for the full rules, each reported at file:line:column."
+)
+# Same rule as models._check_url, written without the IGNORECASE flag JSON Schema lacks.
+URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#][^\s]*$"
+
+_DATE = "2026-07-04"
+_SOURCE = {"label": "Imnovid SmPC", "url": "https://www.medicines.org.uk/emc"}
+_REGIMEN = {
+    "indication": "Multiple myeloma",
+    "population": "Adults",
+    "route": "Oral",
+    "dose": "4 mg",
+    "frequency": "Once daily",
+    "duration": "Days 1 to 21 of a 28-day cycle",
+}
+
+# Examples for the fields whose model gives none, by $defs name and field. An example in the
+# model's Field(examples=...) always wins; moving these into models.py is welcome.
+FALLBACK_EXAMPLES: dict[str, dict[str, list[Any]]] = {
+    "Monograph": {
+        "specialist": [True],
+        "summary": [
+            "Pomalidomide is an oral immunomodulatory agent used for relapsed and refractory "
+            "multiple myeloma."
+        ],
+        "dosing": [{"status": "re-sourcing"}],
+        "mechanism": [
+            "It acts through cereblon to degrade transcription factors in myeloma cells."
+        ],
+        "prescribing": [["Dispensed only under a Pregnancy Prevention Programme."]],
+        "monitoring": ["Full blood count weekly for the first 8 weeks, then monthly."],
+        "counselling": [["Report fever, sore throat or unusual bruising immediately."]],
+        "evidence": ["The MM-003 trial showed longer survival with low-dose dexamethasone."],
+        "review": [{"status": "draft", "date": _DATE}],
+    },
+    "DosingUnderReview": {
+        "status": ["re-sourcing"],
+        "regimens": [[_REGIMEN]],
+        "source": [_SOURCE],
+        "verified_by": ["J. Smith, MPharm"],
+        "verified_on": [_DATE],
+    },
+    "VerifiedDosing": {
+        "status": ["verified"],
+        "regimens": [[_REGIMEN]],
+        "source": [_SOURCE],
+        "verified_on": [_DATE],
+    },
+    "Reference": {"url": ["https://www.nice.org.uk/guidance/ta427"]},
+    "Regimen": {"notes": ["Reduce to 3 mg if neutrophils fall below 1 x 10^9/L."]},
+    "Review": {
+        "status": ["clinician-reviewed"],
+        "date": [_DATE],
+        "reviewer": ["A. Patel, MPharm"],
+    },
+}
+
+
+def model_classes(root: type[BaseModel] = Monograph) -> list[type[BaseModel]]:
+    """``root`` and every model reachable from its fields, each once, in a stable order."""
+    found: list[type[BaseModel]] = []
+    pending = [root]
+    while pending:
+        model = pending.pop(0)
+        if model in found:
+            continue
+        found.append(model)
+        for info in model.model_fields.values():
+            pending.extend(_models_in(info.annotation))
+    return found
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    for argument in typing.get_args(annotation):  # list[X], X | None, Annotated[X, ...]
+        yield from _models_in(argument)
+
+
+def missing_descriptions(root: type[BaseModel] = Monograph) -> list[str]:
+    """``Model.field`` for every model field without a ``Field(description=...)``."""
+    return [
+        f"{model.__name__}.{name}"
+        for model in model_classes(root)
+        for name, info in model.model_fields.items()
+        if not (info.description or "").strip()
+    ]
+
+
+def stale_examples(schema: JsonObject) -> list[str]:
+    """Entries of FALLBACK_EXAMPLES that name no field in ``schema`` (a renamed field)."""
+    objects = _objects(schema)
+    return [
+        f"{name}.{field}"
+        for name, fields in FALLBACK_EXAMPLES.items()
+        for field in fields
+        if field not in objects.get(name, {}).get("properties", {})
+    ]
+
+
+def _objects(schema: JsonObject) -> dict[str, JsonObject]:
+    """The object schemas by model name: the root and everything in ``$defs``."""
+    return {str(schema.get("title", "")): schema, **schema.get("$defs", {})}
+
+
+def _string_branches(prop: JsonObject) -> Iterator[JsonObject]:
+    if prop.get("type") == "string":
+        yield prop
+    for branch in prop.get("anyOf", []):
+        if isinstance(branch, dict) and branch.get("type") == "string":
+            yield branch
+
+
+def monograph_schema() -> JsonObject:
+    """The JSON Schema (Draft 2020-12) of a monograph file, with an example on every field."""
+    schema = copy.deepcopy(Monograph.model_json_schema())
+    for name, definition in _objects(schema).items():
+        if "description" in definition:
+            definition["description"] = str(definition["description"]).replace("``", "`")
+        fallback = FALLBACK_EXAMPLES.get(name, {})
+        for field, prop in definition.get("properties", {}).items():
+            if "examples" not in prop and field in fallback:
+                prop["examples"] = copy.deepcopy(fallback[field])
+            if field == "url":
+                for branch in _string_branches(prop):
+                    branch["pattern"] = URL_PATTERN
+    schema["$schema"] = DIALECT
+    schema["$comment"] = f"Generated from the pydantic models; do not edit. Run: {REGENERATE}"
+    schema["description"] = DESCRIPTION
+    return schema
+
+
+def render_schema() -> str:
+    """The schema file's exact text: sorted keys, 2-space indent, trailing newline."""
+    return json.dumps(monograph_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
