@@ -42,7 +42,10 @@ def check(config: BuildConfig) -> CheckReport:
     """Load and validate all content and the site settings; never raises for bad content."""
     _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     load = load_monographs(config.content_dir, config.today)
-    diagnostics = sort_diagnostics([*settings_problems, *load.diagnostics])
+    from .dose_lint import lint_entries  # noqa: PLC0415 (added inside check() only, for now)
+
+    dose_problems = lint_entries(load.entries)
+    diagnostics = sort_diagnostics([*settings_problems, *load.diagnostics, *dose_problems])
     return CheckReport(load, diagnostics, config.strict)
 
 

@@ -1,0 +1,201 @@
+"""Dose safety lint: error-prone notation is found, safe notation is left alone, and each
+warning points at the place in the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from clincalc_site import pipeline
+from clincalc_site.config import BuildConfig
+from clincalc_site.diagnostics import Location, Severity, format_report
+from clincalc_site.dose_lint import lint_entries, lint_text
+from clincalc_site.loader import Entry, load_text
+
+TODAY = dt.date(2026, 11, 26)
+TRAILING, NAKED, ABBREVIATION = (
+    "dose.trailing_zero",
+    "dose.naked_decimal",
+    "dose.unsafe_abbreviation",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "found", "safe"),
+    [
+        pytest.param("5.0 mg", TRAILING, "5.0 mg", "5 mg", id="trailing-zero"),
+        pytest.param("10.50 mg", TRAILING, "10.50 mg", "10.5 mg", id="trailing-zero-fraction"),
+        pytest.param("1,000.0 mg", TRAILING, "1,000.0 mg", "1,000 mg", id="trailing-thousands"),
+        pytest.param("2.0-5.0 mg", TRAILING, "2.0-5.0 mg", "2-5 mg", id="trailing-range"),
+        pytest.param("Give 1.0 tablet", TRAILING, "1.0 tablet", "1 tablet", id="trailing-form"),
+        pytest.param("5.0%", TRAILING, "5.0%", "5%", id="trailing-percent"),
+        pytest.param(".5 mg", NAKED, ".5 mg", "0.5 mg", id="naked-decimal"),
+        pytest.param("up to .25", NAKED, ".25", "0.25", id="naked-decimal-no-unit"),
+        pytest.param("10 U", ABBREVIATION, "10 U", "10 units", id="U"),
+        pytest.param("10U/kg", ABBREVIATION, "10U", "10 units", id="U-no-space"),
+        pytest.param("100 U/mL insulin", ABBREVIATION, "100 U", "100 units", id="U-per-mL"),
+        pytest.param("5,000 IU", ABBREVIATION, "5,000 IU", "5,000 units", id="IU"),
+        pytest.param("dose in IU", ABBREVIATION, "IU", "units", id="IU-alone"),
+        pytest.param("100 µg", ABBREVIATION, "µg", "micrograms", id="micro-sign"),
+        pytest.param("100 μg", ABBREVIATION, "μg", "micrograms", id="greek-mu"),
+        pytest.param("50 mcg/kg", ABBREVIATION, "mcg", "micrograms", id="mcg"),
+        pytest.param("5 ng/mL", ABBREVIATION, "5 ng", "5 nanograms", id="ng"),
+        pytest.param("2 mg qd", ABBREVIATION, "qd", "daily", id="qd"),
+        pytest.param("QD", ABBREVIATION, "QD", "daily", id="QD"),
+        pytest.param("q.d.", ABBREVIATION, "q.d.", "daily", id="q.d."),
+        pytest.param("500 mg od", ABBREVIATION, "od", "once daily", id="od"),
+        pytest.param("Take 1 OD.", ABBREVIATION, "OD", "once daily", id="OD"),
+        pytest.param("qod", ABBREVIATION, "qod", "every other day", id="qod"),
+        pytest.param("2 mg hs", ABBREVIATION, "hs", "at bedtime", id="hs"),
+        pytest.param("1 tablet qhs", ABBREVIATION, "qhs", "nightly at bedtime", id="qhs"),
+        pytest.param("5 cc", ABBREVIATION, "cc", "mL", id="cc"),
+        pytest.param("10cc", ABBREVIATION, "cc", "mL", id="cc-no-space"),
+        pytest.param("tiw", ABBREVIATION, "tiw", "three times a week", id="tiw"),
+        pytest.param("give SQ", ABBREVIATION, "SQ", "subcutaneously", id="SQ"),
+        pytest.param("D/C if rash", ABBREVIATION, "D/C", "discontinue (or discharge)", id="D/C"),
+    ],
+)
+def test_unsafe_notation_is_found(text: str, code: str, found: str, safe: str) -> None:
+    findings = lint_text(text)
+    assert [(f.code, f.found, f.safe) for f in findings] == [(code, found, safe)]
+    assert text[findings[0].start :].startswith(found)
+    assert f"'{found}'" in findings[0].message
+    assert f"write '{safe}'" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("5.05 mg", id="zero-inside-decimal"),
+        pytest.param("10.5 mg", id="decimal"),
+        pytest.param("0.5 mg", id="leading-zero"),
+        pytest.param("12.5 mg", id="decimal-2"),
+        pytest.param("100 mg", id="whole"),
+        pytest.param("40 mg once daily", id="once-daily"),
+        pytest.param("10 units", id="units"),
+        pytest.param("10 micrograms", id="micrograms"),
+        pytest.param("Check U&E before starting", id="U&E"),
+        pytest.param("U&Es at baseline", id="U&Es"),
+        pytest.param("qds", id="qds"),
+        pytest.param("q.d.s.", id="q.d.s."),
+        pytest.param("500 mg bd", id="bd"),
+        pytest.param("Take with food", id="od-inside-word"),
+        pytest.param("Odd days", id="od-prefix"),
+        pytest.param("this", id="hs-inside-word"),
+        pytest.param("accept", id="cc-inside-word"),
+        pytest.param("Take at 08.00 and 20.00", id="clock-times"),
+        pytest.param("version 2.0 of the protocol", id="decimal-without-unit"),
+        pytest.param("Days 1 to 21 of a 28-day cycle", id="cycle"),
+        pytest.param("eGFR 30-50 mL/min/1.73 m2", id="egfr"),
+        pytest.param("CrCl < 30 mL/min", id="crcl"),
+        pytest.param("Dose adjusted to INR 2.5", id="inr"),
+        pytest.param("See section 4.2 of the SmPC.", id="sentence-end"),
+    ],
+)
+def test_safe_notation_is_left_alone(text: str) -> None:
+    assert lint_text(text) == []
+
+
+def test_several_problems_in_one_string_are_all_reported_in_order() -> None:
+    findings = lint_text("5.0 mg od, then .5 mg qd")
+    assert [(f.code, f.found) for f in findings] == [
+        (TRAILING, "5.0 mg"),
+        (ABBREVIATION, "od"),
+        (NAKED, ".5 mg"),
+        (ABBREVIATION, "qd"),
+    ]
+
+
+def test_units_written_after_a_number_are_reported_once() -> None:
+    assert [f.found for f in lint_text("10 IU")] == ["10 IU"]
+
+
+MONOGRAPH = """\
+name: Testdrug
+drug_class: Test class
+summary: A drug.
+mechanism: It works.
+dosing:
+  status: {status}
+  regimens:
+    - indication: Pain
+      population: Adults
+      route: Oral
+      dose: 5.0 mg
+      frequency: "Take qd"
+      max_dose: 20 mg daily
+      notes: >-
+        Check U&E first. Then
+        give .5 mg at night.
+    - {{indication: Fever, population: Adults, route: Oral, dose: 10 U}}
+{verification}review:
+  status: clinician-reviewed
+  date: 2026-01-01
+"""
+VERIFIED = """\
+  source: {label: SmPC, url: "https://www.medicines.org.uk/emc"}
+  verified_by: J. Smith
+  verified_on: 2026-01-01
+"""
+
+
+def load(status: str) -> Entry:
+    verification = VERIFIED if status == "verified" else ""
+    text = MONOGRAPH.format(status=status, verification=verification)
+    entry, diagnostics = load_text(text, "testdrug.yaml", "testdrug", TODAY)
+    assert entry is not None, diagnostics
+    return entry
+
+
+@pytest.mark.parametrize("status", ["verified", "re-sourcing"])
+def test_each_warning_is_located_at_the_notation(status: str) -> None:
+    found = lint_entries([load(status)])
+    assert [(d.location, d.code, d.field_path) for d in found] == [
+        (Location("testdrug.yaml", 11, 13), TRAILING, "dosing.regimens[0].dose"),
+        (Location("testdrug.yaml", 12, 24), ABBREVIATION, "dosing.regimens[0].frequency"),
+        (Location("testdrug.yaml", 16, 14), NAKED, "dosing.regimens[0].notes"),
+        (Location("testdrug.yaml", 17, 66), ABBREVIATION, "dosing.regimens[1].dose"),
+    ]
+    assert all(d.severity is Severity.WARNING for d in found)
+    assert found[0].message.startswith("'5.0 mg' has a trailing zero")
+    assert "write '5 mg'" in found[0].message
+    assert "ISMP" in found[0].hint
+
+
+def test_location_falls_back_to_the_value_when_the_text_differs() -> None:
+    text = MONOGRAPH.format(status="re-sourcing", verification="").replace(
+        'frequency: "Take qd"', 'frequency: "Take\\tqd"'
+    )
+    entry, _ = load_text(text, "testdrug.yaml", "testdrug", TODAY)
+    assert entry is not None
+    frequency = [d for d in lint_entries([entry]) if d.field_path.endswith("frequency")]
+    assert [d.location for d in frequency] == [Location("testdrug.yaml", 12, 18)]
+
+
+def test_monograph_without_dosing_has_nothing_to_lint() -> None:
+    text = MONOGRAPH.format(status="re-sourcing", verification="")
+    head, _, tail = text.partition("dosing:")
+    without = head + "review:" + tail.partition("review:")[2]
+    entry, _ = load_text(without, "testdrug.yaml", "testdrug", TODAY)
+    assert entry is not None
+    assert entry.monograph.dosing is None
+    assert lint_entries([entry]) == []
+
+
+def test_check_reports_dose_warnings_and_strict_fails_on_them(tmp_path: Path) -> None:
+    content = tmp_path / "monographs"
+    content.mkdir()
+    (content / "testdrug.yaml").write_text(
+        MONOGRAPH.format(status="re-sourcing", verification=""), encoding="utf-8"
+    )
+    relaxed = pipeline.check(BuildConfig(content_dir=content, today=TODAY))
+    codes = [d.code for d in relaxed.diagnostics]
+    assert codes.count(ABBREVIATION) == 2
+    assert not relaxed.failed
+    assert pipeline.check(BuildConfig(content_dir=content, today=TODAY, strict=True)).failed
+    assert relaxed.diagnostics == sorted(relaxed.diagnostics, key=lambda d: d.sort_key)
+    annotations = format_report(relaxed.diagnostics, "github")
+    assert "::warning file=" in annotations
+    assert "title=dose.trailing_zero" in annotations
