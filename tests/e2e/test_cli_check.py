@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from clincalc_site import cli
-from tests.conftest import WriteContent
 
+# The ``write_content`` fixture of tests/conftest.py.
+WriteContent = Callable[[Path, dict[str, str]], Path]
 REPO_MONOGRAPHS = Path(__file__).resolve().parents[2] / "monographs"
 TODAY = dt.date(2026, 11, 26)
 VALID = """\

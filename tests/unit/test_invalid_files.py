@@ -24,6 +24,7 @@ from clincalc_site.diagnostics import Diagnostic, Severity
 from clincalc_site.loader import MAX_FILE_BYTES, load_monographs
 
 INVALID = Path(__file__).resolve().parents[1] / "data" / "invalid"
+CONTENT_FORMAT_DOC = Path(__file__).resolve().parents[2] / "docs" / "content-format.md"
 TODAY = dt.date(2026, 11, 26)
 _EXPECT = re.compile(
     r"# expect: (?P<line>\d+):(?P<col>\d+) (?P<code>[a-z_]+\.[a-z_]+) ?(?P<text>.*)"
@@ -123,6 +124,15 @@ def test_the_fixtures_cover_every_rule_of_the_spec() -> None:
     covered |= {case.code for case in GENERATED_CODES}
     assert REQUIRED_CODES - covered == set()
     assert len([p for p in INVALID.iterdir() if p.is_file()]) >= 30
+
+
+def test_every_code_the_fixtures_produce_is_documented_for_editors() -> None:
+    doc = CONTENT_FORMAT_DOC.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z]+\.[a-z_]+)` \|", doc, re.MULTILINE))
+    produced = {found.code for case in INVALID.iterdir() for found in expectations(case)}
+    produced |= {case.code for case in GENERATED_CODES}
+
+    assert produced - documented == set()
 
 
 @pytest.mark.parametrize("case", CASES)

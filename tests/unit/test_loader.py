@@ -5,14 +5,17 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from clincalc_site.diagnostics import Severity
 from clincalc_site.loader import decode, discover, load_file, load_monographs, load_text
-from tests.conftest import WriteContent
 
+# The ``write_content`` fixture of tests/conftest.py.
+WriteContent = Callable[[Path, dict[str, str]], Path]
 TODAY = dt.date(2026, 11, 26)
 VALID = """\
 name: Pomalidomide
@@ -145,3 +148,15 @@ def test_every_file_is_checked_and_good_files_still_load(
     ]
     assert [e.slug for e in result.entries] == ["lenalidomide"]
     assert result.files == 3
+
+
+def test_the_full_example_in_the_content_format_doc_is_a_verified_monograph() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "content-format.md"
+    example = re.search(r"## A full example\n\n```yaml\n(.*?)```", doc.read_text(), re.DOTALL)
+    assert example is not None
+
+    entry, found = load_text(example[1], "pomalidomide.yaml", "pomalidomide", TODAY)
+
+    assert found == []
+    assert entry is not None
+    assert entry.monograph.published_dose is not None
