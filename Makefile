@@ -4,6 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+BUILD_FLAGS ?=
 
 .PHONY: site test check serve clean
 
@@ -17,7 +18,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 site: $(STAMP)
-	$(PY) build.py
+	$(PY) build.py $(BUILD_FLAGS)
 
 check: $(STAMP)
 	$(VENV)/bin/clincalc-site check
