@@ -6,12 +6,18 @@ Two layers, because a defaced drug page is a patient-safety incident: Python-Mar
 with its raw-HTML passthrough removed (``<script>`` in a monograph becomes visible text), and
 its output is then sanitised by nh3 (Rust's ammonia) with a small allow-list of tags and only
 http(s), mailto and relative link targets.
+
+Text written only with paragraphs, ``- `` lists, ``**bold**`` and ``[links](https://...)``
+skips Python-Markdown (``fastmark``: same bytes, about a hundred times faster); the sanitiser
+runs on every result.
 """
 
 from __future__ import annotations
 
 import markdown
 import nh3
+
+from . import fastmark
 
 ALLOWED_TAGS = frozenset(
     {"p", "a", "em", "strong", "code", "ul", "ol", "li", "br", "blockquote", "sub", "sup"}
@@ -28,10 +34,14 @@ class MarkupRenderer:
         # Raw HTML from editors is never passed through: it is shown as text.
         self._md.preprocessors.deregister("html_block")
         self._md.inlinePatterns.deregister("html")
+        # fastmark matches exactly this configuration; any other turns the shortcut off.
+        self._fast = processor_names(self._md) == fastmark.CHECKED_PROCESSORS
 
     def block(self, text: str) -> str:
         """Render Markdown paragraphs and lists to sanitised HTML."""
-        html = self._md.reset().convert(text)
+        html = fastmark.convert(text) if self._fast else None
+        if html is None:
+            html = self._md.reset().convert(text)
         return sanitise(html)
 
     def inline(self, text: str) -> str:
@@ -40,6 +50,21 @@ class MarkupRenderer:
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         return html
+
+
+def processor_names(md: markdown.Markdown) -> tuple[tuple[str, ...], ...]:
+    """The names of every processor a converter runs, stage by stage."""
+    registries = (
+        md.preprocessors,
+        md.parser.blockprocessors,
+        md.treeprocessors,
+        md.inlinePatterns,
+        md.postprocessors,
+    )
+    # Registry has no public list of names; ``_priority`` is its sorted list of (name, priority).
+    return tuple(
+        tuple(item.name for item in vars(registry)["_priority"]) for registry in registries
+    )
 
 
 def sanitise(html: str) -> str:

@@ -11,7 +11,7 @@ template never decides whether a dose is safe to show.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -117,6 +117,23 @@ def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: 
     )
 
 
+@dataclass(frozen=True)
+class PageLinks:
+    """What a monograph page shows that does not come from its own file.
+
+    The build cache re-renders a monograph page when its file, this value or a ``site`` field
+    the page read changes, so anything else a page takes from the rest of the site must be
+    added here (``page_links``), never read from ``Site`` inside ``view_of``.
+    """
+
+    class_url: str
+    related: tuple[RelatedLink, ...]
+
+
+def page_links(slug: str, site: Site) -> PageLinks:
+    return PageLinks(class_url(site.class_of[slug]), site.related[slug])
+
+
 def monograph_url(slug: str) -> str:
     return f"drugs/{slug}/"
 
@@ -134,11 +151,17 @@ class Renderer:
         self.site_view = site_view
         self.today = today
 
-    def render(self, template: str, **context: object) -> bytes:
-        text = self.env.get_template(template).render(site=self.site_view, **context)
+    def render(self, template: str, *, site: object = None, **context: object) -> bytes:
+        """Render one template; ``site`` defaults to this site's ``SiteView``."""
+        site_view = self.site_view if site is None else site
+        text = self.env.get_template(template).render(site=site_view, **context)
         return text.encode("utf-8")
 
     def monograph_view(self, entry: Entry, site: Site) -> MonographView:
+        return self.view_of(entry, page_links(entry.slug, site))
+
+    def view_of(self, entry: Entry, links: PageLinks) -> MonographView:
+        """The page of one monograph, from its file and its ``PageLinks`` only."""
         mono = entry.monograph
         md = self.markup
         dose = mono.published_dose
@@ -147,7 +170,7 @@ class Renderer:
             url=monograph_url(entry.slug),
             name=mono.name,
             drug_class=mono.drug_class,
-            class_url=class_url(site.class_of[entry.slug]),
+            class_url=links.class_url,
             specialist=mono.specialist,
             brand_names=tuple(mono.brand_names),
             summary=md.inline(mono.summary),
@@ -167,17 +190,27 @@ class Renderer:
             dosing_partial=DOSE_TABLE_PARTIAL
             if isinstance(dose, VerifiedDosing)
             else BANNER_PARTIAL,
-            related=site.related[entry.slug],
+            related=links.related,
         )
 
     def monograph_page(self, entry: Entry, site: Site) -> Page:
-        view = self.monograph_view(entry, site)
-        html = self.render("monograph.html", page=view, review_max_months=REVIEW_MAX_MONTHS)
+        return self.page_of(entry, page_links(entry.slug, site))
+
+    def page_of(self, entry: Entry, links: PageLinks, site_view: object = None) -> Page:
+        """Render one monograph page; ``site_view`` stands in for ``site`` (the build cache)."""
+        view = self.view_of(entry, links)
+        html = self.render(
+            "monograph.html", site=site_view, page=view, review_max_months=REVIEW_MAX_MONTHS
+        )
         return f"{view.url}index.html", html
 
-    def index_pages(self, site: Site) -> Iterator[Page]:
-        """Home (A–Z), class index and class pages, 404, sitemap and robots.txt."""
-        summaries = {e.slug: self.markup.inline(e.monograph.summary) for e in site.entries}
+    def index_pages(self, site: Site, summaries: Mapping[str, str] | None = None) -> Iterator[Page]:
+        """Home (A–Z), class index and class pages, 404, sitemap and robots.txt.
+
+        ``summaries`` (slug -> rendered summary) saves rendering them again when known.
+        """
+        if summaries is None:
+            summaries = {e.slug: self.markup.inline(e.monograph.summary) for e in site.entries}
         yield "index.html", self.render("index.html", letters=site.letters, site_data=site)
         yield "classes/index.html", self.render("classes.html", classes=site.classes)
         for drug_class in site.classes:

@@ -87,7 +87,8 @@ def assemble_site(
     withheld = tuple(e for e in entries if not is_publishable(e, settings))
     classes, problems = _group_classes(published)
     class_of = {member.slug: cls for cls in classes for member in cls.members}
-    related = {entry.slug: _related_links(entry, published, class_of) for entry in published}
+    by_slug = {e.slug: e for e in published}
+    related = {entry.slug: _related_links(entry, by_slug, class_of) for entry in published}
     site = Site(settings, tuple(published), classes, class_of, related, withheld)
     return site, problems
 
@@ -121,10 +122,9 @@ def _group_classes(published: Sequence[Entry]) -> tuple[tuple[DrugClass, ...], l
 
 
 def _related_links(
-    entry: Entry, published: Sequence[Entry], class_of: dict[str, DrugClass]
+    entry: Entry, by_slug: dict[str, Entry], class_of: dict[str, DrugClass]
 ) -> tuple[RelatedLink, ...]:
     """Curated links first (editor's order), then same-class drugs A–Z; at most six."""
-    by_slug = {e.slug: e for e in published}
     links: list[RelatedLink] = []
     seen = {entry.slug}
     for slug in entry.monograph.related:
@@ -134,6 +134,8 @@ def _related_links(
             seen.add(slug)
     own_class = class_of.get(entry.slug)
     for member in own_class.members if own_class else ():
+        if len(links) >= MAX_RELATED:
+            break  # a class of thousands: the rest would be cut anyway
         if member.slug not in seen:
             links.append(RelatedLink(member.slug, member.monograph.name, curated=False))
             seen.add(member.slug)
