@@ -67,6 +67,7 @@ def content_version(content_dir: Path) -> str:
 
 def make_config(args: argparse.Namespace) -> BuildConfig:
     from ..cli import today_from_environment  # the CLI edge owns the clock
+    from ..search import make_finisher
 
     return BuildConfig(
         content_dir=args.content,
@@ -74,6 +75,8 @@ def make_config(args: argparse.Namespace) -> BuildConfig:
         today=today_from_environment(),
         strict=args.strict,
         base_url=args.base_url,
+        # Pagefind index, drug list, web app manifest and service worker, on the staged site.
+        finish=make_finisher(index_search=not args.no_search),
     )
 
 

@@ -1,0 +1,297 @@
+"""Search index and offline files for the staged site: what ``BuildConfig.finish`` runs.
+
+Stage: post-process (runs on the staged output folder after every page and static file is
+written, before the folder is published). May import: output (its error type), stdlib.
+
+``finish_site`` does, in order:
+
+1. reads the top of every monograph page (the ``<article data-pagefind-body>``: the elements
+   marked ``data-pagefind-meta="title"`` and ``"class"``, ``.brand-names`` and ``.summary``)
+   into ``search/drugs.json``, the small list the type-ahead and the results page rank with
+   typo tolerance (Pagefind itself matches prefixes and stems, not misspellings);
+2. runs Pagefind (``python -m pagefind --site``, in parallel with step 1) for full-text search
+   and deletes the Pagefind UI bundles the site does not use;
+3. fills the site's name into ``static/manifest.webmanifest``;
+4. names the build by a hash of every file in it and writes ``offline.json`` (every page and
+   search file, for "save the whole formulary");
+5. moves ``static/sw.js`` to the site root (so its scope is the whole site) with that build
+   name and the list of shell files filled in.
+
+Every step is deterministic: the same staged site gives byte-identical output.
+A failure raises ``SearchBuildError``; the build then publishes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .output import OutputError
+
+DRUGS_FILE = "search/drugs.json"
+OFFLINE_FILE = "offline.json"
+SW_SOURCE = "static/sw.js"
+SW_FILE = "sw.js"
+MANIFEST_FILE = "static/manifest.webmanifest"
+PAGEFIND_DIR = "pagefind"
+# Pagefind's ready-made UIs: the site has its own, so these are not published.
+PAGEFIND_UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+)
+BUILD_MARKER = '"__CLINCALC_BUILD__"'
+SHELL_MARKER = '["__CLINCALC_SHELL__"]'
+PAGEFIND_TIMEOUT = 600
+_VOID = frozenset(  # elements with no end tag
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+_SPACE = re.compile(r"\s+")
+
+
+class SearchBuildError(OutputError):
+    """The search index or the offline files could not be made; nothing is published."""
+
+
+@dataclass(frozen=True)
+class DrugRecord:
+    """One monograph as the search box sees it (``search/drugs.json``)."""
+
+    name: str
+    url: str  # relative to the site root, e.g. "drugs/warfarin/"
+    drug_class: str
+    brands: tuple[str, ...]
+    summary: str
+
+
+class _Done(Exception):
+    """Raised by the parser once the summary is read: the rest of the page is not needed."""
+
+
+class _MonographParser(HTMLParser):
+    """Collects name, class, brand names and summary from the top of a monograph article."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: dict[str, list[str]] = {}
+        self._open: list[tuple[str, int, bool]] = []  # (field, depth, direct text only)
+        self._depth = 0
+        self._in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            if tag == "br":
+                self.handle_data(" ")
+            return
+        self._depth += 1
+        values = {name: value or "" for name, value in attrs}
+        if "data-pagefind-body" in values:
+            self._in_body = True
+        if not self._in_body:
+            return
+        metas = {part.strip() for part in values.get("data-pagefind-meta", "").split(",")}
+        classes = set(values.get("class", "").split())
+        if "title" in metas:
+            self._open.append(("name", self._depth, True))  # not "(Specialist drug)"
+        elif "class" in metas:
+            self._open.append(("drug_class", self._depth, False))
+        elif "brand-names" in classes:
+            self._open.append(("brands", self._depth, False))
+        elif "summary" in classes:
+            self._open.append(("summary", self._depth, False))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if self._open and self._open[-1][1] == self._depth:
+            field = self._open.pop()[0]
+            if field == "summary":
+                raise _Done
+        self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._open:
+            return
+        field, depth, direct = self._open[-1]
+        if not direct or depth == self._depth:
+            self.text.setdefault(field, []).append(data)
+
+    def field(self, name: str) -> str:
+        return _SPACE.sub(" ", "".join(self.text.get(name, []))).strip()
+
+
+def page_url(relative: Path) -> str:
+    """'drugs/x/index.html' -> 'drugs/x/'; 'index.html' -> ''; 'a.html' -> 'a.html'."""
+    posix = relative.as_posix()
+    if posix == "index.html":
+        return ""
+    return posix.removesuffix("index.html")
+
+
+def read_record(path: Path, site_root: Path) -> DrugRecord | None:
+    """Read one page; None when it is not a monograph (has no ``data-pagefind-body``)."""
+    text = path.read_text(encoding="utf-8")
+    marker = text.find("data-pagefind-body")
+    if marker < 0:
+        return None
+    parser = _MonographParser()
+    try:
+        parser.feed(text[text.rfind("<", 0, marker) :])
+        parser.close()
+    except _Done:
+        pass
+    relative = path.relative_to(site_root)
+    name, drug_class, summary = (parser.field(f) for f in ("name", "drug_class", "summary"))
+    missing = [label for label, value in (("title", name), ("class", drug_class)) if not value]
+    missing += [] if summary else ["summary"]
+    if missing:
+        raise SearchBuildError(
+            f"{relative}: no {', '.join(missing)} found for the search index; "
+            'monograph.html must keep data-pagefind-meta="title"/"class" and class="summary"'
+        )
+    brand_text = parser.field("brands").partition(":")[2]
+    brands = tuple(b.strip() for b in brand_text.split(",") if b.strip())
+    return DrugRecord(name, page_url(relative), drug_class, brands, summary)
+
+
+def html_files(site_root: Path) -> Iterator[Path]:
+    return iter(sorted(site_root.rglob("*.html")))
+
+
+def read_records(site_root: Path) -> list[DrugRecord]:
+    records = [r for p in html_files(site_root) if (r := read_record(p, site_root)) is not None]
+    return sorted(records, key=lambda r: (r.name.casefold(), r.url))
+
+
+def write_drug_index(site_root: Path, records: list[DrugRecord]) -> None:
+    drugs = [
+        {
+            "name": r.name,
+            "url": r.url,
+            "class": r.drug_class,
+            "brands": r.brands,
+            "summary": r.summary,
+        }
+        for r in records
+    ]
+    target = site_root / DRUGS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps({"drugs": drugs}, ensure_ascii=False, separators=(",", ":"))
+    target.write_text(payload + "\n", encoding="utf-8")
+
+
+def start_pagefind(site_root: Path) -> subprocess.Popen[bytes]:
+    """Start Pagefind on the staged folder: the binary of the pinned ``pagefind[bin]``."""
+    try:
+        from pagefind_bin import get_executable  # type: ignore[import-untyped]  # noqa: PLC0415
+
+        command = [str(get_executable()), "--site", str(site_root), "--silent"]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    except (ImportError, OSError) as exc:
+        raise SearchBuildError(f"cannot run Pagefind: {exc}") from exc
+
+
+def finish_pagefind(process: subprocess.Popen[bytes], site_root: Path, *, required: bool) -> None:
+    """Wait for Pagefind; a failure is an error unless there was nothing to index."""
+    try:
+        output, _ = process.communicate(timeout=PAGEFIND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise SearchBuildError(f"Pagefind took more than {PAGEFIND_TIMEOUT} s") from None
+    if process.returncode != 0 and required:
+        detail = output.decode("utf-8", "replace").strip()[-2000:]
+        raise SearchBuildError(f"Pagefind failed (exit {process.returncode}): {detail}")
+    for name in PAGEFIND_UNUSED:
+        (site_root / PAGEFIND_DIR / name).unlink(missing_ok=True)
+
+
+def write_manifest(site_root: Path) -> None:
+    """Name the web app after the site (the home page's <title>) and its language."""
+    manifest_path = site_root / MANIFEST_FILE
+    home = site_root / "index.html"
+    if not manifest_path.is_file() or not home.is_file():
+        return
+    page = home.read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
+    lang = re.search(r'<html lang="([^"]+)"', page)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if title:
+        manifest["name"] = manifest["short_name"] = html.unescape(title.group(1)).strip()
+    if lang:
+        manifest["lang"] = lang.group(1)
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def all_files(site_root: Path) -> list[str]:
+    return sorted(p.relative_to(site_root).as_posix() for p in site_root.rglob("*") if p.is_file())
+
+
+def build_id(site_root: Path, files: list[str]) -> str:
+    """A name for this build: a hash of every path and its bytes (changes when anything does)."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256((site_root / name).read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def write_offline_files(site_root: Path) -> None:
+    """Write ``offline.json`` and the service worker at the root, both naming this build."""
+    source = site_root / SW_SOURCE
+    if not source.is_file():
+        return
+    files = [f for f in all_files(site_root) if f not in (OFFLINE_FILE, SW_FILE)]
+    build = build_id(site_root, files)
+    pages = [page_url(Path(f)) for f in files if f.endswith(".html") and f != "404.html"]
+    # The shell is fetched when the worker installs: what every page needs, nothing for search
+    # (that is fetched, and kept, when the search box is first used, or by "save all").
+    shell = ["", *(f for f in files if f.startswith("static/") and f != SW_SOURCE)]
+    search = [f for f in files if f == DRUGS_FILE or f.startswith(PAGEFIND_DIR + "/")]
+    offline = {"build": build, "pages": pages, "assets": [*shell, *search]}
+    (site_root / OFFLINE_FILE).write_text(json.dumps(offline, indent=0) + "\n", "utf-8")
+    code = source.read_text(encoding="utf-8")
+    for marker in (BUILD_MARKER, SHELL_MARKER):
+        if code.count(marker) != 1:
+            raise SearchBuildError(f"{SW_SOURCE} must contain {marker} exactly once")
+    code = code.replace(BUILD_MARKER, json.dumps(build))
+    code = code.replace(SHELL_MARKER, json.dumps(shell))
+    (site_root / SW_FILE).write_text(code, encoding="utf-8")
+    source.unlink()
+
+
+def finish_site(site_root: Path, *, index_search: bool = True) -> None:
+    """Add the search index, web app manifest and offline files to a staged site.
+
+    Raises:
+        SearchBuildError: Pagefind failed or a monograph page lacks what search needs.
+    """
+    if index_search:
+        pagefind = start_pagefind(site_root)  # indexes while the drug list is read
+        try:
+            records = read_records(site_root)
+            write_drug_index(site_root, records)
+        except BaseException:
+            pagefind.kill()
+            pagefind.communicate()
+            raise
+        finish_pagefind(pagefind, site_root, required=bool(records))
+    write_manifest(site_root)
+    write_offline_files(site_root)
+
+
+def make_finisher(*, index_search: bool = True) -> Callable[[Path], None]:
+    """The ``BuildConfig.finish`` hook for ``clincalc-site build`` (``--no-search`` skips 1-2)."""
+    return functools.partial(finish_site, index_search=index_search)
