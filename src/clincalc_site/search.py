@@ -7,10 +7,11 @@ written, before the folder is published). May import: output (its error type), s
 
 1. reads the top of every monograph page (the ``<article data-pagefind-body>``: the elements
    marked ``data-pagefind-meta="title"`` and ``"class"``, ``.brand-names`` and ``.summary``)
-   into ``search/drugs.json``, the small list the type-ahead and the results page rank with
-   typo tolerance (Pagefind itself matches prefixes and stems, not misspellings);
-2. runs Pagefind (``python -m pagefind --site``, in parallel with step 1) for full-text search
-   and deletes the Pagefind UI bundles the site does not use;
+   into ``search/drugs.json`` (names, brands, classes: what the type-ahead and the results
+   rank with typo tolerance; Pagefind itself matches prefixes and stems, not misspellings)
+   and ``search/summaries.json`` (shown with each result);
+2. runs Pagefind (the binary of the pinned ``pagefind[bin]``, ``--site``; alongside step 1)
+   for full-text search, and deletes the Pagefind UI bundles the site does not use;
 3. fills the site's name into ``static/manifest.webmanifest``;
 4. names the build by a hash of every file in it and writes ``offline.json`` (every page and
    search file, for "save the whole formulary");
@@ -36,7 +37,9 @@ from pathlib import Path
 
 from .output import OutputError
 
+SEARCH_DIR = "search"
 DRUGS_FILE = "search/drugs.json"
+SUMMARIES_FILE = "search/summaries.json"
 OFFLINE_FILE = "offline.json"
 SW_SOURCE = "static/sw.js"
 SW_FILE = "sw.js"
@@ -176,20 +179,20 @@ def read_records(site_root: Path) -> list[DrugRecord]:
 
 
 def write_drug_index(site_root: Path, records: list[DrugRecord]) -> None:
+    """``search/drugs.json`` for the type-ahead, ``search/summaries.json`` for the results.
+
+    Apart, because the type-ahead file is fetched on every first use of the box and stays
+    small (about 80 bytes a monograph); summaries are fetched by the results page only.
+    """
     drugs = [
-        {
-            "name": r.name,
-            "url": r.url,
-            "class": r.drug_class,
-            "brands": r.brands,
-            "summary": r.summary,
-        }
-        for r in records
+        {"name": r.name, "url": r.url, "class": r.drug_class, "brands": r.brands} for r in records
     ]
-    target = site_root / DRUGS_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps({"drugs": drugs}, ensure_ascii=False, separators=(",", ":"))
-    target.write_text(payload + "\n", encoding="utf-8")
+    summaries = {r.url: r.summary for r in records}
+    for name, data in ((DRUGS_FILE, {"drugs": drugs}), (SUMMARIES_FILE, summaries)):
+        target = site_root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        target.write_text(payload + "\n", encoding="utf-8")
 
 
 def start_pagefind(site_root: Path) -> subprocess.Popen[bytes]:
@@ -259,7 +262,7 @@ def write_offline_files(site_root: Path) -> None:
     # The shell is fetched when the worker installs: what every page needs, nothing for search
     # (that is fetched, and kept, when the search box is first used, or by "save all").
     shell = ["", *(f for f in files if f.startswith("static/") and f != SW_SOURCE)]
-    search = [f for f in files if f == DRUGS_FILE or f.startswith(PAGEFIND_DIR + "/")]
+    search = [f for f in files if f.startswith((SEARCH_DIR + "/", PAGEFIND_DIR + "/"))]
     offline = {"build": build, "pages": pages, "assets": [*shell, *search]}
     (site_root / OFFLINE_FILE).write_text(json.dumps(offline, indent=0) + "\n", "utf-8")
     code = source.read_text(encoding="utf-8")

@@ -57,6 +57,7 @@ function fieldScore(query, text) {
   if (text === query) return 100;
   if (text.startsWith(query)) return 90;
   if (` ${text}`.includes(` ${query}`)) return 80;
+  if (text.replaceAll(" ", "").startsWith(query.replaceAll(" ", ""))) return 75; // "betablocker"
   const words = text.split(" ");
   let missed = 0;
   for (const part of query.split(" ")) {
@@ -73,7 +74,7 @@ const BRAND_WEIGHT = 0.95;
 const CLASS_WEIGHT = 0.6;
 
 /**
- * Rank drugs ({name, url, class, brands, summary}) for a query, best first.
+ * Rank drugs ({name, url, class, brands}) for a query, best first.
  * Each hit is {drug, score, brand}: brand is the brand name that matched, if that was best.
  */
 export function rankDrugs(query, drugs) {

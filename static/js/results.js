@@ -22,6 +22,16 @@ function excerptNodes(excerpt) {
   );
 }
 
+/** Each monograph's summary by URL ({} when unavailable: results then show no summary). */
+async function loadSummaries(root) {
+  try {
+    const response = await fetch(new URL("search/summaries.json", root));
+    return response.ok ? await response.json() : {};
+  } catch {
+    return {};
+  }
+}
+
 async function fullText(query, root) {
   const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
   await pagefind.options({ baseUrl: root.pathname, excerptLength: 24 });
@@ -67,13 +77,13 @@ export async function show(query, { root, loadDrugs }) {
   document.title = `${query} — search — ${document.title}`;
   heading.focus();
 
-  const drugs = await loadDrugs();
+  const [drugs, summaries] = await Promise.all([loadDrugs(), loadSummaries(root)]);
   const byPath = new Map(drugs.map((drug) => [new URL(drug.url, root).pathname, drug]));
   const results = rankDrugs(query, drugs).map(({ drug, brand }) => ({
     name: drug.name,
     url: drug.url,
     drugClass: drug.class,
-    summary: drug.summary,
+    summary: summaries[drug.url],
     brand,
   }));
   const corrected = correctQuery(query, drugs);
@@ -89,7 +99,7 @@ export async function show(query, { root, loadDrugs }) {
         name: drug ? drug.name : hit.meta.title,
         url: path,
         drugClass: drug ? drug.class : hit.meta.class || "",
-        summary: drug ? drug.summary : "",
+        summary: drug ? summaries[drug.url] : "",
         excerpt: hit.excerpt,
       });
     }

@@ -11,7 +11,7 @@ const root = new URL("../../", import.meta.url);
 const MAX_SUGGESTIONS = 8;
 let drugList = null;
 
-/** The drug list of this build (name, url, class, brands, summary); [] if unavailable. */
+/** The drug list of this build ({name, url, class, brands}); [] if unavailable. */
 export function loadDrugs() {
   drugList ??= fetch(new URL("search/drugs.json", root))
     .then((response) => (response.ok ? response.json() : { drugs: [] }))

@@ -73,10 +73,15 @@ def test_drug_list_has_every_monograph(real_site: Path) -> None:
     slugs = sorted(p.name for p in (real_site / "drugs").iterdir())
     assert sorted(d["url"] for d in drugs) == [f"drugs/{s}/" for s in slugs]
     pomalidomide = next(d for d in drugs if d["url"] == "drugs/pomalidomide/")
-    assert pomalidomide["name"] == "Pomalidomide"
-    assert pomalidomide["brands"] == ["Imnovid"]
-    assert pomalidomide["class"] == "Immunomodulator (thalidomide analogue)"
-    assert pomalidomide["summary"].startswith("Pomalidomide is an oral")
+    assert pomalidomide == {
+        "name": "Pomalidomide",
+        "url": "drugs/pomalidomide/",
+        "class": "Immunomodulator (thalidomide analogue)",
+        "brands": ["Imnovid"],
+    }
+    summaries = json.loads((real_site / "search" / "summaries.json").read_text(encoding="utf-8"))
+    assert sorted(summaries) == sorted(d["url"] for d in drugs)
+    assert summaries["drugs/pomalidomide/"].startswith("Pomalidomide is an oral")
 
 
 def test_pagefind_index_is_published_without_its_ui_bundles(real_site: Path) -> None:
@@ -115,7 +120,7 @@ def test_offline_list_names_every_page_and_search_file(real_site: Path) -> None:
     assert set(offline["pages"]) == pages
     assert "drugs/pomalidomide/" in pages and "" in pages
     assets = set(offline["assets"])
-    assert "search/drugs.json" in assets and "pagefind/pagefind.js" in assets
+    assert {"search/drugs.json", "search/summaries.json", "pagefind/pagefind.js"} <= assets
     assert all((real_site / a).is_file() for a in assets if a)
 
 
@@ -180,5 +185,5 @@ def test_no_search_flag_skips_the_index(tmp_path: Path) -> None:
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
         assert main(["build", "--content", str(content), "--out", str(out), "--no-search"]) == 0
     assert not (out / "pagefind").exists()
-    assert not (out / "search" / "drugs.json").exists()
+    assert not (out / "search").exists()
     assert (out / "sw.js").is_file()
