@@ -29,6 +29,12 @@ from yaml.resolver import Resolver
 from .diagnostics import Diagnostic, Location, Severity
 
 MAX_DEPTH = 32
+# Bounds on one file, so that a hostile file costs little time and memory in every later stage
+# (pydantic, Markdown, the diagnostics printed): a monograph has a few hundred values, its
+# longest section a few thousand characters, and no key, number or date is long.
+MAX_VALUES = 10_000
+MAX_TEXT = 20_000
+MAX_WORD = 100
 _STR_TAG = "tag:yaml.org,2002:str"
 _KIND_BY_TAG = {
     _STR_TAG: "string",
@@ -126,6 +132,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.documents = 0
+        self.values = 0
         self.resolver = Resolver()
         self.constructor = SafeConstructor()
 
@@ -185,12 +192,24 @@ class _Builder:
                 f"YAML anchors ('&{event.anchor}') are not allowed in monographs",
                 "remove the anchor and write every value out in full",
             )
+        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            self.count_value(event)
         if isinstance(event, yaml.ScalarEvent):
             self.scalar(event)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             self.start_collection(event)
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             self.end_collection()
+
+    def count_value(self, event: Any) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self.error(
+                event,
+                "yaml.too_many_values",
+                f"the file holds more than {MAX_VALUES:,} values",
+                "a monograph has a few hundred; check that the right file was saved",
+            )
 
     def check_tag(self, event: Any) -> None:
         tag = event.tag
@@ -261,6 +280,13 @@ class _Builder:
 
     def scalar(self, event: Any) -> None:
         self.check_tag(event)
+        if len(event.value) > MAX_TEXT:
+            raise self.error(
+                event,
+                "yaml.too_long",
+                f"this value is {len(event.value):,} characters long; the limit is {MAX_TEXT:,}",
+                "shorten it; a long section is a few thousand characters",
+            )
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.container, dict) and top.pending_key is None:
             self.mapping_key(top, event)
@@ -279,6 +305,13 @@ class _Builder:
         key = event.value
         line, col = _mark(event)
         assert isinstance(frame.container, dict)
+        if len(key) > MAX_WORD:
+            raise self.error(
+                event,
+                "yaml.too_long",
+                f"a key of {len(key):,} characters; field names are short words",
+                "check for a missing newline or a stray ':' in the text before",
+            )
         if key in frame.container or key in frame.key_marks:
             first_line = frame.key_marks[key][0]
             raise self.error(
@@ -301,6 +334,14 @@ class _Builder:
         kind = _KIND_BY_TAG.get(tag, "string")
         if kind == "string":
             return event.value, kind
+        if len(event.value) > MAX_WORD:
+            # Building a 100,000-digit number takes seconds and it cannot even be printed.
+            raise self.error(
+                event,
+                "yaml.bad_scalar",
+                f"a {kind} of {len(event.value):,} characters",
+                "if it is meant as text, put it in quotes",
+            )
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
             value = self.constructor.construct_object(node, deep=True)
