@@ -90,7 +90,7 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
             continue
         if not name.endswith(".yaml"):
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+        if path.is_symlink() and not _points_inside(path, root):
             problems.append(
                 Diagnostic(
                     where,
@@ -103,6 +103,18 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
             continue
         files.append(path)
     return files, problems
+
+
+def _points_inside(link: Path, root: Path) -> bool:
+    """Whether a symbolic link resolves inside ``root``.
+
+    A link loop cannot be resolved at all (``RuntimeError`` before Python 3.13, ``OSError``
+    after); it is let through so that ``read_text`` reports it as an unreadable file.
+    """
+    try:
+        return link.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        return True
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, Diagnostic | None]:

@@ -285,9 +285,7 @@ def assert_refused(result: ChildResult, case: Abuse, project: Path) -> None:
 
 
 # Cases that fail until the fix for them lands (strict: an unexpected pass fails too).
-KNOWN_DEFECTS: dict[str, str] = {
-    "symlink-loop": "loader: Path.resolve raises RuntimeError on a link loop",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
