@@ -14,6 +14,8 @@ runs on every result.
 
 from __future__ import annotations
 
+from html import escape
+
 import markdown
 import nh3
 
@@ -41,8 +43,16 @@ class MarkupRenderer:
         """Render Markdown paragraphs and lists to sanitised HTML."""
         html = fastmark.convert(text) if self._fast else None
         if html is None:
-            html = self._md.reset().convert(text)
+            html = self._convert(text)
         return sanitise(html)
+
+    def _convert(self, text: str) -> str:
+        try:
+            return self._md.reset().convert(text)
+        except RecursionError:
+            # Python-Markdown recurses once per nesting level: "1. " repeated a few thousand
+            # times exhausts the stack. Such text is shown as the escaped words it is.
+            return f"<p>{escape(text)}</p>"
 
     def inline(self, text: str) -> str:
         """Render one paragraph of inline Markdown without the wrapping ``<p>``."""
