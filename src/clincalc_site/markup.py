@@ -14,6 +14,7 @@ runs on every result.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import markdown
@@ -24,8 +25,11 @@ from . import fastmark
 ALLOWED_TAGS = frozenset(
     {"p", "a", "em", "strong", "code", "ul", "ol", "li", "br", "blockquote", "sub", "sup"}
 )
+# What may sit inside a <p> (the page summary) or an <li> without breaking the HTML.
+PHRASING_TAGS = frozenset({"a", "em", "strong", "code", "br", "sub", "sup"})
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_ANCHOR_WITHOUT_HREF = re.compile(r'<a(?![^>]* href=")[^>]*>(.*?)</a>', re.DOTALL)
 
 
 class MarkupRenderer:
@@ -55,11 +59,16 @@ class MarkupRenderer:
             return f"<p>{escape(text)}</p>"
 
     def inline(self, text: str) -> str:
-        """Render one paragraph of inline Markdown without the wrapping ``<p>``."""
+        """Render one paragraph of inline Markdown without the wrapping ``<p>``.
+
+        Text that Markdown turns into blocks (a blank line, a list, a quote) keeps its words
+        and inline formatting but loses the block tags: the result goes inside ``<p>``, where
+        a ``<p>`` or ``<ul>`` would be invalid HTML.
+        """
         html = self.block(text).strip()
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            html = html[3:-4]
-        return html
+            return html[3:-4]
+        return sanitise(html, PHRASING_TAGS).strip()
 
 
 def processor_names(md: markdown.Markdown) -> tuple[tuple[str, ...], ...]:
@@ -77,14 +86,18 @@ def processor_names(md: markdown.Markdown) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def sanitise(html: str) -> str:
+def sanitise(html: str, tags: frozenset[str] = ALLOWED_TAGS) -> str:
     """Keep only the allowed tags, attributes and link schemes."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
-        tags=set(ALLOWED_TAGS),
+        tags=set(tags),
         clean_content_tags={"script", "style"},
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # A link whose target was refused (javascript:, data:, ftp:) keeps its words, not its
+    # <a>: an <a> without href may not carry rel, so it would be invalid HTML. A regex is
+    # exact here because nh3 escapes <, > and " inside attribute values and text.
+    return _ANCHOR_WITHOUT_HREF.sub(r"\1", cleaned)
