@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -50,6 +51,13 @@ class SiteSettings(StrictModel):
     @classmethod
     def _normalise_base_url(cls, value: str) -> str:
         checked = _check_url(value) or value
+        # The path becomes the prefix of every root-relative link: '//evil.example/' (or
+        # '/\\evil.example/', which browsers read the same way) would send them to another host.
+        parts = urlsplit(checked)
+        if any(mark in checked for mark in "?#\\") or "@" in parts.netloc or "//" in parts.path:
+            raise ValueError(
+                "must be a plain site address: no '?', '#', user name, backslash or '//' in it"
+            )
         return checked if checked.endswith("/") else checked + "/"
 
 
