@@ -1,0 +1,48 @@
+"""The fixture site's pages are valid HTML5, checked by the Nu Html Checker (vnu.jar).
+
+``make test`` installs both Java (scripts/ensure-system-deps.sh) and the checker (``npm ci``);
+the test skips, saying why, only when one of them is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sitetools import REPO_ROOT, build_fixture_site
+
+VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PAGES = [
+    "index.html",  # home, A–Z
+    "classes/index.html",
+    "classes/beta-blocker/index.html",
+    "drugs/bisoprolol/index.html",  # verified dose table
+    "drugs/betaxolol/index.html",  # re-sourcing banner, unicode name
+    "drugs/atenolol/index.html",  # overdue notice, editor markup shown as text
+    "drugs/warfarin/index.html",  # every optional section empty
+    "drugs/lenalidomide/index.html",  # summary written as two blocks
+    "404.html",
+]
+
+
+def test_pages_are_valid_html5(tmp_path: Path) -> None:
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("java is not installed (make test installs it: scripts/ensure-system-deps.sh)")
+    if not VNU_JAR.is_file():
+        pytest.skip(f"{VNU_JAR.relative_to(REPO_ROOT)} is missing (make test runs npm ci)")
+    site = build_fixture_site(tmp_path)
+    files = [str(site / page) for page in PAGES]
+
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    messages = (result.stdout + result.stderr).replace(f"file:{site}/", "").strip()
+    assert result.returncode == 0, f"vnu found errors:\n{messages}"

@@ -1,0 +1,232 @@
+"""Safety properties of the published site, for generated monographs (hypothesis).
+
+For any set of monographs (no dosing, a dose still being re-sourced with draft regimens, or a
+verified dose) and any editor text (markup, quotes, ampersands, RTL and combining marks):
+
+* a page shows the re-sourcing banner exactly when it has no verified dose;
+* no text from an unverified dosing block appears in any file of the output folder;
+* editor text never becomes live markup: no injected elements, no event-handler attributes,
+  no unsafe link schemes, and plain-text fields read back exactly as written.
+
+Each example is written as YAML and built by the real pipeline, as an editor's files would be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sitetools import FIXTURE_TODAY, build, snapshot, start_tags, visible_lines
+
+BANNER_HEADING = "Dosing — being independently re-sourced"
+REGIMEN_FIELDS = ("indication", "population", "route", "dose")
+OPTIONAL_REGIMEN_FIELDS = ("frequency", "duration", "max_dose", "notes")
+CLASSES = ('Class <b>A</b> & "co"', "Klasse \u202eB\u202c", "Ωmega <script>x</script>")
+# Elements editor text tries to inject; none of them is used by the templates.
+INJECTED_TAGS = frozenset({"b", "img", "iframe", "svg", "style", "object", "marquee"})
+ADVERSARIAL = (
+    "<script>alert(1)</script>",
+    "</p></li></ul><script src=https://evil.example/x.js></script>",
+    '"><img src=x onerror=alert(1)>',
+    "' autofocus onfocus='alert(1)",
+    "<svg onload=alert(1)>",
+    "<iframe src=javascript:alert(1)>",
+    "<style>body{display:none}</style>",
+    "<b>bold</b>",
+    "[link](javascript:alert(1))",
+    "[data](data:text/html,<script>alert(1)</script>)",
+    "<marquee>",
+    "&amp; &lt;p&gt; & &#60;script&#62;",
+    "{{ site.name }} {% if 1 %}",
+    "\u202eRTL override\u202c",
+    "\u200fשלום\u200f",
+    "e\u0301\u0301 a\u0308\u0323",
+    "`<code>`",
+    "**bold** _em_",
+    "- a list\n- item",
+    "1. one",
+    "> quote",
+)
+SAFE_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Co", "Cn"))
+TEXT = st.lists(
+    st.one_of(st.sampled_from(ADVERSARIAL), st.text(SAFE_CHARS, max_size=8)),
+    min_size=1,
+    max_size=3,
+).map(lambda parts: "t " + " ".join(parts))
+TOKEN_RE = re.compile(r"(?:HIDDEN|SHOWN)Z\w+?ZEND")
+DATES = st.dates(min_value=dt.date(2020, 1, 1), max_value=FIXTURE_TODAY)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One generated monograph: its YAML data and the dose tokens that must (not) appear."""
+
+    slug: str
+    data: dict[str, Any]
+    verified: bool
+    hidden_tokens: tuple[str, ...]  # from an unverified dosing block: never published
+    shown_tokens: tuple[str, ...]  # from a verified dose: on its page
+
+
+def token(kind: str, index: int, *parts: object) -> str:
+    """A marker that survives escaping unchanged and is unique in the whole build."""
+    return f"{kind}Z{index}Z" + "Z".join(str(p) for p in parts) + "ZEND"
+
+
+@st.composite
+def regimens(draw: st.DrawFn, kind: str, index: int, min_size: int) -> list[dict[str, str]]:
+    rows = []
+    for row in range(draw(st.integers(min_size, 3))):
+        regimen = {name: f"{draw(TEXT)} {token(kind, index, row, name)}" for name in REGIMEN_FIELDS}
+        for name in OPTIONAL_REGIMEN_FIELDS:
+            if draw(st.booleans()):
+                regimen[name] = f"{draw(TEXT)} {token(kind, index, row, name)}"
+        rows.append(regimen)
+    return rows
+
+
+@st.composite
+def dosing(draw: st.DrawFn, index: int) -> dict[str, Any] | None:
+    status = draw(st.sampled_from(["none", "re-sourcing", "verified"]))
+    if status == "none":
+        return None
+    if status == "verified":
+        return {
+            "status": "verified",
+            "regimens": draw(regimens("SHOWN", index, 1)),
+            "source": {
+                "label": f"{draw(TEXT)} {token('SHOWN', index, 'source')}",
+                "url": f"https://source.example.org/{index}?a=1&b=<2>",
+            },
+            "verified_by": f"{draw(TEXT)} {token('SHOWN', index, 'by')}",
+            "verified_on": draw(DATES),
+        }
+    block: dict[str, Any] = {
+        "status": "re-sourcing",
+        "regimens": draw(regimens("HIDDEN", index, 0)),
+    }
+    if draw(st.booleans()):
+        block["source"] = {
+            "label": f"{draw(TEXT)} {token('HIDDEN', index, 'source')}",
+            "url": f"https://hidden.example.org/{token('HIDDEN', index, 'url')}",
+        }
+    if draw(st.booleans()):
+        block["verified_by"] = f"{draw(TEXT)} {token('HIDDEN', index, 'by')}"
+    if draw(st.booleans()):
+        block["verified_on"] = draw(DATES)
+    return block
+
+
+def tokens_in(value: object) -> list[str]:
+    """Every marker in a nested dosing block."""
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in tokens_in(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in tokens_in(item)]
+    if isinstance(value, str):
+        return TOKEN_RE.findall(value)
+    return []
+
+
+@st.composite
+def monographs(draw: st.DrawFn) -> list[Generated]:
+    generated = []
+    count = draw(st.integers(1, 3))
+    for index in range(count):
+        slug = f"drug-{index}"
+        data: dict[str, Any] = {
+            "name": f"{draw(TEXT)} N{index}",
+            "drug_class": draw(st.sampled_from(CLASSES)),
+            "specialist": draw(st.booleans()),
+            "brand_names": draw(st.lists(TEXT, max_size=2)),
+            "summary": draw(TEXT),
+            "mechanism": draw(TEXT),
+            "prescribing": draw(st.lists(TEXT, max_size=2)),
+            "counselling": draw(st.lists(TEXT, max_size=2)),
+            "references": [{"label": draw(TEXT)}],
+            "review": {
+                "status": draw(st.sampled_from(["draft", "in-review", "clinician-reviewed"])),
+                "date": draw(DATES),
+                "reviewer": draw(TEXT),
+            },
+            "related": [f"drug-{other}" for other in range(count) if other != index],
+        }
+        for optional in ("monitoring", "evidence"):
+            if draw(st.booleans()):
+                data[optional] = draw(TEXT)
+        block = draw(dosing(index))
+        if block is not None:
+            data["dosing"] = block
+        verified = block is not None and block["status"] == "verified"
+        found = tuple(tokens_in(block))
+        generated.append(
+            Generated(slug, data, verified, () if verified else found, found if verified else ())
+        )
+    return generated
+
+
+def build_generated(root: Path, generated: list[Generated]) -> dict[str, bytes]:
+    content = root / "monographs"
+    content.mkdir()
+    for item in generated:
+        text = yaml.safe_dump(item.data, allow_unicode=True, sort_keys=False, width=80)
+        (content / f"{item.slug}.yaml").write_text(text, encoding="utf-8")
+    report = build(content, root / "_site")
+    assert not report.failed, [d.format_text() for d in report.diagnostics]
+    return snapshot(root / "_site")
+
+
+def assert_no_live_markup(path: str, html: str) -> None:
+    for tag, attrs in start_tags(html):
+        assert tag not in INJECTED_TAGS, f"injected <{tag}> in {path}"
+        assert tag != "script" or (attrs.get("src") or "").startswith("/"), f"script in {path}"
+        assert tag != "a" or "href" in attrs, f"<a> without href (invalid HTML) in {path}"
+        handlers = [name for name in attrs if name.startswith("on")]
+        assert not handlers, f"<{tag} {handlers}> in {path}"
+        for name in ("href", "src", "action"):
+            if attrs.get(name) is not None:
+                scheme = urlsplit(attrs[name] or "").scheme
+                assert scheme in ("", "http", "https", "mailto"), f"{name}={attrs[name]!r}"
+
+
+def plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(monographs())
+def test_published_site_is_safe_for_any_monographs(generated: list[Generated]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        files = build_generated(Path(folder), generated)
+
+    for item in generated:
+        page = files[f"drugs/{item.slug}/index.html"].decode("utf-8")
+        lines = visible_lines(page)
+        assert (BANNER_HEADING in lines) is (not item.verified), item.slug
+        assert ('class="dosing dosing-verified"' in page) is item.verified, item.slug
+        for shown in item.shown_tokens:  # the check below can see dose text when it is there
+            assert shown in page, shown
+        heading = plain(item.data["name"])
+        if item.data["specialist"]:
+            heading += " (Specialist drug)"
+        assert heading in lines, "the name must read back exactly as written"
+        assert plain(item.data["drug_class"]) in lines
+
+    hidden = [t.encode() for item in generated for t in item.hidden_tokens]
+    for path, data in files.items():
+        leaked = [t for t in hidden if t in data]
+        assert not leaked, f"unverified dose text {leaked} published in {path}"
+        if path.endswith(".html"):
+            assert_no_live_markup(path, data.decode("utf-8"))
