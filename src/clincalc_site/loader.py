@@ -27,6 +27,18 @@ from .yaml_source import SourceMap, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 _SLUG_RE = re.compile(SLUG_PATTERN)
+# Device names Windows reserves in every folder: such a file cannot be checked out there, nor
+# its page folder (drugs/con/) be created.
+_RESERVED_SLUGS = frozenset(
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *(f"com{n}" for n in range(1, 10)),
+        *(f"lpt{n}" for n in range(1, 10)),
+    }
+)
 _KIND_NAMES: dict[type, str] = {list: "a list", str: "text", int: "a number", float: "a number"}
 
 
@@ -204,6 +216,16 @@ def load_text(
                 "file.bad_slug",
                 f"file name '{slug}.yaml' is not a valid slug",
                 hint="use lowercase letters, digits and single hyphens, e.g. co-amoxiclav.yaml",
+            )
+        )
+    elif slug in _RESERVED_SLUGS:
+        diagnostics.append(
+            Diagnostic(
+                Location(shown),
+                Severity.ERROR,
+                "file.bad_slug",
+                f"file name '{slug}.yaml' is a device name that Windows reserves",
+                hint=f"lengthen the name, e.g. {slug}-drug.yaml",
             )
         )
     parsed = parse_yaml(text, shown)

@@ -117,7 +117,6 @@ def test_unsafe_file_names_are_refused(project: Project, file_name: str) -> None
     assert not (project.root / "_site").exists()
 
 
-@pytest.mark.xfail(reason="pending: loader accepts con.yaml", strict=True)
 @pytest.mark.parametrize("reserved", ["con", "prn", "aux", "nul", "com1", "lpt9"])
 def test_windows_reserved_names_are_refused(project: Project, reserved: str) -> None:
     """``con.yaml`` cannot be checked out on Windows, nor ``drugs/con/`` created there."""
