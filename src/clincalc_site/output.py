@@ -170,3 +170,139 @@ def write_site(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return count
+
+
+# --- Incremental publishing -------------------------------------------------------------------
+#
+# Rewriting 10,000 pages (and deleting the 10,000 old ones) costs seconds of file-system work
+# even when one page changed. So a cached build keeps a *spare* folder beside the output: the
+# site as it was one build before the current one. The next build brings the spare up to date
+# (removing, writing or hard-linking only the files that differ from what it holds), runs
+# ``finish`` on it and exchanges it with the output in one rename: readers still see the old
+# site or the new one, never a mix, and the replaced site becomes the next spare.
+#
+# Files are never changed in place: a page is written to a temporary name and renamed over, a
+# reused page is a new hard link to the published file (or a copy where links fail), and
+# everything ``finish`` wrote is deleted before it runs again. Static files are copied fresh.
+# So the spare and the published site may share inodes but never write through them;
+# ``finish`` must likewise replace files, not rewrite them (search.py only adds files).
+
+SPARE_MARK = ".spare"
+
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def spare_dir(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}{SPARE_MARK}"
+
+
+def file_stat(path: Path) -> Stat | None:
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def scan_tree(root: Path) -> dict[str, Stat]:
+    """Every file under ``root`` (relative POSIX path -> stat), without following links."""
+    found: dict[str, Stat] = {}
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as listing:
+            for item in listing:
+                name = prefix + item.name
+                if item.is_dir(follow_symlinks=False):
+                    pending.append((Path(item.path), name + "/"))
+                else:
+                    info = item.stat(follow_symlinks=False)
+                    found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return found
+
+
+def _replace_file(target: Path, content: bytes | None, published: Path) -> None:
+    """Put ``content`` (or a hard link to ``published``) at ``target`` via a new inode."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    if content is not None:
+        temporary.write_bytes(content)
+    else:
+        try:
+            os.link(published, temporary)
+        except OSError:  # another file system, or links not supported
+            shutil.copyfile(published, temporary)
+    os.replace(temporary, target)
+
+
+def _prune_folders(root: Path, removed: Iterable[str]) -> None:
+    """Remove folders that deleting ``removed`` files left empty (deepest first)."""
+    folders = {PurePosixPath(name).parent for name in removed}
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        for level in (folder, *folder.parents):
+            if str(level) in ("", "."):
+                break
+            try:
+                (root / level).rmdir()
+            except OSError:
+                break
+
+
+def update_spare(
+    output_dir: Path,
+    spare: Path,
+    held: dict[str, tuple[str, Stat]],
+    wanted: dict[str, tuple[str, bytes | None]],
+) -> None:
+    """Make ``spare`` hold exactly ``wanted`` (path -> content id, bytes or None to reuse).
+
+    ``held`` is what the spare holds (path -> content id, stat); a file whose stat differs
+    or whose content id is '' (unknown) is replaced. ``None`` bytes mean: the same content
+    as the published file at that path, which is hard-linked.
+    """
+    stale = [
+        name
+        for name, (content, stat) in held.items()
+        if not content or wanted.get(name, ("",))[0] != content or file_stat(spare / name) != stat
+    ]
+    for name in stale:
+        (spare / name).unlink(missing_ok=True)
+    _prune_folders(spare, stale)
+    keep = set(held) - set(stale)
+    for name, (_, content) in wanted.items():
+        if name not in keep:
+            relative = safe_relative(name)
+            _replace_file(spare.joinpath(*relative.parts), content, output_dir / name)
+
+
+def publish_spare(
+    output_dir: Path,
+    spare: Path,
+    static_dir: Path,
+    finish: Callable[[Path], None] | None,
+) -> dict[str, Stat]:
+    """Add static files and ``finish``'s output to the updated spare, then swap it in.
+
+    Returns the files of the newly published site. Afterwards ``spare`` holds the site that
+    was published before.
+
+    Raises:
+        OutputError: nothing was published; the previous output is unchanged.
+    """
+    shutil.rmtree(spare / "static", ignore_errors=True)
+    copy_static(static_dir, spare)
+    if finish is not None:
+        finish(spare)
+    published = scan_tree(spare)
+    if output_dir.exists():
+        if not output_dir.is_dir():
+            raise OutputError(f"output path {output_dir} exists and is not a folder")
+        if not _exchange(spare, output_dir):  # not Linux: two renames, as publish() does
+            old = output_dir.parent / f".{output_dir.name}{OLD_MARK}{os.getpid()}"
+            output_dir.rename(old)
+            spare.rename(output_dir)
+            old.rename(spare)
+    else:
+        spare.rename(output_dir)
+    return published

@@ -9,20 +9,57 @@ assemble, render and write, and stops before writing anything if any error exist
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from . import rules
+from .cache import (
+    Manifest,
+    Stat,
+    Tree,
+    TreeFile,
+    cache_dir_for,
+    callable_identity,
+    digest,
+    forget,
+    load_key,
+    read_manifest,
+    stat_of,
+    tree_digest,
+    write_manifest,
+)
 from .config import SETTINGS_FILE, BuildConfig, load_settings
 from .diagnostics import Diagnostic, Location, Severity, has_failures, sort_diagnostics
-from .loader import LoadResult, load_monographs
-from .output import build_lock, remove_stale, write_site
-from .rendering import Renderer, make_site_view, render_site
+from .loader import LoadResult, discover, display_path, load_monographs
+from .output import (
+    build_lock,
+    file_stat,
+    publish_spare,
+    remove_stale,
+    scan_tree,
+    spare_dir,
+    update_spare,
+    write_site,
+)
+from .parallel import LocalWorkers, RenderJob, Workers, default_jobs, split, start_workers
+from .records import FileRecord, NeedsFullEntry, stand_in
+from .rendering import (
+    PageLinks,
+    Renderer,
+    SiteView,
+    make_site_view,
+    monograph_url,
+    page_links,
+    render_site,
+)
 from .rules import is_overdue
-from .site import assemble_site
+from .site import Site, assemble_site
 
 REPORT_FILE = "build-report.json"
 
@@ -63,6 +100,9 @@ class BuildReport:
     verified: int = 0
     resourcing: int = 0
     withheld: int = 0
+    rendered: int = 0  # monograph pages rendered by this build
+    reused: int = 0  # monograph pages taken unchanged from the last build
+    loaded: int = 0  # monograph files loaded (the others came from the build cache)
     seconds: float = 0.0
 
     def as_json(self) -> dict[str, object]:
@@ -91,12 +131,11 @@ def _template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diag
     )
 
 
-def build(config: BuildConfig, version: str = "") -> BuildReport:
-    """Check, assemble, render and atomically publish the site; nothing is written on failure.
+def build_from_entries(config: BuildConfig, version: str = "") -> BuildReport:
+    """The plain build: every stage over full entries in this process, no cache.
 
-    Raises:
-        output.BuildLocked: another build is writing the same output folder.
-        output.OutputError: the output could not be written (the old site is unchanged).
+    ``build`` falls back to this when a stage needs more than the build cache keeps; its
+    output is the reference the cached and parallel builds are tested against.
     """
     started = time.perf_counter()
     checked = check(config)
@@ -120,6 +159,8 @@ def build(config: BuildConfig, version: str = "") -> BuildReport:
         diagnostics,
         False,
         checked.load.files,
+        rendered=len(site.entries),
+        loaded=checked.load.files,
         pages=len(pages) + 1,
         monographs=len(entries),
         drafts=sum(1 for e in entries if e.monograph.review.status != "clinician-reviewed"),
@@ -135,3 +176,368 @@ def build(config: BuildConfig, version: str = "") -> BuildReport:
         remove_stale(config.output_dir)
         write_site(config.output_dir, pages, config.static_dir, config.finish)
     return dataclasses.replace(report, seconds=time.perf_counter() - started)
+
+
+# --- The cached, parallel build ------------------------------------------------------------------
+
+PARALLEL_THRESHOLD = 200  # files (or pages) below which worker processes cost more than they save
+RACY_NS = 2_000_000_000  # a file changed this close to the last build is hashed again
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build (never what): the cache and the worker processes."""
+
+    use_cache: bool = True
+    cache_dir: Path | None = None  # default: .clincalc-cache/ beside the output folder
+    jobs: int | None = None  # worker processes; None: one per core
+    threshold: int = PARALLEL_THRESHOLD
+
+
+def build(
+    config: BuildConfig, version: str = "", options: BuildOptions | None = None
+) -> BuildReport:
+    """Check, assemble, render and atomically publish the site; nothing is written on failure.
+
+    Files, pages and published files that the build cache shows unchanged are reused; the
+    output is byte for byte what ``build_from_entries`` writes.
+
+    Raises:
+        output.BuildLocked: another build is writing the same output folder.
+        output.OutputError: the output could not be written (the old site is unchanged).
+    """
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    cache_dir = cache_dir_for(config.output_dir, options.cache_dir)
+    try:
+        report = _CachedBuild(config, version, options, cache_dir).run()
+    except NeedsFullEntry:
+        report = build_from_entries(config, version)
+        if options.use_cache and not report.failed:
+            forget(cache_dir)
+    return dataclasses.replace(report, seconds=time.perf_counter() - started)
+
+
+def _page_key(render_key: str, record: FileRecord, links: PageLinks, view: SiteView,
+              fields: tuple[str, ...]) -> str:  # fmt: skip
+    read = [(name, getattr(view, name)) for name in fields]
+    return digest(render_key, record.digest, record.shown, links, read)
+
+
+def _sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class _CachedBuild:
+    """One run of ``build``: the steps share the config, the manifest and the workers."""
+
+    def __init__(self, config: BuildConfig, version: str, options: BuildOptions, cache: Path):
+        self.config, self.version, self.options, self.cache_dir = config, version, options, cache
+        self.manifest = read_manifest(cache) if options.use_cache else Manifest()
+        self.started_ns = time.time_ns()
+        self.jobs = options.jobs or default_jobs()
+        self.workers: Workers | None = None
+        self.holder: dict[str, int] = {}  # file -> the worker that loaded it
+        self.records: dict[str, FileRecord] = {}
+        self.file_stats: dict[str, Stat] = {}
+        self.new_pages: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.loaded = 0
+        self.rendered = 0
+        self.page_count = 0
+
+    def run(self) -> BuildReport:
+        config = self.config
+        with build_lock(config.output_dir):
+            remove_stale(config.output_dir)
+            try:
+                return self._run()
+            finally:
+                if self.workers is not None:
+                    self.workers.close()
+
+    def _workers(self, work: int) -> Workers:
+        if self.workers is None or (
+            isinstance(self.workers, LocalWorkers) and self.jobs > 1
+            and work >= self.options.threshold
+        ):  # fmt: skip
+            if self.workers is not None:
+                self.workers.close()
+                self.holder = {}
+            self.workers = start_workers(
+                self.jobs, work, self.config.templates_dir, self.config.today,
+                self.options.threshold,
+            )  # fmt: skip
+        return self.workers
+
+    def _run(self) -> BuildReport:
+        config = self.config
+        settings_path = config.content_dir.parent / SETTINGS_FILE
+        settings, settings_problems = load_settings(settings_path)
+        settings = config.settings_override(settings)
+        paths, found = discover(config.content_dir)
+        records = self._records(paths)
+        ordered = [records[display_path(path)] for path in paths]
+        entries = [stand_in(record) for record in ordered if record.facts is not None]
+        existing = [path.name[: -len(".yaml")] for path in paths]
+        files = len(paths) + sum(1 for d in found if d.code in _COUNTED_DISCOVERY_CODES)
+        diagnostics = sort_diagnostics(
+            [
+                *settings_problems,
+                *found,
+                *(d for record in ordered for d in record.diagnostics),
+                *rules.check_collection(entries, existing),
+            ]
+        )
+        loaded = self.loaded
+        if has_failures(diagnostics, strict=config.strict):
+            return BuildReport(diagnostics, True, files, loaded=loaded)
+        site, problems = assemble_site(entries, settings)
+        diagnostics = sort_diagnostics([*diagnostics, *problems])
+        if has_failures(problems, strict=config.strict):
+            return BuildReport(diagnostics, True, files, loaded=loaded)
+        report = self._report(diagnostics, files, site)
+        view = make_site_view(site, settings, config.today, self.version)
+        render_key = digest(load_key(config.today), tree_digest(config.templates_dir))
+        inputs_key = digest(
+            render_key,
+            [(record.shown, record.digest) for record in ordered],
+            settings.model_dump_json(),
+            self.version,
+            config.strict,
+            tree_digest(config.static_dir),
+            callable_identity(config.finish),
+        )
+        if self._unchanged(inputs_key):
+            count = self.manifest.page_count
+            return dataclasses.replace(report, pages=count, reused=len(site.entries))
+        try:
+            pages = self._monograph_pages(site, view, records, render_key)
+            renderer = Renderer(config.templates_dir, view, config.today)
+            summaries = {record.slug: record.summary_html for record in ordered}
+            pages.update(
+                (path, (_sha(content), content))
+                for path, content in renderer.index_pages(site, summaries)
+            )
+        except jinja2.TemplateError as exc:
+            diagnostics.append(_template_diagnostic(exc, config.templates_dir))
+            return BuildReport(diagnostics, True, files, loaded=loaded)
+        report = dataclasses.replace(
+            report,
+            pages=len(pages) + 1,
+            rendered=self.rendered,
+            reused=len(site.entries) - self.rendered,
+        )
+        report_json = json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
+        report_bytes = report_json.encode("utf-8")
+        pages[REPORT_FILE] = (_sha(report_bytes), report_bytes)
+        self.page_count = report.pages
+        self._publish(pages, records, inputs_key, render_key)
+        return report
+
+    def _records(self, paths: list[Path]) -> dict[str, FileRecord]:
+        """Each file's record: from the cache when its bytes are unchanged, else loaded."""
+        manifest = self.manifest
+        known = manifest.files if manifest.load_key == load_key(self.config.today) else {}
+        trusted_before = manifest.written_ns - RACY_NS
+        records: dict[str, FileRecord] = {}
+        to_load: list[str] = []
+        for path in paths:
+            shown = display_path(path)
+            stat = stat_of(path)
+            record = known.get(shown)
+            if stat is not None:
+                self.file_stats[shown] = stat
+            if record is None or not record.digest or stat is None:
+                to_load.append(str(path))
+            elif (
+                manifest.file_stats.get(shown) == stat and stat[1] < trusted_before
+            ) or _file_digest(path) == record.digest:
+                records[shown] = record
+            else:
+                to_load.append(str(path))
+        if to_load:
+            workers = self._workers(len(to_load))
+            batches = split(to_load, workers.count)
+            for index, batch in enumerate(workers.run([("load", (b,)) for b in batches])):
+                for record in batch:
+                    records[record.shown] = record
+                    self.holder[record.shown] = index
+        self.loaded = len(to_load)
+        self.records = records
+        return records
+
+    def _report(self, diagnostics: list[Diagnostic], files: int, site: Site) -> BuildReport:
+        entries = site.entries
+        today = self.config.today
+        verified = sum(1 for e in entries if e.monograph.published_dose is not None)
+        return BuildReport(
+            diagnostics,
+            False,
+            files,
+            pages=0,
+            monographs=len(entries),
+            drafts=sum(1 for e in entries if e.monograph.review.status != "clinician-reviewed"),
+            overdue=sum(1 for e in entries if is_overdue(e.monograph.review.date, today)),
+            verified=verified,
+            resourcing=len(entries) - verified,
+            withheld=len(site.withheld),
+            loaded=self.loaded,
+        )
+
+    def _current_tree(self) -> Tree:
+        """The published files the manifest knows, if the output is where it was."""
+        manifest = self.manifest
+        if not manifest.tree or manifest.output != str(self.config.output_dir.resolve()):
+            return {}
+        return manifest.tree
+
+    def _unchanged(self, inputs_key: str) -> bool:
+        """True when nothing that goes into the site changed and the output is untouched."""
+        tree = self._current_tree()
+        if not tree or self.manifest.inputs_key != inputs_key:
+            return False
+        output = self.config.output_dir
+        if not output.is_dir() or scan_tree(output) != {n: f.stat for n, f in tree.items()}:
+            return False
+        self._save(tree, self.manifest.spare, self.manifest.pages, inputs_key)
+        self.page_count = self.manifest.page_count
+        return True
+
+    def _monograph_pages(
+        self, site: Site, view: SiteView, records: dict[str, FileRecord], render_key: str
+    ) -> dict[str, tuple[str, bytes | None]]:
+        """Page path -> (key, bytes), bytes None for a page reused from the published site."""
+        tree = self._current_tree()
+        output = self.config.output_dir
+        old_pages = self.manifest.pages if tree else {}
+        pages: dict[str, tuple[str, bytes | None]] = {}
+        jobs: list[tuple[str, RenderJob]] = []
+        for entry in site.entries:
+            record = records[entry.source]
+            links = page_links(entry.slug, site)
+            path = f"{monograph_url(entry.slug)}index.html"
+            old = old_pages.get(path)
+            if old is not None:
+                key = _page_key(render_key, record, links, view, old[1])
+                published = tree.get(path)
+                if (
+                    key == old[0]
+                    and published is not None
+                    and published.content == key
+                    and file_stat(output / path) == published.stat
+                ):
+                    pages[path] = (key, None)
+                    self.new_pages[path] = old
+                    continue
+            jobs.append((path, RenderJob(record.shown, record.digest, links)))
+        self.rendered = len(jobs)
+        if not jobs:
+            return pages
+        workers = self._workers(len(jobs))
+        batches: list[list[RenderJob]] = [[] for _ in range(workers.count)]
+        for position, (_, job) in enumerate(jobs):
+            batches[self.holder.get(job.shown, position % workers.count)].append(job)
+        results = workers.run([("render", (view, batch)) for batch in batches])
+        for batch, rendered in zip(batches, results, strict=True):
+            for job, page in zip(batch, rendered, strict=True):
+                key = _page_key(render_key, records[job.shown], job.links, view, page.site_fields)
+                pages[page.path] = (key, page.content)
+                self.new_pages[page.path] = (key, page.site_fields)
+        return pages
+
+    def _publish(
+        self,
+        pages: dict[str, tuple[str, bytes | None]],
+        records: dict[str, FileRecord],
+        inputs_key: str,
+        render_key: str,
+    ) -> None:
+        config = self.config
+        output = config.output_dir
+        tree = self._current_tree()
+        if not self.options.use_cache:
+            complete = [(path, content) for path, (_, content) in pages.items()]
+            assert all(content is not None for _, content in complete)
+            write_site(output, complete, config.static_dir, config.finish)  # type: ignore[arg-type]
+            forget(self.cache_dir)
+            return
+        wanted = {
+            path: (key, None if _same_published(tree, output, path, key) else content)
+            for path, (key, content) in pages.items()
+        }
+        spare = spare_dir(output)
+        held = self._spare_files(spare)
+        update_spare(output, spare, held, wanted)
+        published = publish_spare(output, spare, config.static_dir, config.finish)
+        new_tree = {
+            name: TreeFile(wanted[name][0] if name in wanted else "", stat)
+            for name, stat in published.items()
+        }
+        if tree:
+            spare_tree: Tree | None = tree
+        else:  # the replaced site is unknown to the cache: it cannot be a spare
+            shutil.rmtree(spare, ignore_errors=True)
+            spare_tree = None
+        self._save(new_tree, spare_tree, self.new_pages, inputs_key)
+
+    def _spare_files(self, spare: Path) -> dict[str, tuple[str, Stat]]:
+        """What the spare folder holds: content ids the manifest vouches for, else ''."""
+        known = self.manifest.spare if self._current_tree() else None
+        if known is None or not spare.is_dir():
+            shutil.rmtree(spare, ignore_errors=True)
+            spare.mkdir(parents=True)
+            return {}
+        found = scan_tree(spare)
+        return {
+            name: (known[name].content if name in known and known[name].stat == stat else "", stat)
+            for name, stat in found.items()
+        }
+
+    def _save(
+        self,
+        tree: Tree,
+        spare: Tree | None,
+        pages: dict[str, tuple[str, tuple[str, ...]]],
+        inputs_key: str,
+    ) -> None:
+        manifest = Manifest(
+            load_key=load_key(self.config.today),
+            inputs_key=inputs_key,
+            written_ns=self.started_ns,
+            files=self.records,
+            file_stats=self.file_stats,
+            pages=dict(pages),
+            output=str(self.config.output_dir.resolve()),
+            tree=tree,
+            spare=spare,
+            page_count=self.page_count,
+        )
+        write_manifest(self.cache_dir, manifest)
+
+
+def _same_published(tree: Tree, output: Path, path: str, content_id: str) -> bool:
+    published = tree.get(path)
+    return (
+        published is not None
+        and published.content == content_id
+        and file_stat(output / path) == published.stat
+    )
+
+
+def _unchanged_file(
+    path: Path, stat: Stat, cached: Stat | None, trusted_before: int, known_digest: str
+) -> bool:
+    """Same stat as last time (and not racily new), or else the same bytes."""
+    if cached == stat and stat[1] < trusted_before:
+        return True
+    return _file_digest(path) == known_digest
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return _sha(path.read_bytes())
+    except OSError:
+        return ""
+
+
+_COUNTED_DISCOVERY_CODES = ("file.extension", "file.symlink_outside")

@@ -1,6 +1,6 @@
 """``clincalc-site build``: check, render and atomically publish the site.
 
-Stage: interface. May import: pipeline, config, diagnostics, output, search.
+Stage: interface. May import: pipeline, config, diagnostics, output, parallel, search.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from .. import pipeline
 from ..config import BuildConfig, SiteSettings
 from ..diagnostics import format_report
 from ..output import OutputError
+from ..parallel import ContentChanged
 from . import OptionAdder
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -47,7 +48,29 @@ def register(
         default="text",
         help="how to print problems (default: text)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore the build cache: load and render everything (a cold build)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="build cache folder (default: .clincalc-cache/ beside the output folder)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        help="worker processes for large sites (default: one per core; 1: none)",
+    )
     parser.set_defaults(handler=run)
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def content_version(content_dir: Path) -> str:
@@ -91,9 +114,12 @@ def run(args: argparse.Namespace) -> int:
             )
             return EXIT_USAGE
     config = make_config(args)
+    options = pipeline.BuildOptions(
+        use_cache=not args.no_cache, cache_dir=args.cache_dir, jobs=args.jobs
+    )
     try:
-        report = pipeline.build(config, content_version(config.content_dir))
-    except OutputError as exc:
+        report = pipeline.build(config, content_version(config.content_dir), options)
+    except (OutputError, ContentChanged) as exc:
         print(f"clincalc-site: {exc}", file=sys.stderr)
         return EXIT_CONTENT
     text = format_report(report.diagnostics, args.format)
@@ -106,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
         f"built {report.pages} pages into {config.output_dir} in {report.seconds:.2f} s: "
         f"{report.monographs} monographs ({report.drafts} drafts, {report.overdue} overdue "
         f"reviews), doses {report.verified} verified / {report.resourcing} re-sourcing"
-        + (f", {report.withheld} drafts withheld" if report.withheld else ""),
+        + (f", {report.withheld} drafts withheld" if report.withheld else "")
+        + f"; monograph pages rendered {report.rendered}, reused {report.reused}",
         file=sys.stderr,
     )
     return EXIT_OK

@@ -1,0 +1,268 @@
+"""The per-file work of a build (load, validate, render one monograph page), in worker processes.
+
+Stage: load + render (workers). May import: diagnostics, loader, records, rendering, dose_lint,
+markup.
+
+Each file is loaded by exactly one worker, which keeps the full ``Entry`` and later renders that
+monograph's page, so an entry never crosses a process boundary: only compact ``FileRecord``s
+go to the main process (for cross-file rules, assembly and index pages) and only page bytes
+come back. Workers are forked (they inherit the imported modules, nothing is re-imported) and
+talk over one pipe each. ``LocalWorkers`` runs the same ``WorkerState`` in this process: small
+sites and ``--jobs 1`` use it, and the output is the same either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import stat
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .dose_lint import lint_entries
+from .loader import MAX_FILE_BYTES, Entry, decode, display_path, load_file, load_text
+from .markup import MarkupRenderer
+from .records import FileRecord, NeedsFullEntry, record_of
+from .rendering import PageLinks, Renderer, SiteView
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed (a bug, or the machine ran out of something)."""
+
+
+class ContentChanged(RuntimeError):
+    """A monograph file changed while the build was running; building again fixes it."""
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Render the page of ``shown`` (whose bytes hash to ``digest``) with these links."""
+
+    shown: str
+    digest: str
+    links: PageLinks
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str
+    content: bytes
+    site_fields: tuple[str, ...]  # the SiteView fields the page read
+
+
+class RecordingView:
+    """Passes for a ``SiteView`` and notes which of its fields a template reads.
+
+    Methods and properties run with this object as ``self``, so the fields *they* read are
+    noted too. The build cache keys a page on the values of exactly these fields.
+    """
+
+    def __init__(self, view: SiteView) -> None:
+        self._view = view
+        self.seen: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        declared = getattr(type(self._view), name, None)
+        if hasattr(declared, "__get__") and not name.startswith("__"):
+            return declared.__get__(self, type(self))  # type: ignore[union-attr]
+        self.seen.add(name)
+        return getattr(self._view, name)
+
+
+def _digest_of(path: Path) -> bytes | None:
+    """The bytes of a plain file of acceptable size, or None (the loader then reports why)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    return raw if len(raw) <= MAX_FILE_BYTES else None
+
+
+def load_one(path: Path, today: dt.date) -> tuple[Entry | None, FileRecord]:
+    """Load, validate and lint one file (as ``load_file`` plus ``check``'s per-file lint)."""
+    shown = display_path(path)
+    slug = path.name[: -len(".yaml")]
+    raw = _digest_of(path)
+    if raw is None:
+        entry, problems = load_file(path, today)
+        digest = ""  # never cached: the loader's diagnostics say what is wrong
+    else:
+        digest = hashlib.sha256(raw).hexdigest()
+        text, problem = decode(raw, shown)
+        if text is None:
+            entry, problems = None, [problem] if problem else []
+        else:
+            entry, problems = load_text(text, shown, slug, today)
+    if entry is not None:
+        problems = [*problems, *lint_entries([entry])]  # per file; mirrors pipeline.check
+    return entry, record_of(entry, shown, slug, digest, problems)
+
+
+class WorkerState:
+    """What one worker holds during a build: its entries and its renderer."""
+
+    def __init__(self, templates_dir: Path, today: dt.date) -> None:
+        self.templates_dir = templates_dir
+        self.today = today
+        self.held: dict[str, Entry] = {}
+        self.markup = MarkupRenderer()
+        self.renderer: Renderer | None = None
+
+    def load(self, paths: Sequence[str]) -> list[FileRecord]:
+        records: list[FileRecord] = []
+        for name in paths:
+            entry, record = load_one(Path(name), self.today)
+            if entry is not None:
+                self.held[record.shown] = entry
+                summary = self.markup.inline(entry.monograph.summary)
+                record = FileRecord(**{**record.__dict__, "summary_html": summary})
+            records.append(record)
+        return records
+
+    def render(self, view: SiteView, jobs: Sequence[RenderJob]) -> list[RenderedPage]:
+        if self.renderer is None or self.renderer.site_view != view:
+            self.renderer = Renderer(self.templates_dir, view, self.today)
+        pages: list[RenderedPage] = []
+        for job in jobs:
+            entry = self.held.get(job.shown) or self._reload(job)
+            recorder = RecordingView(view)
+            path, content = self.renderer.page_of(entry, job.links, recorder)
+            pages.append(RenderedPage(path, content, tuple(sorted(recorder.seen))))
+        return pages
+
+    def _reload(self, job: RenderJob) -> Entry:
+        """Load an unchanged file whose page must be rendered again (its links changed)."""
+        entry, record = load_one(Path(job.shown), self.today)
+        if entry is None or record.digest != job.digest:
+            raise ContentChanged(f"{job.shown} changed during the build; build again")
+        self.held[job.shown] = entry
+        return entry
+
+
+Call = tuple[str, tuple[Any, ...]]
+
+
+class LocalWorkers:
+    """One ``WorkerState`` in this process (small sites, ``--jobs 1``, tests)."""
+
+    def __init__(self, templates_dir: Path, today: dt.date) -> None:
+        self.states = [WorkerState(templates_dir, today)]
+
+    @property
+    def count(self) -> int:
+        return 1
+
+    def run(self, calls: Sequence[Call]) -> list[Any]:
+        return [getattr(self.states[0], name)(*args) for name, args in calls]
+
+    def close(self) -> None:
+        self.states.clear()
+
+
+def _serve(connection: multiprocessing.connection.Connection, state: WorkerState) -> None:
+    while True:
+        message = connection.recv()
+        if message is None:
+            return
+        name, args = message
+        try:
+            connection.send(("ok", getattr(state, name)(*args)))
+        except ContentChanged as exc:
+            connection.send(("changed", str(exc)))
+        except (NeedsFullEntry, jinja2.TemplateError) as exc:
+            connection.send(("fallback", str(exc)))
+        except BaseException:
+            connection.send(("error", traceback.format_exc()))
+
+
+class ProcessWorkers:
+    """``count`` forked processes, each with its own ``WorkerState``, one pipe each."""
+
+    def __init__(self, count: int, templates_dir: Path, today: dt.date) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connections: list[multiprocessing.connection.Connection] = []
+        self.processes: list[multiprocessing.process.BaseProcess] = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            state = WorkerState(templates_dir, today)
+            process = context.Process(target=_serve, args=(theirs, state), daemon=True)
+            process.start()
+            theirs.close()
+            self.connections.append(ours)
+            self.processes.append(process)
+
+    @property
+    def count(self) -> int:
+        return len(self.connections)
+
+    def run(self, calls: Sequence[Call]) -> list[Any]:
+        """Send call ``i`` to worker ``i`` (all at once) and return their results in order."""
+        for connection, call in zip(self.connections, calls, strict=False):
+            connection.send(call)
+        results: list[Any] = []
+        failure: BaseException | None = None
+        for connection in self.connections[: len(calls)]:
+            try:
+                status, value = connection.recv()
+            except EOFError:
+                status, value = "error", "a worker process died"
+            if status == "ok":
+                results.append(value)
+            elif failure is None:
+                failure = _FAILURES.get(status, WorkerError)(value)
+        if failure is not None:
+            raise failure
+        return results
+
+    def close(self) -> None:
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            connection.close()
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+
+Workers = LocalWorkers | ProcessWorkers
+# What a worker's failure becomes in the main process ("fallback": build from full entries).
+_FAILURES: dict[str, type[Exception]] = {"changed": ContentChanged, "fallback": NeedsFullEntry}
+
+
+def default_jobs() -> int:
+    """Use every core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def start_workers(
+    jobs: int, work: int, templates_dir: Path, today: dt.date, threshold: int
+) -> Workers:
+    """Processes when there is enough work for them to pay off, else this process."""
+    if jobs > 1 and work >= threshold:
+        return ProcessWorkers(jobs, templates_dir, today)
+    return LocalWorkers(templates_dir, today)
+
+
+def split(items: Sequence[Any], parts: int) -> list[list[Any]]:
+    """Deal ``items`` round-robin into ``parts`` lists (similar work for each)."""
+    return [list(items[index::parts]) for index in range(parts)]
+
+
+Renderable = Callable[[SiteView, Sequence[RenderJob]], list[RenderedPage]]

@@ -1,0 +1,159 @@
+"""Incremental and parallel builds write exactly the bytes of a cold, serial build.
+
+One site goes through a sequence of edits, built incrementally (cache and spare folder) after
+each; a cold build of the same content, from scratch and without the cache, must match it
+file for file. Builds in worker processes must match builds in this process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from clincalc_site import cache, pipeline
+from clincalc_site.cli import main
+from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
+from clincalc_site.pipeline import BuildOptions
+from clincalc_site.search import make_finisher
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "site"
+GENERATOR = ROOT / "benchmarks" / "generate_corpus.py"
+TODAY = dt.date(2026, 11, 26)
+PARALLEL = BuildOptions(jobs=2, threshold=1)  # worker processes even for a small site
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def generated_site(root: Path, count: int) -> Path:
+    """A generated corpus of ``count`` monographs (plus one real one) in ``root``."""
+    content = root / "monographs"
+    subprocess.run([sys.executable, str(GENERATOR), str(count), str(content)], check=True)
+    shutil.copy(DATA / "monographs" / "warfarin.yaml", content)
+    return content
+
+
+class Project:
+    def __init__(self, root: Path, content: Path) -> None:
+        shutil.copytree(DEFAULT_TEMPLATES, root / "templates")
+        shutil.copytree(DEFAULT_STATIC, root / "static")
+        self.root, self.content = root, content
+
+    def config(self, out: Path, *, finish: bool = False) -> BuildConfig:
+        return BuildConfig(
+            content_dir=self.content,
+            output_dir=out,
+            templates_dir=self.root / "templates",
+            static_dir=self.root / "static",
+            today=TODAY,
+            finish=make_finisher(index_search=False) if finish else None,
+        )
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.root / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+Edit = Callable[[Project], object]
+
+
+def _first(project: Project) -> str:
+    return sorted(p.name for p in project.content.glob("*.yaml"))[0]
+
+
+EDITS: list[tuple[str, Edit]] = [
+    ("summary", lambda p: p.edit("monographs/warfarin.yaml", "summary: ", "summary: New. ")),
+    (
+        "rename",
+        lambda p: p.edit(f"monographs/{_first(p)}", "name: ", "name: Renamed "),
+    ),
+    (
+        "class",
+        lambda p: p.edit(
+            f"monographs/{_first(p)}", "drug_class: Synthetic class", "drug_class: Moved class"
+        ),
+    ),
+    (
+        "add",
+        lambda p: shutil.copy(DATA / "monographs" / "atenolol.yaml", p.content / "atenolol.yaml"),
+    ),
+    ("remove", lambda p: (p.content / "atenolol.yaml").unlink()),
+    ("draft", lambda p: p.edit("monographs/warfarin.yaml", "clinician-reviewed", "draft")),
+    ("template", lambda p: p.edit("templates/base.html", "Skip to content", "Skip to main")),
+    ("static", lambda p: (p.root / "static" / "print.css").write_text("p {}\n")),
+    ("nothing", lambda p: None),
+]
+
+
+@pytest.mark.parametrize("finish", [False, True], ids=["plain", "with-finish"])
+def test_incremental_builds_match_cold_builds_after_every_edit(
+    tmp_path: Path, finish: bool
+) -> None:
+    project = Project(tmp_path, generated_site(tmp_path, 30))
+    incremental = tmp_path / "incremental"
+    first = pipeline.build(project.config(incremental, finish=finish), options=PARALLEL)
+    assert not first.failed
+
+    for name, edit in EDITS:
+        edit(project)
+        cold = tmp_path / f"cold-{name}"
+        reference = pipeline.build(
+            project.config(cold, finish=finish), options=BuildOptions(use_cache=False, jobs=1)
+        )
+        report = pipeline.build(project.config(incremental, finish=finish), options=PARALLEL)
+
+        assert not report.failed and not reference.failed, name
+        assert tree(incremental) == tree(cold), name
+        assert report.rendered + report.reused == reference.rendered, name
+
+
+def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
+    project = Project(tmp_path, generated_site(tmp_path, 40))
+
+    serial = pipeline.build(project.config(tmp_path / "serial"), options=BuildOptions(jobs=1))
+    parallel = pipeline.build(project.config(tmp_path / "parallel"), options=PARALLEL)
+    plain = pipeline.build_from_entries(project.config(tmp_path / "plain"))
+
+    assert serial.diagnostics == parallel.diagnostics == plain.diagnostics
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel") == tree(tmp_path / "plain")
+
+
+def test_build_and_check_report_the_same_problems(tmp_path: Path) -> None:
+    content = generated_site(tmp_path, 5)
+    bad = (DATA / "monographs" / "bisoprolol.yaml").read_text(encoding="utf-8")
+    (content / "bisoprolol.yaml").write_text(bad.replace("mg", "mcg"), encoding="utf-8")
+    config = BuildConfig(content_dir=content, output_dir=tmp_path / "out", today=TODAY)
+
+    checked = pipeline.check(config)
+    built = pipeline.build(config, options=PARALLEL)
+
+    assert any(d.code.startswith("dose.") for d in checked.diagnostics)
+    assert built.diagnostics == checked.diagnostics
+
+
+def test_the_cli_takes_cache_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = generated_site(tmp_path, 3)
+    out, cache_dir = tmp_path / "out", tmp_path / "the-cache"
+    common = ["build", "--content", str(content), "--out", str(out), "--no-search"]
+
+    assert main([*common, "--cache-dir", str(cache_dir), "--jobs", "1"]) == 0
+    assert (cache_dir / cache.MANIFEST).is_file()
+    assert main([*common, "--cache-dir", str(cache_dir)]) == 0
+    assert "rendered 0, reused 4" in capsys.readouterr().err
+    assert main([*common, "--no-cache"]) == 0
+    assert "rendered 4, reused 0" in capsys.readouterr().err
+    assert main([*common, "--jobs", "0"]) == 2

@@ -1,0 +1,232 @@
+"""The build cache re-renders exactly what a change touches, and nothing it must not skip.
+
+Counts come from the build report: ``loaded`` (monograph files loaded, not taken from the
+cache), ``rendered`` and ``reused`` (monograph pages). Every test also checks the output
+against a build from scratch, so a wrong reuse cannot pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clincalc_site import cache, pipeline
+from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
+from clincalc_site.pipeline import BuildOptions, BuildReport
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "site"
+TODAY = dt.date(2026, 11, 26)
+SERIAL = BuildOptions(jobs=1)
+
+
+class Site:
+    """A copy of the fixture site with its own templates and static files."""
+
+    def __init__(self, root: Path) -> None:
+        shutil.copytree(DATA, root / "site")
+        shutil.copytree(DEFAULT_TEMPLATES, root / "templates")
+        shutil.copytree(DEFAULT_STATIC, root / "static")
+        self.root = root
+        self.content = root / "site" / "monographs"
+        self.out = root / "out"
+
+    def config(self, out: Path | None = None) -> BuildConfig:
+        return BuildConfig(
+            content_dir=self.content,
+            output_dir=out or self.out,
+            templates_dir=self.root / "templates",
+            static_dir=self.root / "static",
+            today=TODAY,
+        )
+
+    def build(self, options: BuildOptions = SERIAL) -> BuildReport:
+        report = pipeline.build(self.config(), options=options)
+        assert not report.failed, report.diagnostics
+        return report
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.root / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def assert_same_as_cold(self) -> None:
+        reference = self.root / "reference"
+        shutil.rmtree(reference, ignore_errors=True)
+        report = pipeline.build_from_entries(self.config(reference))
+        assert not report.failed
+        assert tree(self.out) == tree(reference)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    built = Site(tmp_path)
+    first = built.build()
+    assert first.loaded == first.rendered == first.monographs == 7
+    return built
+
+
+def referrers(site: Site, slug: str) -> set[str]:
+    """Monograph pages that link to ``slug`` (from the built output)."""
+    needle = f'href="/drugs/{slug}/"'.encode()
+    return {
+        path
+        for path, content in tree(site.out).items()
+        if path.startswith("drugs/") and needle in content and f"drugs/{slug}/" not in path
+    }
+
+
+def test_a_build_with_nothing_changed_renders_and_writes_nothing(site: Site) -> None:
+    before = {path: path.stat().st_ino for path in site.out.rglob("*")}
+
+    report = site.build()
+
+    assert (report.loaded, report.rendered, report.reused) == (0, 0, 7)
+    assert report.pages == 16
+    assert {path: path.stat().st_ino for path in site.out.rglob("*")} == before
+
+
+def test_a_changed_summary_re_renders_only_its_own_page(site: Site) -> None:
+    site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
+
+    report = site.build()
+
+    assert (report.loaded, report.rendered, report.reused) == (1, 1, 6)
+    assert b"Edited." in (site.out / "drugs/warfarin/index.html").read_bytes()
+    site.assert_same_as_cold()
+
+
+def test_a_renamed_drug_re_renders_the_pages_that_link_to_it(site: Site) -> None:
+    linking = referrers(site, "bisoprolol")
+    assert linking  # the fixture has same-class links to it
+
+    site.edit("site/monographs/bisoprolol.yaml", "name: Bisoprolol", "name: Bisoprolol fumarate")
+    report = site.build()
+
+    assert report.loaded == 1
+    assert report.rendered == 1 + len(linking)
+    site.assert_same_as_cold()
+
+
+def test_a_template_change_re_renders_every_page_without_reloading(site: Site) -> None:
+    site.edit("templates/monograph.html", '<h2 id="related-heading">', "<h2 id='related-heading'>")
+
+    report = site.build()
+
+    assert (report.loaded, report.rendered) == (0, 7)
+    site.assert_same_as_cold()
+
+
+def test_a_static_change_is_published_without_rendering(site: Site) -> None:
+    (site.root / "static" / "site.css").write_text("body { color: black }\n", encoding="utf-8")
+
+    report = site.build()
+
+    assert (report.loaded, report.rendered) == (0, 0)
+    assert (site.out / "static" / "site.css").read_text() == "body { color: black }\n"
+    site.assert_same_as_cold()
+
+
+def test_a_settings_change_re_renders_every_page(site: Site) -> None:
+    site.edit("site/site.yaml", "site_name: ClinCalc Test", "site_name: ClinCalc Renamed")
+
+    report = site.build()
+
+    assert (report.loaded, report.rendered) == (0, 7)
+    assert b"ClinCalc Renamed" in (site.out / "drugs/warfarin/index.html").read_bytes()
+    site.assert_same_as_cold()
+
+
+def test_a_new_package_version_reloads_and_re_renders_everything(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "__version__", "999.0")
+
+    report = site.build()
+
+    assert (report.loaded, report.rendered) == (7, 7)
+    site.assert_same_as_cold()
+
+
+def test_a_new_build_date_reloads_everything(site: Site) -> None:
+    config = BuildConfig(**{**site.config().__dict__, "today": TODAY + dt.timedelta(days=1)})
+
+    report = pipeline.build(config, options=SERIAL)
+
+    assert (report.loaded, report.rendered) == (7, 7)
+
+
+def test_no_cache_is_a_cold_build_and_forgets_the_cache(site: Site) -> None:
+    manifest = site.out.parent / cache.DEFAULT_CACHE_DIR / cache.MANIFEST
+    assert manifest.is_file()
+
+    report = site.build(BuildOptions(use_cache=False, jobs=1))
+
+    assert (report.loaded, report.rendered, report.reused) == (7, 7, 0)
+    assert not manifest.exists()
+    site.assert_same_as_cold()
+
+
+def test_a_cache_dir_elsewhere_is_used(site: Site, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    options = BuildOptions(cache_dir=elsewhere, jobs=1)
+
+    assert site.build(options).loaded == 7  # a new, empty cache
+    assert (elsewhere / cache.MANIFEST).is_file()
+    assert site.build(options).loaded == 0
+
+
+def test_an_edited_output_page_is_restored(site: Site) -> None:
+    page = site.out / "drugs" / "warfarin" / "index.html"
+    page.write_text("defaced", encoding="utf-8")
+
+    report = site.build()
+
+    assert report.rendered == 1
+    site.assert_same_as_cold()
+
+
+def test_a_corrupt_manifest_is_an_empty_cache(site: Site) -> None:
+    (site.out.parent / cache.DEFAULT_CACHE_DIR / cache.MANIFEST).write_bytes(b"not a pickle")
+
+    report = site.build()
+
+    assert (report.loaded, report.rendered) == (7, 7)
+    site.assert_same_as_cold()
+
+
+def test_an_index_template_reading_more_than_the_cache_keeps_falls_back(site: Site) -> None:
+    # The A-Z page starts showing each drug's mechanism: the cache does not keep it, so the
+    # build loads every monograph in full rather than guess.
+    site.edit(
+        "templates/index.html",
+        "{{ entry.monograph.name }}</a>",
+        "{{ entry.monograph.name }}</a> {{ entry.monograph.mechanism | truncate(20) }}",
+    )
+
+    report = site.build()
+
+    assert report.loaded == 7
+    assert b"truncate" not in (site.out / "index.html").read_bytes()
+    site.assert_same_as_cold()
+
+
+def test_warnings_of_cached_files_are_still_reported(site: Site) -> None:
+    first = pipeline.build_from_entries(site.config(site.root / "first"))
+
+    again = site.build()
+
+    assert again.loaded == 0
+    assert again.diagnostics == first.diagnostics
+    assert any(d.code == "review.overdue" for d in again.diagnostics)
