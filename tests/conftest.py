@@ -23,3 +23,14 @@ def _write_content(root: Path, files: dict[str, str]) -> Path:
 def write_content() -> WriteContent:
     """``write_content(tmp_path, {"monographs/x.yaml": "name: X\\n..."})`` writes inline files."""
     return _write_content
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Registered here (a conftest pytest reads at start-up) so a bare
+    # `pytest --update-golden` works; tests/golden/conftest.py tolerates the duplicate.
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/*.html from the current build instead of comparing",
+    )
