@@ -88,11 +88,10 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
         name = path.name
         if name.startswith("."):
             continue
-        where = Location(display_path(path))
         if name.endswith(".yml"):
             problems.append(
                 Diagnostic(
-                    where,
+                    Location(display_path(path)),
                     Severity.ERROR,
                     "file.extension",
                     "monograph files end in .yaml",
@@ -105,7 +104,7 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
         if path.is_symlink() and not _points_inside(path, root):
             problems.append(
                 Diagnostic(
-                    where,
+                    Location(display_path(path)),
                     Severity.ERROR,
                     "file.symlink_outside",
                     "symbolic link points outside the content folder; refused",
