@@ -21,24 +21,12 @@ from pydantic import ValidationError
 
 from . import rules
 from .diagnostics import Diagnostic, Location, Severity, sort_diagnostics
-from .models import SLUG_PATTERN, Monograph
+from .models import RESERVED_SLUGS, SLUG_PATTERN, Monograph
 from .schema_errors import diagnostics_from_error
 from .yaml_source import SourceMap, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024
 _SLUG_RE = re.compile(SLUG_PATTERN)
-# Device names Windows reserves in every folder: such a file cannot be checked out there, nor
-# its page folder (drugs/con/) be created.
-_RESERVED_SLUGS = frozenset(
-    {
-        "con",
-        "prn",
-        "aux",
-        "nul",
-        *(f"com{n}" for n in range(1, 10)),
-        *(f"lpt{n}" for n in range(1, 10)),
-    }
-)
 _KIND_NAMES: dict[type, str] = {list: "a list", str: "text", int: "a number", float: "a number"}
 
 
@@ -217,7 +205,7 @@ def load_text(
                 hint="use lowercase letters, digits and single hyphens, e.g. co-amoxiclav.yaml",
             )
         )
-    elif slug in _RESERVED_SLUGS:
+    elif slug in RESERVED_SLUGS:
         diagnostics.append(
             Diagnostic(
                 Location(shown),

@@ -25,6 +25,18 @@ from pydantic import (
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Device names Windows reserves in every folder: a file named so cannot be checked out there,
+# nor its page folder (drugs/con/) be created. Slugs that are file names must avoid them.
+RESERVED_SLUGS = frozenset(
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *(f"com{n}" for n in range(1, 10)),
+        *(f"lpt{n}" for n in range(1, 10)),
+    }
+)
 _URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 _ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .models import SLUG_PATTERN
+from .models import RESERVED_SLUGS, SLUG_PATTERN
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/monograph.schema.json"
 MAX_SLUG_LENGTH = 100
@@ -100,6 +100,11 @@ def slugify(name: str) -> str:
         raise InvalidName(f"cannot make a file name from {name!r}: it has no letters or digits")
     if len(slug) > MAX_SLUG_LENGTH:
         raise InvalidName(f"the name is too long for a file name (over {MAX_SLUG_LENGTH} letters)")
+    if slug in RESERVED_SLUGS:
+        raise InvalidName(
+            f"{slug}.yaml is a device name that Windows reserves; lengthen the name "
+            f"(e.g. '{name} tablets')"
+        )
     assert _SLUG_RE.match(slug), slug  # the substitution above can only produce a valid slug
     return slug
 

@@ -16,6 +16,7 @@ import pytest
 
 from clincalc_site.diagnostics import Severity
 from clincalc_site.output import OutputError, safe_relative
+from clincalc_site.scaffold import InvalidName, slugify
 
 from .support import (
     audit_site,
@@ -122,6 +123,12 @@ def test_windows_reserved_names_are_refused(project: Project, reserved: str) -> 
     """``con.yaml`` cannot be checked out on Windows, nor ``drugs/con/`` created there."""
     project.write(f"monographs/{reserved}.yaml", other())
     assert codes(project.content) == {"file.bad_slug"}
+
+
+@pytest.mark.parametrize("name", ["Con", "NUL", "lpt1", "COM9"])
+def test_new_refuses_names_whose_file_windows_reserves(name: str) -> None:
+    with pytest.raises(InvalidName, match="reserves"):
+        slugify(name)
 
 
 def test_case_collision_is_a_located_error(project: Project) -> None:
