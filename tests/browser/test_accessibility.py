@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from .support import AXE_SCRIPT, AXE_TAGS, Served
 
@@ -104,12 +104,13 @@ def test_no_axe_violations_on_an_offline_copy(
 def test_skip_link_comes_first_and_jumps_to_the_content(page: Page, real: Served) -> None:
     page.goto(real.url("drugs/pomalidomide/"))
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "skip-link"
-    assert page.locator(".skip-link").is_visible()  # shown when focused
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # shown when focused
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_url("**#main")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.closest('main') !== null")
+    expect(page.locator("main :focus")).to_have_count(1)
 
 
 def test_every_tab_stop_shows_focus(page: Page, real: Served) -> None:
