@@ -3,26 +3,32 @@
 Usage:
     python benchmarks/run.py --sizes 1000 5000 [--runs 3]
         [--peers hugo,eleventy,pelican,mkdocs,plain] [--only-clincalc] [--timeout 120]
+        [--installed] [--work-dir DIR] [--seed S]
 
 For each size it generates the corpus once (``benchmarks/.work/``), installs the peers on first
-use (``benchmarks/.peers/``), and times, as the median wall time of ``--runs`` runs:
+use (``benchmarks/.peers/``, pinned versions), and times, as the median of ``--runs`` runs:
 
 * clincalc-site: cold build (no search), warm rebuild with one monograph changed (only when
   ``build --help`` mentions a cache), no-op rebuild, ``check``, and the search index (pagefind)
-  as a build with search minus a cold build without;
+  as a cold build with search minus a cold build without;
 * each peer's full build of the same content (per-run timeout, default 120 s);
 * ``plain``: libyaml C loader + Python-Markdown + one Jinja template in 2 processes;
 * writing the same files clincalc-site writes, from memory (the file-system floor).
 
-Peak RSS is the largest resident set of any single process in the measured process tree
-(GNU time ``%M`` when ``/usr/bin/time`` exists, else ``getrusage(RUSAGE_CHILDREN)`` from a
-fresh wrapper process). It prints one Markdown table and writes
-``benchmarks/.work/results-<date>.json``. It is run on purpose, never by the test suite.
+clincalc-site is run from a copy of ``src/``, ``templates/`` and ``static/`` taken at the start
+(others edit the tree while a benchmark runs), unless ``--installed`` is given. Each row has
+the median wall time, the median CPU time (user + system of the process tree: steadier than
+wall time on a shared machine), pages per second, peak RSS (the largest single process in the
+tree, from GNU time ``%M`` when ``/usr/bin/time`` exists, else ``getrusage(RUSAGE_CHILDREN)``
+from a wrapper process), the ratio to the clincalc-site cold build, and the 1-minute load
+average when the row started. It prints one Markdown table and writes
+``<work-dir>/results-<date>T<time>.json``. It is run on purpose, never by the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -40,6 +46,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work"
+COLD_ROW = ("clincalc-site", "build, cold")
 PEER_CHOICES = ("hugo", "eleventy", "pelican", "mkdocs", "plain")
 GNU_TIME = Path("/usr/bin/time")
 # Pin "today" so every run renders the same pages (review notices depend on the date).
@@ -47,8 +54,8 @@ SOURCE_DATE_EPOCH = str(int(dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()))
 RUSAGE_WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.call(sys.argv[2:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "open(sys.argv[1], 'w').write(str(peak))\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(f'{use.ru_utime} {use.ru_stime} {use.ru_maxrss}')\n"
     "sys.exit(code)\n"
 )
 
@@ -70,8 +77,9 @@ class BenchError(RuntimeError):
 
 @dataclass
 class Sample:
-    seconds: float
+    seconds: float  # wall clock
     rss_kib: int | None
+    cpu_seconds: float | None = None  # user + system of the whole process tree
 
 
 @dataclass
@@ -86,12 +94,18 @@ class Row:
     status: str = "ok"  # ok | timeout | failed | n/a
     note: str = ""
     baseline: float | None = None  # clincalc-site cold build median at this size
+    load: float = 0.0  # 1-minute load average when the row started (other users' work)
 
     @property
     def median(self) -> float | None:
         if self.status != "ok" or not self.samples:
             return None
         return statistics.median(sample.seconds for sample in self.samples)
+
+    @property
+    def cpu_median(self) -> float | None:
+        values = [s.cpu_seconds for s in self.samples if s.cpu_seconds is not None]
+        return statistics.median(values) if values and self.status == "ok" else None
 
     @property
     def rss_mib(self) -> float | None:
@@ -103,6 +117,7 @@ class Row:
             **{k: v for k, v in asdict(self).items() if k != "samples"},
             "samples": [asdict(sample) for sample in self.samples],
             "median_seconds": self.median,
+            "median_cpu_seconds": self.cpu_median,
             "pages_per_second": self.pages / self.median if self.median else None,
             "peak_rss_mib": self.rss_mib,
         }
@@ -134,7 +149,7 @@ def measure(
     rss_file = ctx.logs / f"{label}.rss"
     rss_file.unlink(missing_ok=True)
     if GNU_TIME.exists():
-        wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *command]
+        wrapped = [str(GNU_TIME), "-f", "%U %S %M", "-o", str(rss_file), *command]
     else:
         wrapped = [sys.executable, "-c", RUSAGE_WRAPPER, str(rss_file), *command]
     limit = timeout if timeout is not None else ctx.timeout
@@ -156,8 +171,18 @@ def measure(
     if code != 0:
         tail = (ctx.logs / f"{label}.err").read_text(errors="replace")[-2000:]
         raise BenchError(f"{' '.join(command)} exited {code}:\n{tail}")
-    rss = rss_file.read_text().strip().splitlines() if rss_file.exists() else []
-    return Sample(seconds, int(rss[-1]) if rss and rss[-1].isdigit() else None)
+    return Sample(seconds, *read_usage(rss_file))
+
+
+def read_usage(path: Path) -> tuple[int | None, float | None]:
+    """(peak RSS KiB, user + system seconds) from the ``%U %S %M`` line, if it is there."""
+    lines = path.read_text().strip().splitlines() if path.exists() else []
+    fields = lines[-1].split() if lines else []
+    try:
+        user, system, peak = float(fields[0]), float(fields[1]), int(fields[2])
+    except (IndexError, ValueError):
+        return None, None
+    return peak, user + system
 
 
 def repeat(
@@ -172,6 +197,7 @@ def repeat(
 ) -> Row:
     """Measure ``command`` ``ctx.runs`` times (``prepare(i)`` untimed before each run)."""
     label = f"{row.size}-{row.tool}-{row.step}".replace(" ", "_").replace("/", "_")
+    row.load = os.getloadavg()[0]
     for index in range(ctx.runs):
         if prepare is not None:
             prepare(index)
@@ -186,9 +212,9 @@ def repeat(
             row.note = f"> {timeout or ctx.timeout:.0f} s (timed out)"
             print(f"  {row.tool} {row.step}: {row.note}", file=sys.stderr)
             return row
-        if seconds_from_stdout:
+        if seconds_from_stdout:  # the command timed its own measured phase
             reported = json.loads((ctx.logs / f"{label}.out").read_text())
-            sample.seconds = float(reported["seconds"])
+            sample.seconds, sample.cpu_seconds = float(reported["seconds"]), None
         row.samples.append(sample)
         print(f"  {row.tool} {row.step}: {sample.seconds:.2f} s", file=sys.stderr)
     return row
@@ -241,10 +267,45 @@ def clincalc_binary() -> Path:
     return Path(found)
 
 
-def build_help(binary: Path) -> str:
+@dataclass(frozen=True)
+class Clincalc:
+    """How to start clincalc-site: the command and the environment it needs."""
+
+    command: list[str]
+    env: dict[str, str]
+    origin: str  # what is measured, for the results file
+
+
+def snapshot_clincalc(work: Path, env: dict[str, str]) -> Clincalc:
+    """Copy src/, templates/ and static/ as they are now and run that copy.
+
+    Others edit the tree while a benchmark runs; without a copy, the cold build and the
+    rebuild could measure different code. The copy is run with the project's Python.
+    """
+    target = work / "snapshot"
+    fresh(target)
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for part in ("src", "templates", "static"):
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, target / part, ignore=skip)
+    snapshot_env = {**env, "PYTHONPATH": str(target / "src")}
+    probe = subprocess.run(
+        [sys.executable, "-c", "import clincalc_site; print(clincalc_site.__file__)"],
+        capture_output=True, text=True, env=snapshot_env, check=False,
+    )  # fmt: skip
+    if not probe.stdout.strip().startswith(str(target)):
+        print("warning: the snapshot is not imported; measuring the installed clincalc-site",
+              file=sys.stderr)  # fmt: skip
+        return Clincalc([str(clincalc_binary())], env, "installed clincalc-site")
+    command = [sys.executable, "-m", "clincalc_site"]
+    return Clincalc(command, snapshot_env, f"snapshot of the working tree in {target}")
+
+
+def build_help(clincalc: Clincalc) -> str:
     result = subprocess.run(
-        [str(binary), "build", "--help"], capture_output=True, text=True, check=False
-    )
+        [*clincalc.command, "build", "--help"],
+        capture_output=True, text=True, env=clincalc.env, check=False,
+    )  # fmt: skip
     return result.stdout
 
 
@@ -260,15 +321,18 @@ def clearing(path: Path) -> Callable[[int], None]:
 class ClincalcBench:
     """The clincalc-site rows for one corpus: cold, warm, no-op, check, search, write floor."""
 
-    def __init__(self, size: int, content: Path, pages: int, ctx: Context) -> None:
-        self.size, self.content, self.pages, self.ctx = size, content, pages, ctx
-        self.binary = clincalc_binary()
-        help_text = build_help(self.binary)
+    def __init__(
+        self, size: int, content: Path, pages: int, ctx: Context, clincalc: Clincalc
+    ) -> None:
+        self.size, self.content, self.pages = size, content, pages
+        self.ctx = dataclasses.replace(ctx, env=clincalc.env)
+        self.clincalc = clincalc
+        help_text = build_help(clincalc)
         self.no_cache_flag = "--no-cache" in help_text
         self.caches = "cache" in help_text
         self.root = content.parent
         self.out = self.root / "out-clincalc"
-        self.build = [str(self.binary), "build", "--content", str(content), "--out", str(self.out)]
+        self.build = [*clincalc.command, "build", "--content", str(content), "--out", str(self.out)]
         self.uncached = ["--no-cache"] if self.no_cache_flag else []
         self.long = ctx.timeout * 10  # clincalc-site itself is never cut short
 
@@ -315,7 +379,7 @@ class ClincalcBench:
                       [*self.build, "--no-search"], cwd=self.root, timeout=self.long)  # fmt: skip
 
     def measure_check(self) -> Row:
-        command = [str(self.binary), "check", "--content", str(self.content)]
+        command = [*self.clincalc.command, "check", "--content", str(self.content)]
         return repeat(self.row("check", self.size), self.ctx, command, cwd=self.root)
 
     def measure_search(self, cold: Row) -> list[Row]:
@@ -324,11 +388,15 @@ class ClincalcBench:
                              [*self.build, *self.uncached], cwd=self.root, prepare=self.cold,
                              timeout=self.long)  # fmt: skip
         search = Row(self.size, "pagefind", "search index (with − without)", self.pages)
+        search.load = with_search.load
         indexed = (self.out / "pagefind").is_dir()
         if with_search.median is not None and cold.median is not None and indexed:
             rss = with_search.rss_mib
             cost = with_search.median - cold.median
-            search.samples = [Sample(cost, int(rss * 1024) if rss is not None else None)]
+            cpu = None
+            if with_search.cpu_median is not None and cold.cpu_median is not None:
+                cpu = with_search.cpu_median - cold.cpu_median
+            search.samples = [Sample(cost, int(rss * 1024) if rss is not None else None, cpu)]
             search.note = "difference of medians; RSS is the whole build with search"
         elif with_search.status == "ok":
             search.status, search.note = "n/a", "n/a (the build wrote no pagefind/ index)"
@@ -400,9 +468,9 @@ def machine() -> dict[str, object]:
         capture_output=True, text=True, check=False,
     ).stdout.strip()  # fmt: skip
     dirty = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
+        ["git", "-C", str(REPO), "status", "--porcelain", "--", "src", "templates", "static"],
         capture_output=True, text=True, check=False,
-    ).stdout.strip()  # fmt: skip
+    ).stdout.splitlines()  # fmt: skip
     return {
         "nproc": os.cpu_count(),
         "cpu": model,
@@ -410,7 +478,7 @@ def machine() -> dict[str, object]:
         "platform": platform.platform(),
         "load_average_at_start": os.getloadavg(),
         "commit": commit,
-        "src_modified": bool(dirty),
+        "uncommitted_changes_measured": dirty,
         "rss_method": "GNU time %M" if GNU_TIME.exists() else "getrusage(RUSAGE_CHILDREN)",
     }
 
@@ -431,19 +499,36 @@ def format_seconds(row: Row) -> str:
 
 def table(rows: Sequence[Row]) -> str:
     lines = [
-        "| N | tool | step | median s (min–max) | pages/s | peak RSS MiB | × clincalc cold |",
-        "|---:|---|---|---:|---:|---:|---:|",
+        "| N | tool | step | median wall s (min–max) | CPU s | pages/s | peak RSS MiB "
+        "| × cold (wall) | × cold (CPU) | load |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    cold_cpu = {row.size: row.cpu_median for row in rows if (row.tool, row.step) == COLD_ROW}
     for row in rows:
-        median = row.median
+        median, cpu_median, base_cpu = row.median, row.cpu_median, cold_cpu.get(row.size)
         rate = f"{row.pages / median:,.0f}" if median and median > 0 else "–"
         rss = f"{row.rss_mib:.0f}" if row.rss_mib else "–"
         ratio = f"{median / row.baseline:.2f}" if median and row.baseline else "–"
+        cpu = f"{cpu_median:.2f}" if cpu_median is not None else "–"
+        cpu_ratio = f"{cpu_median / base_cpu:.2f}" if cpu_median is not None and base_cpu else "–"
+        load = f"{row.load:.1f}" if row.load else "–"
         lines.append(
-            f"| {row.size:,} | {row.tool} | {row.step} | {format_seconds(row)} | {rate} "
-            f"| {rss} | {ratio} |"
+            f"| {row.size:,} | {row.tool} | {row.step} | {format_seconds(row)} | {cpu} | {rate} "
+            f"| {rss} | {ratio} | {cpu_ratio} | {load} |"
         )
     return "\n".join(lines)
+
+
+def rows_from_json(path: Path) -> list[Row]:
+    """The rows of a results file written by an earlier run (to re-print its table)."""
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    fields = {f.name for f in dataclasses.fields(Row)} - {"samples"}
+    rows = []
+    for data in payload["rows"]:
+        row = Row(**{key: value for key, value in data.items() if key in fields})
+        row.samples = [Sample(**sample) for sample in data["samples"]]
+        rows.append(row)
+    return rows
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -456,8 +541,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"comma-separated subset of {','.join(PEER_CHOICES)}",
     )
     parser.add_argument("--only-clincalc", action="store_true", help="skip every peer")
+    parser.add_argument(
+        "--installed",
+        action="store_true",
+        help="measure the installed clincalc-site, not a snapshot of the working tree",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per peer run")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    parser.add_argument(
+        "--report", type=Path, metavar="RESULTS_JSON", help="re-print a saved run's table and exit"
+    )
     parser.add_argument(
         "--work-dir", type=Path, default=WORK, help="corpora, logs and results (default: .work/)"
     )
@@ -473,16 +566,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report:
+        print(table(rows_from_json(args.report)))
+        return 0
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     work = args.work_dir.resolve()
     ctx = Context(args.runs, args.timeout, env, work / "logs")
     started = dt.datetime.now(tz=dt.UTC)
+    if args.installed:
+        clincalc = Clincalc([str(clincalc_binary())], env, "installed clincalc-site")
+    else:
+        clincalc = snapshot_clincalc(work, env)
+    print(f"measuring {clincalc.origin}", file=sys.stderr)
     rows: list[Row] = []
     for size in args.sizes:
         content = prepare_corpus(size, args.seed, work)
         pages = size + count_classes(content)
         print(f"N={size}: {pages} content pages", file=sys.stderr)
-        clincalc_rows = ClincalcBench(size, content, pages, ctx).all_rows()
+        clincalc_rows = ClincalcBench(size, content, pages, ctx, clincalc).all_rows()
         peer_rows = bench_peers(size, content, pages, args.peer_list, ctx)
         for row in peer_rows:
             row.baseline = clincalc_rows[0].median
@@ -497,6 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "runs": args.runs,
         "timeout": args.timeout,
         "machine": machine(),
+        "clincalc": clincalc.origin,
         "peer_versions": peers.VERSIONS,
         "rows": [row.as_json() for row in rows],
         "table": report,

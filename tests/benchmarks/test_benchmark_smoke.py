@@ -40,7 +40,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return content
 
 
-def test_generated_corpus_has_fake_names_and_is_deterministic(corpus: Path, tmp_path: Path):
+def test_generated_corpus_has_fake_names_and_is_deterministic(corpus: Path, tmp_path: Path) -> None:
     files = sorted(corpus.glob("*.yaml"))
     assert len(files) == SIZE
     assert files[0].name == "benchmarin-00006.yaml"
@@ -52,7 +52,7 @@ def test_generated_corpus_has_fake_names_and_is_deterministic(corpus: Path, tmp_
     )
 
 
-def test_generator_refuses_the_real_formulary_and_non_empty_folders(corpus: Path):
+def test_generator_refuses_the_real_formulary_and_non_empty_folders(corpus: Path) -> None:
     real = run(sys.executable, BENCHMARKS / "generate_corpus.py", 1, REPO / "monographs")
     assert real.returncode == 2
     assert "formulary" in real.stderr
@@ -61,7 +61,7 @@ def test_generator_refuses_the_real_formulary_and_non_empty_folders(corpus: Path
     assert "not empty" in busy.stderr
 
 
-def test_clincalc_checks_and_builds_the_corpus(corpus: Path, tmp_path: Path):
+def test_clincalc_checks_and_builds_the_corpus(corpus: Path, tmp_path: Path) -> None:
     check = run(CLINCALC, "check", "--content", corpus)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "0 errors" in check.stderr
@@ -71,7 +71,7 @@ def test_clincalc_checks_and_builds_the_corpus(corpus: Path, tmp_path: Path):
     assert len(list((out / "drugs").glob("*/index.html"))) == SIZE
 
 
-def test_run_py_benchmarks_clincalc_quickly(tmp_path: Path):
+def test_run_py_benchmarks_clincalc_quickly(tmp_path: Path) -> None:
     started = time.perf_counter()
     result = run(
         sys.executable,
