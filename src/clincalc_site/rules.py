@@ -13,7 +13,7 @@ from typing import Protocol
 
 from .diagnostics import Diagnostic, Severity
 from .models import Monograph, VerifiedDosing
-from .yaml_source import SourceMap
+from .yaml_source import SourceMap, format_path
 
 REVIEW_MAX_MONTHS = 24
 # Characters that render as nothing: two names differing only by these look identical.
@@ -58,11 +58,40 @@ def is_overdue(review_date: dt.date, today: dt.date) -> bool:
     return review_date < months_before(today, REVIEW_MAX_MONTHS)
 
 
+PLACEHOLDER = "TODO:"
+_TEXT_FIELDS = ("summary", "mechanism", "monitoring", "evidence")
+_LIST_FIELDS = ("prescribing", "counselling")
+
+
+def find_placeholders(monograph: Monograph, source_map: SourceMap) -> list[Diagnostic]:
+    """Warn about scaffold hints ('TODO: …') left in text that would be published."""
+    places: list[tuple[str | int, ...]] = []
+    for name in _TEXT_FIELDS:
+        value = getattr(monograph, name)
+        if isinstance(value, str) and PLACEHOLDER in value:
+            places.append((name,))
+    for name in _LIST_FIELDS:
+        for index, item in enumerate(getattr(monograph, name)):
+            if PLACEHOLDER in item:
+                places.append((name, index))
+    return [
+        Diagnostic(
+            source_map.locate(place),
+            Severity.WARNING,
+            "content.placeholder",
+            "a 'TODO:' hint from `clincalc-site new` is still in the text",
+            field_path=format_path(place),
+            hint="write the section, or remove it if it does not apply",
+        )
+        for place in places
+    ]
+
+
 def check_monograph(
     monograph: Monograph, source_map: SourceMap, today: dt.date
 ) -> list[Diagnostic]:
     """Rules on one monograph that depend on today's date."""
-    found: list[Diagnostic] = []
+    found: list[Diagnostic] = find_placeholders(monograph, source_map)
     review = monograph.review
     if review.date > today:
         found.append(
