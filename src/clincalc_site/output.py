@@ -189,7 +189,8 @@ def write_site(
 
 SPARE_MARK = ".spare"
 
-Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+# Size, mtime and inode: not ctime, which every new hard link to the file changes.
+Stat = tuple[int, int, int]
 
 
 def spare_dir(output_dir: Path) -> Path:
@@ -201,7 +202,7 @@ def file_stat(path: Path) -> Stat | None:
         info = path.lstat()
     except OSError:
         return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 def scan_tree(root: Path) -> dict[str, Stat]:
@@ -217,7 +218,7 @@ def scan_tree(root: Path) -> dict[str, Stat]:
                     pending.append((Path(item.path), name + "/"))
                 else:
                     info = item.stat(follow_symlinks=False)
-                    found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                    found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return found
 
 

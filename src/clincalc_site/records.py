@@ -36,7 +36,6 @@ class MonographFacts:
     brand_names: list[str]
     specialist: bool
     related: list[str]
-    summary: str
     rxcui: str | None
     review: tuple[str, dt.date, str | None]  # status, date, reviewer
     verified: bool  # published_dose is not None
@@ -72,7 +71,6 @@ def record_of(
         brand_names=list(mono.brand_names),
         specialist=mono.specialist,
         related=list(mono.related),
-        summary=mono.summary,
         rxcui=mono.rxcui,
         review=(review.status, review.date, review.reviewer),
         verified=mono.published_dose is not None,
@@ -121,7 +119,6 @@ class MonographStandIn(_Strict):
         self.brand_names = facts.brand_names
         self.specialist = facts.specialist
         self.related = facts.related
-        self.summary = facts.summary
         self.rxcui = facts.rxcui
         self.review = ReviewFacts(*facts.review)
         self.published_dose = _VerifiedDose() if facts.verified else None
