@@ -14,6 +14,7 @@ sites and ``--jobs 1`` use it, and the output is the same either way.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -121,14 +122,15 @@ class WorkerState:
         self.markup = MarkupRenderer()
         self.renderer: Renderer | None = None
 
-    def load(self, paths: Sequence[str]) -> list[FileRecord]:
+    def load(self, paths: Sequence[str], keep: bool = True) -> list[FileRecord]:
+        """Load files; ``keep`` holds their entries and renders their summaries (a build)."""
         records: list[FileRecord] = []
         for name in paths:
             entry, record = load_one(Path(name), self.today)
-            if entry is not None:
+            if entry is not None and keep:
                 self.held[record.shown] = entry
                 summary = self.markup.inline(entry.monograph.summary)
-                record = FileRecord(**{**record.__dict__, "summary_html": summary})
+                record = dataclasses.replace(record, summary_html=summary)
             records.append(record)
         return records
 

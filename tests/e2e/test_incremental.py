@@ -157,3 +157,21 @@ def test_the_cli_takes_cache_options(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main([*common, "--no-cache"]) == 0
     assert "rendered 4, reused 0" in capsys.readouterr().err
     assert main([*common, "--jobs", "0"]) == 2
+
+
+def test_check_in_worker_processes_reports_what_check_in_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = generated_site(tmp_path, 6)
+    for name in ("bisoprolol.yaml", "apixaban.yaml", "atenolol.yaml"):
+        shutil.copy(DATA / "monographs" / name, content)  # dose lint, future dates, overdue
+    (content / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    config = BuildConfig(content_dir=content, output_dir=tmp_path / "out", today=TODAY)
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
+
+    in_workers = pipeline.check(config, jobs=2)
+    in_process = pipeline.check(config, full_entries=True)
+
+    assert in_workers.diagnostics == in_process.diagnostics
+    assert in_workers.load.files == in_process.load.files
+    assert in_workers.failed and in_process.failed
