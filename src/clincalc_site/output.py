@@ -58,7 +58,9 @@ def build_lock(output_dir: Path) -> Iterator[None]:
     lock_path = output_dir.parent / f".{output_dir.name}.lock"
     with lock_path.open("a+") as handle:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # A POSIX record lock, not flock(): forked worker processes do not inherit it, so
+            # a killed build's orphaned workers cannot keep the output locked.
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno in (errno.EAGAIN, errno.EACCES):
                 raise BuildLocked(
@@ -69,7 +71,7 @@ def build_lock(output_dir: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 def remove_stale(output_dir: Path) -> None:
