@@ -54,9 +54,13 @@ def safe_relative(path: str) -> PurePosixPath:
 @contextlib.contextmanager
 def build_lock(output_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock for ``output_dir`` for the duration of a build."""
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
     lock_path = output_dir.parent / f".{output_dir.name}.lock"
-    with lock_path.open("a+") as handle:
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a+")
+    except OSError as exc:
+        raise OutputError(f"cannot create the lock file {lock_path}: {exc}") from None
+    with handle:
         try:
             # A POSIX record lock, not flock(): forked worker processes do not inherit it, so
             # a killed build's orphaned workers cannot keep the output locked.
@@ -161,13 +165,19 @@ def write_site(
     Raises:
         OutputError: nothing was published; the previous output is unchanged.
     """
-    staging = new_staging_dir(output_dir)
+    try:
+        staging = new_staging_dir(output_dir)
+    except OSError as exc:
+        raise OutputError(f"cannot write the site: {exc}") from None
     try:
         count = write_pages(staging, pages)
         copy_static(static_dir, staging)
         if finish is not None:
             finish(staging)
         publish(staging, output_dir)
+    except OSError as exc:  # a full disk, a read-only folder, a file where a folder should be
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write the site: {exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -229,14 +239,18 @@ def _replace_file(target: Path, content: bytes | None, published: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}")
     temporary.unlink(missing_ok=True)
-    if content is not None:
-        temporary.write_bytes(content)
-    else:
-        try:
-            os.link(published, temporary)
-        except OSError:  # another file system, or links not supported
-            shutil.copyfile(published, temporary)
-    os.replace(temporary, target)
+    try:
+        if content is not None:
+            temporary.write_bytes(content)
+        else:
+            try:
+                os.link(published, temporary)
+            except OSError:  # another file system, or links not supported
+                shutil.copyfile(published, temporary)
+        os.replace(temporary, target)
+    except BaseException:  # a full disk: leave no half-written file behind
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _prune_folders(root: Path, removed: Iterable[str]) -> None:
@@ -252,31 +266,31 @@ def _prune_folders(root: Path, removed: Iterable[str]) -> None:
                 break
 
 
-def update_spare(
-    output_dir: Path,
-    spare: Path,
-    held: dict[str, tuple[str, Stat]],
-    wanted: dict[str, tuple[str, bytes | None]],
-) -> None:
-    """Make ``spare`` hold exactly ``wanted`` (path -> content id, bytes or None to reuse).
+def put_file(root: Path, name: str, content: bytes | None, source: Path | None = None) -> None:
+    """Write ``content`` at ``root/name`` (or hard-link ``source`` there) as a new file."""
+    relative = safe_relative(name)
+    target = root.joinpath(*relative.parts)
+    if content is None and source is None:
+        raise ValueError("put_file needs content or a source")
+    _replace_file(target, content, source if source is not None else target)
 
-    ``held`` is what the spare holds (path -> content id, stat); a file whose stat differs
-    or whose content id is '' (unknown) is replaced. ``None`` bytes mean: the same content
-    as the published file at that path, which is hard-linked.
-    """
-    stale = [
-        name
-        for name, (content, stat) in held.items()
-        if not content or wanted.get(name, ("",))[0] != content or file_stat(spare / name) != stat
-    ]
-    for name in stale:
+
+def check_paths(names: Iterable[str]) -> None:
+    """Refuse page paths that escape the output or that two pages share (before writing)."""
+    seen: set[str] = set()
+    for name in names:
+        key = str(safe_relative(name)).casefold()  # Warfarin/ and warfarin/ collide on macOS
+        if key in seen:
+            raise OutputError(f"two pages would be written to {name!r}")
+        seen.add(key)
+
+
+def clear_spare(spare: Path, stale: Iterable[str]) -> None:
+    """Delete ``stale`` files from the spare folder, and folders left empty."""
+    removed = list(stale)
+    for name in removed:
         (spare / name).unlink(missing_ok=True)
-    _prune_folders(spare, stale)
-    keep = set(held) - set(stale)
-    for name, (_, content) in wanted.items():
-        if name not in keep:
-            relative = safe_relative(name)
-            _replace_file(spare.joinpath(*relative.parts), content, output_dir / name)
+    _prune_folders(spare, removed)
 
 
 def publish_spare(
@@ -293,10 +307,17 @@ def publish_spare(
     Raises:
         OutputError: nothing was published; the previous output is unchanged.
     """
-    shutil.rmtree(spare / "static", ignore_errors=True)
-    copy_static(static_dir, spare)
-    if finish is not None:
-        finish(spare)
+    try:
+        shutil.rmtree(spare / "static", ignore_errors=True)
+        copy_static(static_dir, spare)
+        if finish is not None:
+            finish(spare)
+        return _swap_in(output_dir, spare)
+    except OSError as exc:  # a full disk, a read-only folder, a failing finish step
+        raise OutputError(f"cannot write the site: {exc}") from None
+
+
+def _swap_in(output_dir: Path, spare: Path) -> dict[str, Stat]:
     published = scan_tree(spare)
     if output_dir.exists():
         if not output_dir.is_dir():

@@ -139,7 +139,6 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
-@pytest.mark.xfail(reason="pending: an OSError while writing is a traceback", strict=True)
 def test_disk_full_on_a_tiny_tmpfs_keeps_the_previous_site(tmp_path: Path, tiny_disk: Path) -> None:
     project = tmp_path / "project"
     small_project(project, 5)
@@ -155,7 +154,6 @@ def test_disk_full_on_a_tiny_tmpfs_keeps_the_previous_site(tmp_path: Path, tiny_
     assert leftovers(tiny_disk) == []
 
 
-@pytest.mark.xfail(reason="pending: an OSError while writing is a traceback", strict=True)
 def test_file_size_limit_mid_write_keeps_the_previous_site(tmp_path: Path) -> None:
     """RLIMIT_FSIZE makes a write fail part-way (EFBIG), as a full disk does (ENOSPC)."""
     small_project(tmp_path, 5)
@@ -173,7 +171,6 @@ def test_file_size_limit_mid_write_keeps_the_previous_site(tmp_path: Path) -> No
     assert run_cli(BUILD, tmp_path).code == 0  # and the next build succeeds
 
 
-@pytest.mark.xfail(reason="pending: an OSError from finish is not an OutputError", strict=True)
 def test_failing_finish_step_keeps_the_previous_site(tmp_path: Path) -> None:
     """A post-processing step (the search indexer) that hits a full disk."""
     content = small_project(tmp_path, 5)

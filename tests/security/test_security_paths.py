@@ -248,7 +248,6 @@ def test_out_pointing_at_a_file_is_refused(project: Project) -> None:
     assert notes.read_text() == "keep me\n"
 
 
-@pytest.mark.xfail(reason="pending: OSError from the output edge is a traceback", strict=True)
 def test_out_below_a_file_is_refused(project: Project) -> None:
     notes = project.write("notes.txt", "keep me\n")
     code, message = cli_build(project, "notes.txt/site")

@@ -122,6 +122,12 @@ def run(args: argparse.Namespace) -> int:
     except (OutputError, ContentChanged) as exc:
         print(f"clincalc-site: {exc}", file=sys.stderr)
         return EXIT_CONTENT
+    except OSError as exc:  # the disk, not the program: a plain message and exit 1
+        print(
+            f"clincalc-site: build failed, {config.output_dir} was not changed: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_CONTENT
     text = format_report(report.diagnostics, args.format)
     if text:
         print(text)
