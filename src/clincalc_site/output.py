@@ -51,6 +51,33 @@ def safe_relative(path: str) -> PurePosixPath:
     return candidate
 
 
+def check_output_dir(output_dir: Path, sources: Iterable[Path], marker: str) -> None:
+    """Refuse an output folder whose replacement would destroy or feed back into the sources.
+
+    Publishing swaps a new folder in for ``output_dir`` and deletes the old one. So it must
+    not be, contain or sit inside a source folder (content, templates, static), and an
+    existing folder that is not empty is replaced only if a build made it (holds ``marker``).
+
+    Raises:
+        OutputError: the folder is refused; nothing was written.
+    """
+    try:
+        target = output_dir.resolve()
+        for source in (path.resolve() for path in sources):
+            if target.is_relative_to(source) or source.is_relative_to(target):
+                raise OutputError(
+                    f"refusing to build into {output_dir}: publishing replaces that folder, "
+                    f"and it is, holds or sits inside the source folder {source}"
+                )
+        if target.is_dir() and not (target / marker).is_file() and any(target.iterdir()):
+            raise OutputError(
+                f"refusing to replace {output_dir}: it is not empty and has no {marker}, so "
+                "this tool did not build it; empty it or choose another --out"
+            )
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+        raise OutputError(f"cannot use {output_dir} as the output folder: {exc}") from None
+
+
 @contextlib.contextmanager
 def build_lock(output_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock for ``output_dir`` for the duration of a build."""

@@ -42,6 +42,7 @@ from .loader import LoadResult, discover, display_path, load_monographs
 from .output import Stat as TreeStat
 from .output import (
     build_lock,
+    check_output_dir,
     file_stat,
     publish_spare,
     remove_stale,
@@ -185,12 +186,23 @@ def _template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diag
     )
 
 
+def check_output(config: BuildConfig) -> None:
+    """Refuse an output folder that is, holds or sits in a source folder, or is someone else's.
+
+    Raises:
+        output.OutputError: the folder is refused; nothing was written.
+    """
+    sources = (config.content_dir, config.templates_dir, config.static_dir)
+    check_output_dir(config.output_dir, sources, REPORT_FILE)
+
+
 def build_from_entries(config: BuildConfig, version: str = "") -> BuildReport:
     """The plain build: every stage over full entries in this process, no cache.
 
     ``build`` falls back to this when a stage needs more than the build cache keeps; its
     output is the reference the cached and parallel builds are tested against.
     """
+    check_output(config)
     started = time.perf_counter()
     checked = check(config, full_entries=True)
     settings, _ = load_settings(config.content_dir.parent / SETTINGS_FILE)
@@ -260,6 +272,7 @@ def build(
         output.BuildLocked: another build is writing the same output folder.
         output.OutputError: the output could not be written (the old site is unchanged).
     """
+    check_output(config)
     options = options or BuildOptions()
     started = time.perf_counter()
     cache_dir = cache_dir_for(config.output_dir, options.cache_dir)

@@ -255,7 +255,6 @@ def test_out_below_a_file_is_refused(project: Project) -> None:
     assert notes.read_text() == "keep me\n"
 
 
-@pytest.mark.xfail(reason="pending: --out may replace the content folder", strict=True)
 @pytest.mark.parametrize("out", ["monographs", ".", "..", "monographs/site", "static"])
 def test_out_never_replaces_or_nests_in_the_sources(project: Project, out: str) -> None:
     """Swapping the site in for the content folder (or its parent) would delete the content."""
@@ -266,7 +265,6 @@ def test_out_never_replaces_or_nests_in_the_sources(project: Project, out: str) 
     assert result.code == 1 and "refusing" in result.stderr, result.stderr
 
 
-@pytest.mark.xfail(reason="pending: --out may replace any folder", strict=True)
 def test_out_never_replaces_a_folder_it_did_not_build(project: Project) -> None:
     thesis = project.write("documents/thesis.txt", "years of work\n")
     code, message = cli_build(project, "documents")
@@ -278,7 +276,6 @@ def test_out_never_replaces_a_folder_it_did_not_build(project: Project) -> None:
     assert cli_build(project, "empty-then-site")[0] == 0
 
 
-@pytest.mark.xfail(reason="pending: --out may nest in the templates", strict=True)
 def test_out_inside_the_templates_folder_is_refused(project: Project) -> None:
     """Jinja would load the previous site's pages as templates."""
     templates = project.root / "templates"
