@@ -361,7 +361,10 @@ import resource, sys
 size = int(sys.argv[1]) * 1024 * 1024
 if size > 0:
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
-sys.argv = ["clincalc-site", *sys.argv[2:]]
+largest = int(sys.argv[2])
+if largest > 0:  # Python ignores SIGXFSZ, so a longer write fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (largest, largest))
+sys.argv = ["clincalc-site", *sys.argv[3:]]
 from clincalc_site.cli import main
 sys.exit(main())
 """
@@ -386,6 +389,7 @@ def spawn_cli(
     *,
     address_space_mib: int | None = 600,
     honour_file_modes: bool = False,
+    file_size_limit: int = 0,
     stdout: Any = subprocess.DEVNULL,
     stderr: Any = subprocess.DEVNULL,
 ) -> subprocess.Popen[bytes]:
@@ -393,10 +397,19 @@ def spawn_cli(
 
     ``honour_file_modes``: when running as root, drop the capabilities that let root read any
     file, so that ``chmod 000`` means unreadable for the child as it would for an editor.
+    ``file_size_limit``: RLIMIT_FSIZE in bytes (0: none); a longer write fails like a full disk.
     """
     prefix = DROP_FILE_OVERRIDE if honour_file_modes and os.geteuid() == 0 else ()
     return subprocess.Popen(
-        [*prefix, sys.executable, "-c", _LAUNCHER, str(address_space_mib or 0), *args],
+        [
+            *prefix,
+            sys.executable,
+            "-c",
+            _LAUNCHER,
+            str(address_space_mib or 0),
+            str(file_size_limit),
+            *args,
+        ],
         cwd=cwd,
         env=cli_env(),
         stdout=stdout,
@@ -414,7 +427,7 @@ def reap(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, float, 
             break
         if time.monotonic() > deadline:
             timed_out = True
-            process.send_signal(signal.SIGKILL)
+            os.kill(process.pid, signal.SIGKILL)  # not send_signal: it would reap the child
             pid, status, usage = os.wait4(process.pid, 0)
             break
         time.sleep(0.005)
@@ -430,6 +443,7 @@ def run_cli(
     timeout: float = 20.0,
     address_space_mib: int | None = 600,
     honour_file_modes: bool = False,
+    file_size_limit: int = 0,
 ) -> ChildResult:
     """Run the CLI to completion under limits; measure wall time and peak memory."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -439,6 +453,7 @@ def run_cli(
             cwd,
             address_space_mib=address_space_mib,
             honour_file_modes=honour_file_modes,
+            file_size_limit=file_size_limit,
             stdout=out,
             stderr=err,
         )
