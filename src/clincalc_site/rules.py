@@ -16,19 +16,36 @@ from .models import Monograph, VerifiedDosing
 from .yaml_source import SourceMap, format_path
 
 REVIEW_MAX_MONTHS = 24
-# Characters that render as nothing: two names differing only by these look identical.
-_INVISIBLE = dict.fromkeys(
-    map(
-        ord,
-        "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f"
-        "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
-        "\u2066\u2067\u2068\u2069\ufeff",
-    )
+# Characters that render as nothing: two names differing only by these look identical. All
+# format characters (Cf: zero-width, bidi controls, tags), the other default-ignorable code
+# points of Unicode's DerivedCoreProperties (variation selectors, Hangul fillers, Khmer
+# inherent vowels, the combining grapheme joiner) and the blank braille pattern.
+_BLANK_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
 )
-# Common Cyrillic and Greek letters that look like Latin ones (Unicode TR39 confusables).
+_INVISIBLE = dict.fromkeys(
+    [cp for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Cf"]
+    + [cp for first, last in _BLANK_RANGES for cp in range(first, last + 1)]
+)
+# Letters of other scripts that look like Latin ones (Unicode TR39 confusables): Cyrillic,
+# Greek, Armenian, Cherokee capitals, and Latin IPA letters and small capitals.
 _LOOKALIKES = str.maketrans(
-    "аеорсухіјѕԁԛԝӏАВЕКМНОРСТХІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "aeopcyxijsdqwlABEKMHOPCTXIJSaBeikvoptuxABEZHIKMNOPTYX",
+    "аеорсухіјѕԁԛԝӏАВЕКМНОРСТХІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"
+    "һҺӀүҮѡѵԍԌԚԜϲϹϳͿօՕոսՍհզցՏıɑɡɩȷʀǀᴀᴏ"
+    "ᎪᏴᏟᎬᎻᎳᎷᎢᏚᏔᏒᏢᏦᏞᏃᏙᎫᏀᎥᎠ",
+    "aeopcyxijsdqwlABEKMHOPCTXIJSaBeikvoptuxABEZHIKMNOPTYX"
+    "hHIyYwvgGQWcCjJoOnuUhqgSiagijRlAo"
+    "ABCEHWMTSWRPKLZVJGiD",
 )
 
 
@@ -144,7 +161,9 @@ def check_monograph(
 
 def name_key(name: str) -> str:
     """Fold a name so that names a reader cannot tell apart compare equal."""
-    folded = unicodedata.normalize("NFKC", name).translate(_INVISIBLE).translate(_LOOKALIKES)
+    # Look-alikes are folded before NFKC too: it turns the lunate sigma 'ϲ' into 'ς'.
+    visible = unicodedata.normalize("NFKC", name.translate(_LOOKALIKES)).translate(_INVISIBLE)
+    folded = visible.translate(_LOOKALIKES)
     stripped = "".join(
         ch for ch in unicodedata.normalize("NFD", folded) if not unicodedata.combining(ch)
     )
