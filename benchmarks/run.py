@@ -573,6 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = args.work_dir.resolve()
     ctx = Context(args.runs, args.timeout, env, work / "logs")
     started = dt.datetime.now(tz=dt.UTC)
+    host = machine()  # before the snapshot: the commit and edits that are measured
     if args.installed:
         clincalc = Clincalc([str(clincalc_binary())], env, "installed clincalc-site")
     else:
@@ -597,7 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])]),
         "runs": args.runs,
         "timeout": args.timeout,
-        "machine": machine(),
+        "machine": host,
         "clincalc": clincalc.origin,
         "peer_versions": peers.VERSIONS,
         "rows": [row.as_json() for row in rows],
