@@ -293,46 +293,31 @@ def _prune_folders(root: Path, removed: Iterable[str]) -> None:
                 break
 
 
-def update_spare(
-    output_dir: Path,
-    spare: Path,
-    held: dict[str, tuple[str, Stat]],
-    wanted: dict[str, tuple[str, bytes | None]],
-) -> None:
-    """Make ``spare`` hold exactly ``wanted`` (path -> content id, bytes or None to reuse).
-
-    ``held`` is what the spare holds (path -> content id, stat); a file whose stat differs
-    or whose content id is '' (unknown) is replaced. ``None`` bytes mean: the same content
-    as the published file at that path, which is hard-linked.
-
-    Raises:
-        OutputError: a file could not be written; the published output is unchanged.
-    """
-    try:
-        _update_spare(output_dir, spare, held, wanted)
-    except OSError as exc:
-        raise OutputError(f"cannot write the site: {exc}") from None
+def put_file(root: Path, name: str, content: bytes | None, source: Path | None = None) -> None:
+    """Write ``content`` at ``root/name`` (or hard-link ``source`` there) as a new file."""
+    relative = safe_relative(name)
+    target = root.joinpath(*relative.parts)
+    if content is None and source is None:
+        raise ValueError("put_file needs content or a source")
+    _replace_file(target, content, source if source is not None else target)
 
 
-def _update_spare(
-    output_dir: Path,
-    spare: Path,
-    held: dict[str, tuple[str, Stat]],
-    wanted: dict[str, tuple[str, bytes | None]],
-) -> None:
-    stale = [
-        name
-        for name, (content, stat) in held.items()
-        if not content or wanted.get(name, ("",))[0] != content or file_stat(spare / name) != stat
-    ]
-    for name in stale:
+def check_paths(names: Iterable[str]) -> None:
+    """Refuse page paths that escape the output or that two pages share (before writing)."""
+    seen: set[str] = set()
+    for name in names:
+        key = str(safe_relative(name)).casefold()  # Warfarin/ and warfarin/ collide on macOS
+        if key in seen:
+            raise OutputError(f"two pages would be written to {name!r}")
+        seen.add(key)
+
+
+def clear_spare(spare: Path, stale: Iterable[str]) -> None:
+    """Delete ``stale`` files from the spare folder, and folders left empty."""
+    removed = list(stale)
+    for name in removed:
         (spare / name).unlink(missing_ok=True)
-    _prune_folders(spare, stale)
-    keep = set(held) - set(stale)
-    for name, (_, content) in wanted.items():
-        if name not in keep:
-            relative = safe_relative(name)
-            _replace_file(spare.joinpath(*relative.parts), content, output_dir / name)
+    _prune_folders(spare, removed)
 
 
 def publish_spare(

@@ -22,7 +22,7 @@ import multiprocessing.connection
 import os
 import stat
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ import jinja2
 from .dose_lint import lint_entries
 from .loader import MAX_FILE_BYTES, Entry, decode, display_path, load_file, load_text
 from .markup import MarkupRenderer
+from .output import put_file
 from .records import FileRecord, NeedsFullEntry, record_of
 from .rendering import PageLinks, Renderer, SiteView
 
@@ -56,7 +57,6 @@ class RenderJob:
 @dataclass(frozen=True)
 class RenderedPage:
     path: str
-    content: bytes
     site_fields: tuple[str, ...]  # the SiteView fields the page read
 
 
@@ -134,15 +134,18 @@ class WorkerState:
             records.append(record)
         return records
 
-    def render(self, view: SiteView, jobs: Sequence[RenderJob]) -> list[RenderedPage]:
+    def render(self, view: SiteView, jobs: Sequence[RenderJob], target: str) -> list[RenderedPage]:
+        """Render each job's page and write it into the folder ``target``."""
         if self.renderer is None or self.renderer.site_view != view:
             self.renderer = Renderer(self.templates_dir, view, self.today)
+        root = Path(target)
         pages: list[RenderedPage] = []
         for job in jobs:
             entry = self.held.get(job.shown) or self._reload(job)
             recorder = RecordingView(view)
             path, content = self.renderer.page_of(entry, job.links, recorder)
-            pages.append(RenderedPage(path, content, tuple(sorted(recorder.seen))))
+            put_file(root, path, content)
+            pages.append(RenderedPage(path, tuple(sorted(recorder.seen))))
         return pages
 
     def _reload(self, job: RenderJob) -> Entry:
@@ -162,6 +165,7 @@ class LocalWorkers:
 
     def __init__(self, templates_dir: Path, today: dt.date) -> None:
         self.states = [WorkerState(templates_dir, today)]
+        self.pending: list[Call] = []
 
     @property
     def count(self) -> int:
@@ -169,6 +173,13 @@ class LocalWorkers:
 
     def run(self, calls: Sequence[Call]) -> list[Any]:
         return [getattr(self.states[0], name)(*args) for name, args in calls]
+
+    def submit(self, calls: Sequence[Call]) -> None:
+        self.pending = list(calls)
+
+    def collect(self) -> list[Any]:
+        calls, self.pending = self.pending, []
+        return self.run(calls)
 
     def close(self) -> None:
         self.states.clear()
@@ -186,6 +197,8 @@ def _serve(connection: multiprocessing.connection.Connection, state: WorkerState
             connection.send(("changed", str(exc)))
         except (NeedsFullEntry, jinja2.TemplateError) as exc:
             connection.send(("fallback", str(exc)))
+        except OSError as exc:  # a full disk: the caller reports it as it does in-process
+            connection.send(("oserror", (exc.errno, exc.strerror, exc.filename)))
         except BaseException:
             connection.send(("error", traceback.format_exc()))
 
@@ -197,6 +210,7 @@ class ProcessWorkers:
         context = multiprocessing.get_context("fork")
         self.connections: list[multiprocessing.connection.Connection] = []
         self.processes: list[multiprocessing.process.BaseProcess] = []
+        self.pending = 0
         for _ in range(count):
             ours, theirs = context.Pipe()
             state = WorkerState(templates_dir, today)
@@ -212,17 +226,28 @@ class ProcessWorkers:
 
     def run(self, calls: Sequence[Call]) -> list[Any]:
         """Send call ``i`` to worker ``i`` (all at once) and return their results in order."""
+        self.submit(calls)
+        return self.collect()
+
+    def submit(self, calls: Sequence[Call]) -> None:
+        """Start call ``i`` on worker ``i``; ``collect`` waits for the results."""
         for connection, call in zip(self.connections, calls, strict=False):
             connection.send(call)
+        self.pending = len(calls)
+
+    def collect(self) -> list[Any]:
+        calls, self.pending = self.pending, 0
         results: list[Any] = []
         failure: BaseException | None = None
-        for connection in self.connections[: len(calls)]:
+        for connection in self.connections[:calls]:
             try:
                 status, value = connection.recv()
             except EOFError:
                 status, value = "error", "a worker process died"
             if status == "ok":
                 results.append(value)
+            elif failure is None and status == "oserror":
+                failure = OSError(*value)
             elif failure is None:
                 failure = _FAILURES.get(status, WorkerError)(value)
         if failure is not None:
@@ -265,6 +290,3 @@ def start_workers(
 def split(items: Sequence[Any], parts: int) -> list[list[Any]]:
     """Deal ``items`` round-robin into ``parts`` lists (similar work for each)."""
     return [list(items[index::parts]) for index in range(parts)]
-
-
-Renderable = Callable[[SiteView, Sequence[RenderJob]], list[RenderedPage]]

@@ -43,12 +43,17 @@ from .output import Stat as TreeStat
 from .output import (
     build_lock,
     check_output_dir,
+    check_paths,
+    clear_spare,
+    copy_static,
     file_stat,
+    new_staging_dir,
+    publish,
     publish_spare,
+    put_file,
     remove_stale,
     scan_tree,
     spare_dir,
-    update_spare,
     write_site,
 )
 from .parallel import (
@@ -317,6 +322,7 @@ class _CachedBuild:
         self.loaded = 0
         self.rendered = 0
         self.page_count = 0
+        self.spare_kept: set[str] = set()
 
     def run(self) -> BuildReport:
         config = self.config
@@ -383,28 +389,63 @@ class _CachedBuild:
         if self._unchanged(inputs_key):
             count = self.manifest.page_count
             return dataclasses.replace(report, pages=count, reused=len(site.entries))
+        reused, jobs = self._plan(site, view, records, render_key)
+        check_paths([*reused, *(path for path, _ in jobs)])
+        target = self._target(reused)
+        published = False
         try:
-            pages = self._monograph_pages(site, view, records, render_key)
-            renderer = Renderer(config.templates_dir, view, config.today)
-            summaries = {record.slug: record.summary_html for record in ordered}
-            pages.update(
-                (path, (_sha(content), content))
-                for path, content in renderer.index_pages(site, summaries)
+            report = self._render_and_publish(
+                site, view, report, (reused, jobs, target), (inputs_key, render_key)
             )
-        except jinja2.TemplateError as exc:
-            diagnostics.append(_template_diagnostic(exc, config.templates_dir))
-            return BuildReport(diagnostics, True, files, loaded=loaded)
+            published = not report.failed
+        finally:
+            if not published and not self.options.use_cache:
+                shutil.rmtree(target, ignore_errors=True)
+        return report
+
+    def _render_and_publish(
+        self,
+        site: Site,
+        view: SiteView,
+        report: BuildReport,
+        plan: tuple[dict[str, str], list[tuple[str, RenderJob]], Path],
+        keys: tuple[str, str],
+    ) -> BuildReport:
+        """Workers render the changed monograph pages into ``target`` while this process
+        renders the index pages; then reused pages are linked in and the target published."""
+        config = self.config
+        reused, jobs, target = plan
+        inputs_key, render_key = keys
+        batches = self._submit_renders(view, jobs, target)
+        try:
+            renderer = Renderer(config.templates_dir, view, config.today)
+            summaries = {record.slug: record.summary_html for record in self.records.values()}
+            index = list(renderer.index_pages(site, summaries))
+            rendered = self.workers.collect() if batches and self.workers is not None else []
+        except jinja2.TemplateError as exc:  # workers still busy are closed by run()
+            diagnostics = [*report.diagnostics, _template_diagnostic(exc, config.templates_dir)]
+            return dataclasses.replace(report, diagnostics=diagnostics, failed=True)
+        for batch, pages in zip(batches, rendered, strict=True):
+            for job, page in zip(batch, pages, strict=True):
+                record = self.records[job.shown]
+                key = _page_key(render_key, record, job.links, view, page.site_fields)
+                self.new_pages[page.path] = (key, page.site_fields)
+        check_paths([*reused, *(path for path, _ in jobs), *(path for path, _ in index)])
         report = dataclasses.replace(
             report,
-            pages=len(pages) + 1,
-            rendered=self.rendered,
-            reused=len(site.entries) - self.rendered,
+            pages=len(reused) + len(jobs) + len(index) + 1,
+            rendered=len(jobs),
+            reused=len(reused),
         )
         report_json = json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
-        report_bytes = report_json.encode("utf-8")
-        pages[REPORT_FILE] = (_sha(report_bytes), report_bytes)
+        for path, content in [*index, (REPORT_FILE, report_json.encode("utf-8"))]:
+            put_file(target, path, content)
+        output = config.output_dir
+        for path in reused:
+            if path not in self.spare_kept:
+                put_file(target, path, None, output / path)
         self.page_count = report.pages
-        self._publish(pages, records, inputs_key, render_key)
+        self._publish(target, inputs_key)
         return report
 
     def _records(self, paths: list[Path]) -> dict[str, FileRecord]:
@@ -480,14 +521,14 @@ class _CachedBuild:
             self._save(tree, self.manifest.spare, self.manifest.pages, inputs_key)
         return True
 
-    def _monograph_pages(
+    def _plan(
         self, site: Site, view: SiteView, records: dict[str, FileRecord], render_key: str
-    ) -> dict[str, tuple[str, bytes | None]]:
-        """Page path -> (key, bytes), bytes None for a page reused from the published site."""
+    ) -> tuple[dict[str, str], list[tuple[str, RenderJob]]]:
+        """Monograph pages to reuse (path -> key) and pages to render, with their jobs."""
         tree = self._current_tree()
         output = self.config.output_dir
         old_pages = self.manifest.pages if tree else {}
-        pages: dict[str, tuple[str, bytes | None]] = {}
+        reused: dict[str, str] = {}
         jobs: list[tuple[str, RenderJob]] = []
         for entry in site.entries:
             record = records[entry.source]
@@ -503,57 +544,58 @@ class _CachedBuild:
                     and published.content == key
                     and file_stat(output / path) == published.stat
                 ):
-                    pages[path] = (key, None)
+                    reused[path] = key
                     self.new_pages[path] = old
                     continue
             jobs.append((path, RenderJob(record.shown, record.digest, links)))
         self.rendered = len(jobs)
+        return reused, jobs
+
+    def _target(self, reused: dict[str, str]) -> Path:
+        """The folder to build into: a new staging folder, or the spare cleared of what
+        this build will not reuse as it is."""
+        output = self.config.output_dir
+        if not self.options.use_cache:
+            return new_staging_dir(output)
+        spare = spare_dir(output)
+        held = self._spare_files(spare)
+        self.spare_kept = {
+            name for name, (content, _) in held.items() if content and reused.get(name) == content
+        }
+        clear_spare(spare, (name for name in held if name not in self.spare_kept))
+        return spare
+
+    def _submit_renders(
+        self, view: SiteView, jobs: list[tuple[str, RenderJob]], target: Path
+    ) -> list[list[RenderJob]]:
+        """Send the render jobs to the workers (each to the one holding its entry)."""
         if not jobs:
-            return pages
+            return []
         workers = self._workers(len(jobs))
         batches: list[list[RenderJob]] = [[] for _ in range(workers.count)]
         for position, (_, job) in enumerate(jobs):
             batches[self.holder.get(job.shown, position % workers.count)].append(job)
-        results = workers.run([("render", (view, batch)) for batch in batches])
-        for batch, rendered in zip(batches, results, strict=True):
-            for job, page in zip(batch, rendered, strict=True):
-                key = _page_key(render_key, records[job.shown], job.links, view, page.site_fields)
-                pages[page.path] = (key, page.content)
-                self.new_pages[page.path] = (key, page.site_fields)
-        return pages
+        workers.submit([("render", (view, batch, str(target))) for batch in batches])
+        return batches
 
-    def _publish(
-        self,
-        pages: dict[str, tuple[str, bytes | None]],
-        records: dict[str, FileRecord],
-        inputs_key: str,
-        render_key: str,
-    ) -> None:
+    def _publish(self, target: Path, inputs_key: str) -> None:
         config = self.config
         output = config.output_dir
-        tree = self._current_tree()
         if not self.options.use_cache:
-            complete = [(path, content) for path, (_, content) in pages.items()]
-            assert all(content is not None for _, content in complete)
-            write_site(output, complete, config.static_dir, config.finish)  # type: ignore[arg-type]
+            copy_static(config.static_dir, target)
+            if config.finish is not None:
+                config.finish(target)
+            publish(target, output)
             forget(self.cache_dir)
             return
-        wanted = {
-            path: (key, None if _same_published(tree, output, path, key) else content)
-            for path, (key, content) in pages.items()
-        }
-        spare = spare_dir(output)
-        held = self._spare_files(spare)
-        update_spare(output, spare, held, wanted)
-        published = publish_spare(output, spare, config.static_dir, config.finish)
-        new_tree = {
-            name: TreeFile(wanted[name][0] if name in wanted else "", stat)
-            for name, stat in published.items()
-        }
+        tree = self._current_tree()
+        published = publish_spare(output, target, config.static_dir, config.finish)
+        keys = {path: key for path, (key, _) in self.new_pages.items()}
+        new_tree = {name: TreeFile(keys.get(name, ""), stat) for name, stat in published.items()}
         if tree:
             spare_tree: Tree | None = tree
         else:  # the replaced site is unknown to the cache: it cannot be a spare
-            shutil.rmtree(spare, ignore_errors=True)
+            shutil.rmtree(target, ignore_errors=True)
             spare_tree = None
         self._save(new_tree, spare_tree, self.new_pages, inputs_key)
 
@@ -590,15 +632,6 @@ class _CachedBuild:
             page_count=self.page_count,
         )
         write_manifest(self.cache_dir, manifest, self.manifest)
-
-
-def _same_published(tree: Tree, output: Path, path: str, content_id: str) -> bool:
-    published = tree.get(path)
-    return (
-        published is not None
-        and published.content == content_id
-        and file_stat(output / path) == published.stat
-    )
 
 
 def _unchanged_file(
