@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import importlib.metadata
 import marshal
 import os
+import secrets
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -77,9 +79,14 @@ def cache_dir_for(output_dir: Path, override: Path | None) -> Path:
 
 
 def read_manifest(cache_dir: Path) -> Manifest:
-    """The last build's manifest, or an empty one."""
+    """The last build's manifest, or an empty one (also when this user did not write it)."""
+    key = signing_key()
     try:
-        plain = marshal.loads((cache_dir / MANIFEST).read_bytes())
+        signed = (cache_dir / MANIFEST).read_bytes()
+        body = signed[_MAC_BYTES:]
+        if key is None or not hmac.compare_digest(signed[:_MAC_BYTES], _mac(key, body)):
+            return Manifest()
+        plain = marshal.loads(body)
         if plain[0] != _MARSHAL_TAG:
             return Manifest()
         return _manifest_from_plain(plain)
@@ -92,11 +99,51 @@ def write_manifest(cache_dir: Path, manifest: Manifest, previous: Manifest | Non
 
     Records that are the very objects ``previous`` was read with are stored as read.
     """
+    key = signing_key()
+    if key is None:  # no private place for the key: build without a cache
+        return
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = cache_dir / f"{MANIFEST}.{os.getpid()}.tmp"
     plain: Any = _manifest_to_plain(manifest, previous)
-    temporary.write_bytes(marshal.dumps(plain))
+    body = marshal.dumps(plain)
+    temporary.write_bytes(_mac(key, body) + body)
     os.replace(temporary, cache_dir / MANIFEST)
+
+
+# The manifest holds rendered HTML (summaries) and load results that the build trusts, and it
+# sits in the project, where a pull request can add one: signed with a key that only this
+# user's own builds know, a planted or copied manifest is an empty cache (a cold build).
+_MAC_BYTES = 32
+KEY_FILE = "manifest.key"
+
+
+def key_path() -> Path:
+    """The signing key's file, in the user's cache folder: outside every project."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "clincalc-site" / KEY_FILE
+
+
+def signing_key() -> bytes | None:
+    """This user's manifest key, made on first use; None where it cannot be kept private."""
+    path = key_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(_MAC_BYTES))
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    try:
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == _MAC_BYTES else None
+
+
+def _mac(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).digest()
 
 
 # The manifest is stored with ``marshal`` as plain tuples: ten times faster to read than

@@ -390,6 +390,7 @@ def spawn_cli(
     address_space_mib: int | None = 600,
     honour_file_modes: bool = False,
     file_size_limit: int = 0,
+    env: Mapping[str, str] | None = None,
     stdout: Any = subprocess.DEVNULL,
     stderr: Any = subprocess.DEVNULL,
 ) -> subprocess.Popen[bytes]:
@@ -411,7 +412,7 @@ def spawn_cli(
             *args,
         ],
         cwd=cwd,
-        env=cli_env(),
+        env=cli_env(env),
         stdout=stdout,
         stderr=stderr,
     )
@@ -444,6 +445,7 @@ def run_cli(
     address_space_mib: int | None = 600,
     honour_file_modes: bool = False,
     file_size_limit: int = 0,
+    env: Mapping[str, str] | None = None,
 ) -> ChildResult:
     """Run the CLI to completion under limits; measure wall time and peak memory."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -454,6 +456,7 @@ def run_cli(
             address_space_mib=address_space_mib,
             honour_file_modes=honour_file_modes,
             file_size_limit=file_size_limit,
+            env=env,
             stdout=out,
             stderr=err,
         )
