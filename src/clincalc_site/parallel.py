@@ -22,7 +22,7 @@ import multiprocessing.connection
 import os
 import stat
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,26 @@ class RecordingView:
             return declared.__get__(self, type(self))  # type: ignore[union-attr]
         self.seen.add(name)
         return getattr(self._view, name)
+
+
+class RecordingMapping(Mapping[str, str]):
+    """A read-only mapping that notes which keys a template read ('*': all of them)."""
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self._data = data
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self.read.add("*")
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self.read.add("*")
+        return len(self._data)
 
 
 def _digest_of(path: Path) -> bytes | None:
@@ -185,7 +205,20 @@ class LocalWorkers:
         self.states.clear()
 
 
-def _serve(connection: multiprocessing.connection.Connection, state: WorkerState) -> None:
+def _serve(
+    connection: multiprocessing.connection.Connection,
+    state: WorkerState,
+    build_ends: Sequence[multiprocessing.connection.Connection] = (),
+) -> None:
+    # The fork copied the build's end of every pipe. Holding them, a worker would never see
+    # the build die (no end-of-file) and, once the build is killed, would wait forever.
+    for end in build_ends:
+        end.close()
+    with contextlib.suppress(EOFError, OSError):  # the build is gone: stop
+        _answer(connection, state)
+
+
+def _answer(connection: multiprocessing.connection.Connection, state: WorkerState) -> None:
     while True:
         message = connection.recv()
         if message is None:
@@ -214,7 +247,8 @@ class ProcessWorkers:
         for _ in range(count):
             ours, theirs = context.Pipe()
             state = WorkerState(templates_dir, today)
-            process = context.Process(target=_serve, args=(theirs, state), daemon=True)
+            build_ends = [ours, *self.connections]
+            process = context.Process(target=_serve, args=(theirs, state, build_ends), daemon=True)
             process.start()
             theirs.close()
             self.connections.append(ours)

@@ -59,6 +59,8 @@ from .output import (
 from .parallel import (
     LocalWorkers,
     ProcessWorkers,
+    RecordingMapping,
+    RecordingView,
     RenderJob,
     Workers,
     default_jobs,
@@ -301,6 +303,24 @@ def _page_key(render_key: str, record: FileRecord, links: PageLinks, view: SiteV
     return digest(render_key, record.digest, record.shown, links, read)
 
 
+def _index_key(
+    render_key: str,
+    facts_key: str,
+    fields: tuple[str, ...],
+    view: SiteView,
+    summaries: dict[str, str],
+) -> str:
+    read: list[tuple[str, object]] = []
+    for name in fields:
+        if name == "summary:*":
+            read.append((name, sorted(summaries.items())))
+        elif name.startswith("summary:"):
+            read.append((name, summaries.get(name[len("summary:") :])))
+        else:
+            read.append((name, getattr(view, name)))
+    return digest(render_key, facts_key, read)
+
+
 def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -391,7 +411,7 @@ class _CachedBuild:
             return dataclasses.replace(report, pages=count, reused=len(site.entries))
         reused, jobs = self._plan(site, view, records, render_key)
         check_paths([*reused, *(path for path, _ in jobs)])
-        target = self._target(reused)
+        target = self._target(reused, {path for path, _ in jobs})
         published = False
         try:
             report = self._render_and_publish(
@@ -418,9 +438,7 @@ class _CachedBuild:
         inputs_key, render_key = keys
         batches = self._submit_renders(view, jobs, target)
         try:
-            renderer = Renderer(config.templates_dir, view, config.today)
-            summaries = {record.slug: record.summary_html for record in self.records.values()}
-            index = list(renderer.index_pages(site, summaries))
+            index, index_reused = self._index_pages(site, view, render_key)
             rendered = self.workers.collect() if batches and self.workers is not None else []
         except jinja2.TemplateError as exc:  # workers still busy are closed by run()
             diagnostics = [*report.diagnostics, _template_diagnostic(exc, config.templates_dir)]
@@ -430,10 +448,11 @@ class _CachedBuild:
                 record = self.records[job.shown]
                 key = _page_key(render_key, record, job.links, view, page.site_fields)
                 self.new_pages[page.path] = (key, page.site_fields)
-        check_paths([*reused, *(path for path, _ in jobs), *(path for path, _ in index)])
+        index_paths = [*(path for path, _ in index), *index_reused]
+        check_paths([*reused, *(path for path, _ in jobs), *index_paths])
         report = dataclasses.replace(
             report,
-            pages=len(reused) + len(jobs) + len(index) + 1,
+            pages=len(reused) + len(jobs) + len(index_paths) + 1,
             rendered=len(jobs),
             reused=len(reused),
         )
@@ -441,12 +460,62 @@ class _CachedBuild:
         for path, content in [*index, (REPORT_FILE, report_json.encode("utf-8"))]:
             put_file(target, path, content)
         output = config.output_dir
-        for path in reused:
+        for path in [*reused, *index_reused]:
             if path not in self.spare_kept:
                 put_file(target, path, None, output / path)
         self.page_count = report.pages
         self._publish(target, inputs_key)
         return report
+
+    def _index_pages(
+        self, site: Site, view: SiteView, render_key: str
+    ) -> tuple[list[tuple[str, bytes]], list[str]]:
+        """Render the index pages whose inputs changed; the others are reused (returned).
+
+        An index page is rendered from the site's stand-ins (so from the records' facts and
+        locations, the settings and the site's shape), the summaries it read and the
+        ``site`` fields it read; its key covers exactly those.
+        """
+        config = self.config
+        renderer = Renderer(config.templates_dir, view, config.today)
+        plain = {record.slug: record.summary_html for record in self.records.values()}
+        summaries = RecordingMapping(plain)
+        facts_key = digest(
+            site.settings.model_dump_json(),
+            [
+                (e.slug, e.source, self.records[e.source].facts, self.records[e.source].locations)
+                for e in site.entries
+            ],
+            [e.slug for e in site.withheld],
+        )
+        tree = self._current_tree()
+        old_pages = self.manifest.pages if tree else {}
+        rendered: list[tuple[str, bytes]] = []
+        reused: list[str] = []
+        for path, render in renderer.index_page_jobs(site, summaries):
+            old = old_pages.get(path)
+            if old is not None:
+                key = _index_key(render_key, facts_key, old[1], view, plain)
+                if key == old[0] and self._intact(tree, path, key):
+                    reused.append(path)
+                    self.new_pages[path] = old
+                    continue
+            recorder = RecordingView(view)
+            summaries.read.clear()
+            content = render(recorder)
+            fields = (*sorted(recorder.seen), *(f"summary:{s}" for s in sorted(summaries.read)))
+            self.new_pages[path] = (_index_key(render_key, facts_key, fields, view, plain), fields)
+            rendered.append((path, content))
+        return rendered, reused
+
+    def _intact(self, tree: Tree, path: str, content_id: str) -> bool:
+        """Whether the published file at ``path`` holds ``content_id`` and is untouched."""
+        published = tree.get(path)
+        return (
+            published is not None
+            and published.content == content_id
+            and file_stat(self.config.output_dir / path) == published.stat
+        )
 
     def _records(self, paths: list[Path]) -> dict[str, FileRecord]:
         """Each file's record: from the cache when its bytes are unchanged, else loaded."""
@@ -526,7 +595,6 @@ class _CachedBuild:
     ) -> tuple[dict[str, str], list[tuple[str, RenderJob]]]:
         """Monograph pages to reuse (path -> key) and pages to render, with their jobs."""
         tree = self._current_tree()
-        output = self.config.output_dir
         old_pages = self.manifest.pages if tree else {}
         reused: dict[str, str] = {}
         jobs: list[tuple[str, RenderJob]] = []
@@ -537,13 +605,7 @@ class _CachedBuild:
             old = old_pages.get(path)
             if old is not None:
                 key = _page_key(render_key, record, links, view, old[1])
-                published = tree.get(path)
-                if (
-                    key == old[0]
-                    and published is not None
-                    and published.content == key
-                    and file_stat(output / path) == published.stat
-                ):
+                if key == old[0] and self._intact(tree, path, key):
                     reused[path] = key
                     self.new_pages[path] = old
                     continue
@@ -551,9 +613,10 @@ class _CachedBuild:
         self.rendered = len(jobs)
         return reused, jobs
 
-    def _target(self, reused: dict[str, str]) -> Path:
+    def _target(self, reused: dict[str, str], rewritten: set[str]) -> Path:
         """The folder to build into: a new staging folder, or the spare cleared of what
-        this build will not reuse as it is."""
+        this build will not reuse as it is (files about to be replaced are left: a page is
+        written by renaming a new file over the old one)."""
         output = self.config.output_dir
         if not self.options.use_cache:
             return new_staging_dir(output)
@@ -562,7 +625,8 @@ class _CachedBuild:
         self.spare_kept = {
             name for name, (content, _) in held.items() if content and reused.get(name) == content
         }
-        clear_spare(spare, (name for name in held if name not in self.spare_kept))
+        keep = self.spare_kept | rewritten
+        clear_spare(spare, (name for name in held if name not in keep))
         return spare
 
     def _submit_renders(

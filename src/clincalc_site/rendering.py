@@ -11,7 +11,8 @@ template never decides whether a dose is safe to show.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -209,21 +210,53 @@ class Renderer:
 
         ``summaries`` (slug -> rendered summary) saves rendering them again when known.
         """
+        for path, render in self.index_page_jobs(site, summaries):
+            yield path, render(None)
+
+    def index_page_jobs(
+        self, site: Site, summaries: Mapping[str, str] | None = None
+    ) -> list[tuple[str, IndexRender]]:
+        """Each index page's path and the call that renders it.
+
+        The call takes a stand-in for ``site`` (or None); the build cache uses this to
+        render only the index pages whose inputs changed.
+        """
         if summaries is None:
             summaries = {e.slug: self.markup.inline(e.monograph.summary) for e in site.entries}
-        yield "index.html", self.render("index.html", letters=site.letters, site_data=site)
-        yield "classes/index.html", self.render("classes.html", classes=site.classes)
-        for drug_class in site.classes:
-            yield (
-                f"{class_url(drug_class)}index.html",
-                self.render("class.html", drug_class=drug_class, summaries=summaries),
-            )
-        yield "404.html", self.render("404.html")
+        render = self.render
         urls = ["", "classes/"]
         urls += [class_url(c) for c in site.classes]
         urls += [monograph_url(e.slug) for e in site.entries]
-        yield "sitemap.xml", self.render("sitemap.xml", urls=sorted(urls))
-        yield "robots.txt", self.render("robots.txt")
+        jobs: list[tuple[str, IndexRender]] = [
+            (
+                "index.html",
+                lambda v: render("index.html", site=v, letters=site.letters, site_data=site),
+            ),
+            ("classes/index.html", lambda v: render("classes.html", site=v, classes=site.classes)),
+        ]
+        for drug_class in site.classes:
+            jobs.append(
+                (
+                    f"{class_url(drug_class)}index.html",
+                    functools.partial(_render_class, render, drug_class, summaries),
+                )
+            )
+        jobs.append(("404.html", lambda v: render("404.html", site=v)))
+        jobs.append(("sitemap.xml", lambda v: render("sitemap.xml", site=v, urls=sorted(urls))))
+        jobs.append(("robots.txt", lambda v: render("robots.txt", site=v)))
+        return jobs
+
+
+IndexRender = Callable[[object], bytes]
+
+
+def _render_class(
+    render: Callable[..., bytes],
+    drug_class: DrugClass,
+    summaries: Mapping[str, str],
+    site_view: object,
+) -> bytes:
+    return render("class.html", site=site_view, drug_class=drug_class, summaries=summaries)
 
 
 def render_site(site: Site, renderer: Renderer) -> list[Page]:

@@ -97,13 +97,20 @@ def test_a_build_with_nothing_changed_renders_and_writes_nothing(site: Site) -> 
     assert {path: path.stat().st_ino for path in site.out.rglob("*")} == before
 
 
-def test_a_changed_summary_re_renders_only_its_own_page(site: Site) -> None:
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*.html")}
+
+
+def test_a_changed_summary_re_renders_only_its_own_page_and_class_page(site: Site) -> None:
+    before = inodes(site.out)
     site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
 
     report = site.build()
 
     assert (report.loaded, report.rendered, report.reused) == (1, 1, 6)
     assert b"Edited." in (site.out / "drugs/warfarin/index.html").read_bytes()
+    changed = {path for path, inode in inodes(site.out).items() if before.get(path) != inode}
+    assert changed == {"drugs/warfarin/index.html", "classes/anticoagulant/index.html"}
     site.assert_same_as_cold()
 
 
