@@ -7,6 +7,7 @@ process, for crashes, kills and resource limits).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import hashlib
@@ -393,12 +394,15 @@ def spawn_cli(
     env: Mapping[str, str] | None = None,
     stdout: Any = subprocess.DEVNULL,
     stderr: Any = subprocess.DEVNULL,
+    new_group: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Start the CLI with ``ARGS`` under an address-space limit.
 
     ``honour_file_modes``: when running as root, drop the capabilities that let root read any
     file, so that ``chmod 000`` means unreadable for the child as it would for an editor.
     ``file_size_limit``: RLIMIT_FSIZE in bytes (0: none); a longer write fails like a full disk.
+    ``new_group``: start a new process group (its id is the child's pid), so that worker
+    processes the build forks can be found, and killed, after the build itself died.
     """
     prefix = DROP_FILE_OVERRIDE if honour_file_modes and os.geteuid() == 0 else ()
     return subprocess.Popen(
@@ -415,7 +419,22 @@ def spawn_cli(
         env=cli_env(env),
         stdout=stdout,
         stderr=stderr,
+        process_group=0 if new_group else None,
     )
+
+
+def group_survivors(group: int, wait: float = 5.0) -> bool:
+    """Whether any process of ``group`` is still alive after ``wait`` seconds; kills them."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    return True
 
 
 def reap(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, float, bool]:

@@ -24,6 +24,7 @@ from clincalc_site.output import OutputError
 from .support import (
     build,
     dump,
+    group_survivors,
     monograph_doc,
     reap,
     run_cli,
@@ -60,44 +61,39 @@ def leftovers(folder: Path) -> list[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def reference_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, str]]:
-    """The complete site of each content revision, built cleanly in a folder of its own."""
-    sites = {}
-    for revision in (1, 2):
-        root = tmp_path_factory.mktemp(f"reference-{revision}")
-        write_corpus(root, revision)
-        result = run_cli(BUILD, root, timeout=120)
-        assert result.code == 0, result.output[-2000:]
-        sites[revision] = tree(root / "_site")
-    return sites
+def clean_build(root: Path, revision: int) -> dict[str, str]:
+    """The complete site of one content revision, built in a folder of its own."""
+    write_corpus(root, revision)
+    result = run_cli(BUILD, root, timeout=120)
+    assert result.code == 0, result.output[-2000:]
+    return tree(root / "_site")
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_never_leaves_a_mixed_site(
-    tmp_path: Path, reference_sites: dict[int, dict[str, str]]
-) -> None:
+def test_sigkill_at_random_moments_never_leaves_a_mixed_site(tmp_path: Path) -> None:
     """Kill ``KILLS`` builds at random moments; a build that finished first is retried."""
-    write_corpus(tmp_path, 1)
-    assert run_cli(BUILD, tmp_path, timeout=120).code == 0
-    published = tree(tmp_path / "_site")
-    assert published == reference_sites[1]
+    reference_sites = {2: clean_build(tmp_path / "reference", 2)}
+    site = tmp_path / "site"
+    started = time.monotonic()
+    reference_sites[1] = published = clean_build(site, 1)
+    duration = time.monotonic() - started  # what a build takes here; the kills aim inside it
     chooser = random.Random(int(os.environ.get("KILL_SEED", "1126")))
-    duration = 2.0  # seconds a build takes; learnt from the builds that finish
     kills = attempts = 0
     while kills < KILLS:
         attempts += 1
         assert attempts <= KILLS * 4, "builds keep finishing before the kill"
         revision = 2 if attempts % 2 else 1  # every attempt changes every page
-        write_corpus(tmp_path, revision)
+        write_corpus(site, revision)
         started = time.monotonic()
-        with (tmp_path / "stderr.txt").open("wb") as stderr:
-            process = spawn_cli(BUILD, tmp_path, stderr=stderr)
-            time.sleep(chooser.uniform(0.1, 0.9) * duration)
+        with (site / "stderr.txt").open("wb") as stderr:
+            process = spawn_cli(BUILD, site, stderr=stderr, new_group=True)
+            time.sleep(chooser.uniform(0.05, 0.75) * duration)
             os.kill(process.pid, signal.SIGKILL)  # a zombie ignores it; reap() then says so
             code, _, _ = reap(process, timeout=60)
-        message = (tmp_path / "stderr.txt").read_text()
-        now = tree(tmp_path / "_site")
+        # Worker processes must not outlive the build (they would hang on, holding memory).
+        assert not group_survivors(process.pid), f"orphaned workers, attempt {attempts}"
+        message = (site / "stderr.txt").read_text()
+        now = tree(site / "_site")
         assert now in (published, reference_sites[revision]), f"mixed site, attempt {attempts}"
         if code == -signal.SIGKILL:
             kills += 1
@@ -105,10 +101,10 @@ def test_sigkill_at_random_moments_never_leaves_a_mixed_site(
             assert code == 0 and now == reference_sites[revision], message
             duration = time.monotonic() - started
         published = now
-    result = run_cli(BUILD, tmp_path, timeout=120)
+    result = run_cli(BUILD, site, timeout=120)
     assert result.code == 0, result.output[-2000:]
-    assert tree(tmp_path / "_site") == reference_sites[revision]
-    assert leftovers(tmp_path) == []
+    assert tree(site / "_site") == reference_sites[revision]
+    assert leftovers(site) == []
     assert "Traceback" not in message
 
 
@@ -212,10 +208,10 @@ def test_template_error_keeps_the_previous_site(tmp_path: Path) -> None:
 @pytest.mark.parametrize("round_", range(2))
 def test_two_builds_started_together_never_mix(tmp_path: Path, round_: int) -> None:
     reference = tmp_path / "reference"
-    small_project(reference, 300)
+    small_project(reference, 150)
     assert run_cli(BUILD, reference, timeout=120).code == 0
     project = tmp_path / "project"
-    small_project(project, 300)
+    small_project(project, 150)
     processes = [
         spawn_cli(BUILD, project, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)
     ]
