@@ -236,9 +236,9 @@ def spare_dir(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}{SPARE_MARK}"
 
 
-def file_stat(path: Path) -> Stat | None:
+def file_stat(path: Path | str) -> Stat | None:
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ino)
@@ -247,14 +247,14 @@ def file_stat(path: Path) -> Stat | None:
 def scan_tree(root: Path) -> dict[str, Stat]:
     """Every file under ``root`` (relative POSIX path -> stat), without following links."""
     found: dict[str, Stat] = {}
-    pending = [(root, "")]
+    pending = [(str(root), "")]
     while pending:
         folder, prefix = pending.pop()
         with os.scandir(folder) as listing:
             for item in listing:
                 name = prefix + item.name
                 if item.is_dir(follow_symlinks=False):
-                    pending.append((Path(item.path), name + "/"))
+                    pending.append((item.path, name + "/"))
                 else:
                     info = item.stat(follow_symlinks=False)
                     found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
@@ -302,9 +302,12 @@ def put_file(root: Path, name: str, content: bytes | None, source: Path | None =
     _replace_file(target, content, source if source is not None else target)
 
 
-def check_paths(names: Iterable[str]) -> None:
-    """Refuse page paths that escape the output or that two pages share (before writing)."""
-    seen: set[str] = set()
+def check_paths(names: Iterable[str], taken: Iterable[str] = ()) -> None:
+    """Refuse page paths that escape the output or that two pages share (before writing).
+
+    ``taken`` are paths checked before, which ``names`` must not collide with.
+    """
+    seen = {name.casefold() for name in taken}
     for name in names:
         key = str(safe_relative(name)).casefold()  # Warfarin/ and warfarin/ collide on macOS
         if key in seen:

@@ -343,6 +343,7 @@ class _CachedBuild:
         self.rendered = 0
         self.page_count = 0
         self.spare_kept: set[str] = set()
+        self.output_path = str(config.output_dir)
 
     def run(self) -> BuildReport:
         config = self.config
@@ -449,7 +450,7 @@ class _CachedBuild:
                 key = _page_key(render_key, record, job.links, view, page.site_fields)
                 self.new_pages[page.path] = (key, page.site_fields)
         index_paths = [*(path for path, _ in index), *index_reused]
-        check_paths([*reused, *(path for path, _ in jobs), *index_paths])
+        check_paths([*index_paths, REPORT_FILE], taken=[*reused, *(path for path, _ in jobs)])
         report = dataclasses.replace(
             report,
             pages=len(reused) + len(jobs) + len(index_paths) + 1,
@@ -514,7 +515,7 @@ class _CachedBuild:
         return (
             published is not None
             and published.content == content_id
-            and file_stat(self.config.output_dir / path) == published.stat
+            and file_stat(os.path.join(self.output_path, path)) == published.stat
         )
 
     def _records(self, paths: list[Path]) -> dict[str, FileRecord]:
