@@ -445,6 +445,8 @@ class _CachedBuild:
             diagnostics = [*report.diagnostics, _template_diagnostic(exc, config.templates_dir)]
             return dataclasses.replace(report, diagnostics=diagnostics, failed=True)
         for batch, pages in zip(batches, rendered, strict=True):
+            if not self.options.use_cache:
+                break  # nothing to remember
             for job, page in zip(batch, pages, strict=True):
                 record = self.records[job.shown]
                 key = _page_key(render_key, record, job.links, view, page.site_fields)
