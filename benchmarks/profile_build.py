@@ -40,7 +40,7 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Python-Markdown", ("/markdown/",)),
     ("Jinja (templates)", ("jinja2", "<template>", "/templates/")),
     (
-        "file writing and folders",
+        "file I/O (reading, writing, folders)",
         ("clincalc_site/output.py", "_io.", "posix.mkdir", "posix.rename", "shutil", "pathlib"),
     ),
     ("clincalc Markdown (fastmark.py)", ("clincalc_site/fastmark.py",)),
@@ -54,10 +54,18 @@ STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("  parse YAML with source map", (("yaml_source.py", "parse_yaml"),)),
     ("  cross-file rules", (("rules.py", "check_collection"),)),
     ("assemble", (("site.py", "assemble_site"),)),
-    ("render", (("rendering.py", "render_site"), ("pipeline.py", "_monograph_pages"))),
+    (
+        "render (and write, where streamed)",
+        (
+            ("rendering.py", "render_site"),
+            ("pipeline.py", "_monograph_pages"),
+            ("pipeline.py", "_render_and_publish"),
+        ),
+    ),
     ("  Markdown + sanitise", (("markup.py", "block"),)),
     ("  Jinja", (("rendering.py", "render"),)),
-    ("write + publish", (("output.py", "write_site"),)),
+    ("write pages", (("output.py", "write_site"), ("output.py", "put_file"))),
+    ("  publish (swap folders)", (("output.py", "publish"),)),
 )
 
 Key = tuple[str, int, str]
