@@ -8,6 +8,7 @@ The site settings (``site_name``, ``base_url``) get the same payloads, one build
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from .support import (
     build,
     check,
     monograph_doc,
+    run_cli,
     same_origin,
     url_problem,
     with_value,
@@ -225,3 +227,23 @@ def test_site_settings_payloads(tmp_path: Path, setting: str, payload_id: str) -
         assert nav_problems(html, hosts) == [], path
         if setting == "site_name":
             assert payload.strip() in audit_html(html).text
+
+
+def test_full_cli_build_with_search_keeps_content_inert(tmp_path: Path) -> None:
+    """The real command, search index and offline files included (they carry names as JSON)."""
+    chosen = ["script", "attr-breakout-double", "svg-onload", "jinja-expression", "cdata-close"]
+    docs = {f"m{i}": monograph_doc(f"{PAYLOADS[p]} {i}") for i, p in enumerate(chosen)}
+    site_name = '"}</script><svg onload=alert(1)>\u2028'
+    write_project(tmp_path, docs, {"site_name": site_name})
+    result = run_cli(["build", "--content", "monographs", "--out", "_site"], tmp_path, timeout=120)
+    assert result.code == 0, result.output[-2000:]
+    output = tmp_path / "_site"
+    assert audit_site(output) == {}
+    data = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in output.rglob("*")
+        if path.suffix in (".json", ".webmanifest")
+    ]
+    assert data and site_name.strip() in json.dumps(data, ensure_ascii=False)
+    for script in output.rglob("*.js"):
+        assert "onload=alert" not in script.read_text(encoding="utf-8", errors="replace")
