@@ -5,9 +5,10 @@ site makes about hostile content:
 
 1. loading is total: bytes give a monograph or a located error, never an exception
    (``decode`` -> ``load_text``: encoding, YAML events, schema, rules);
-2. rendering is inert: every Markdown field of a monograph that loads renders to HTML with
-   no script, no event handler and no link or source that is not http(s), mailto or
-   relative.
+2. rendering is inert: the decoded text itself, and every Markdown field of a monograph
+   that loads, renders to HTML with no script, no event handler and no link or source that
+   is not http(s), mailto or relative. (Mutated inputs rarely stay valid monographs, so the
+   whole text is also rendered as Markdown: that keeps the sanitiser under the fuzzer.)
 
 Any exception, or an ``AssertionError`` from a broken promise, is a crash: libFuzzer writes
 the input to ``crash-<sha1>`` and stops. See docs/fuzzing.md for how to run it.
@@ -66,6 +67,8 @@ def test_one_input(data: bytes) -> None:
     if text is None:
         assert problem is not None and problem.severity is Severity.ERROR
         return
+    check_inert(MARKUP.block(text))
+    check_inert(MARKUP.inline(text))
     entry, diagnostics = load_text(text, "fuzz.yaml", "fuzz", TODAY)
     if entry is None:
         assert any(d.severity is Severity.ERROR for d in diagnostics), diagnostics
