@@ -357,8 +357,25 @@ def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 # Runs the CLI exactly as ``python -m clincalc_site`` does, after capping the address space
 # from inside the child (no preexec_fn: that is unsafe when the test process has threads).
+#
+# Peak memory is read from the child's own /proc/self/status (VmHWM) at exit and written to
+# the file named by CLINCALC_TEST_HWM_FILE. Not ru_maxrss from wait4: on Linux a (v)forked
+# child's ru_maxrss carries the *parent's* high-water mark across exec, so inside a long
+# pytest session it reports the test runner's size, not the CLI's.
 _LAUNCHER = """
-import resource, sys
+import atexit, os, resource, sys
+
+def _record_peak():
+    target = os.environ.get("CLINCALC_TEST_HWM_FILE")
+    if not target:
+        return
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                with open(target, "w", encoding="ascii") as out:
+                    out.write(line.split()[1])
+
+atexit.register(_record_peak)
 size = int(sys.argv[1]) * 1024 * 1024
 if size > 0:
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
@@ -467,7 +484,12 @@ def run_cli(
     env: Mapping[str, str] | None = None,
 ) -> ChildResult:
     """Run the CLI to completion under limits; measure wall time and peak memory."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        peak_file = Path(scratch) / "vmhwm-kib"
         started = time.monotonic()
         process = spawn_cli(
             args,
@@ -475,12 +497,14 @@ def run_cli(
             address_space_mib=address_space_mib,
             honour_file_modes=honour_file_modes,
             file_size_limit=file_size_limit,
-            env=env,
+            env={**(env or {}), "CLINCALC_TEST_HWM_FILE": str(peak_file)},
             stdout=out,
             stderr=err,
         )
         code, rss, timed_out = reap(process, timeout)
         seconds = time.monotonic() - started
+        if peak_file.is_file():  # absent only if the child was killed before exiting
+            rss = int(peak_file.read_text(encoding="ascii")) / 1024
         out.seek(0)
         err.seek(0)
         return ChildResult(
