@@ -78,6 +78,12 @@ class RecordingView:
         self.seen.add(name)
         return getattr(self._view, name)
 
+    def __str__(self) -> str:  # printing the whole view reads every field
+        self.seen.update(field.name for field in dataclasses.fields(self._view))
+        return str(self._view)
+
+    __repr__ = __str__
+
 
 class RecordingMapping(Mapping[str, str]):
     """A read-only mapping that notes which keys a template read ('*': all of them)."""
