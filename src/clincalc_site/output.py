@@ -294,12 +294,28 @@ def _prune_folders(root: Path, removed: Iterable[str]) -> None:
 
 
 def put_file(root: Path, name: str, content: bytes | None, source: Path | None = None) -> None:
-    """Write ``content`` at ``root/name`` (or hard-link ``source`` there) as a new file."""
+    """Write ``content`` at ``root/name`` (or hard-link ``source`` there) as a new file.
+
+    A file already there is replaced by renaming a new one over it, never rewritten: it may
+    be a hard link shared with the published site.
+    """
     relative = safe_relative(name)
     target = root.joinpath(*relative.parts)
     if content is None and source is None:
         raise ValueError("put_file needs content or a source")
-    _replace_file(target, content, source if source is not None else target)
+    if os.path.lexists(target):
+        _replace_file(target, content, source if source is not None else target)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if content is None:
+        assert source is not None
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or links not supported
+            shutil.copyfile(source, target)
+        return
+    with target.open("xb") as handle:  # x: a new file, never an existing one
+        handle.write(content)
 
 
 def check_paths(names: Iterable[str], taken: Iterable[str] = ()) -> None:
