@@ -69,15 +69,15 @@ CHECKED_PROCESSORS = (
     ),
     ("raw_html", "amp_substitute"),
 )
-# Letters and digits (``\\w`` less the underscore, checked apart) and inert punctuation.
-_PLAIN = re.compile(r"[\w .,;:'?%/+=()\-–—‘’“”…±×÷≤≥°·•µ]*")
-_LINK = re.compile(r"\[([^\[\]*]+)\]\((https?://[A-Za-z0-9._~:/?#=%+-]+)\)")
+# Letters and digits (``\\w`` less the underscore, checked apart) and inert punctuation; the
+# same without the space; a ``**strong**`` or link text (no space at either end); one line.
+_CHARS = r"\w.,;:'?%/+=()\-–—‘’“”…±×÷≤≥°·•µ"
+_TEXT = rf"[{_CHARS}](?:[ {_CHARS}]*[{_CHARS}])?"
+_URL = r"https?://[A-Za-z0-9._~:/?#=%+-]+"
+# Atomic groups keep a failed match linear (no retrying every split of a long text).
+_LINE = re.compile(rf"(?>[ {_CHARS}]+|\*\*{_TEXT}\*\*|\[{_TEXT}\]\({_URL}\))*")
+_LINK = re.compile(rf"\[({_TEXT})\]\(({_URL})\)")
 _STRONG = re.compile(r"\*\*([^*]+)\*\*")
-
-
-def _is_plain(text: str) -> bool:
-    """Only letters, digits (``str.isalnum``), spaces and inert punctuation."""
-    return "_" not in text and _PLAIN.fullmatch(text) is not None
 
 
 def _starts_well(text: str) -> bool:
@@ -87,46 +87,17 @@ def _starts_well(text: str) -> bool:
     return bool(text) and text[0].isalpha()
 
 
-def _strong(text: str) -> str | None:
-    """Replace every ``**x**`` in link-free text; None if any star is left or misplaced."""
-    if "***" in text:  # '***' or '**a****b**': other emphasis rules apply
-        return None
-    out: list[str] = []
-    position = 0
-    for match in _STRONG.finditer(text):
-        inner = match.group(1)
-        if inner != inner.strip() or not _is_plain(inner):
-            return None
-        plain = text[position : match.start()]
-        if "*" in plain or not _is_plain(plain):
-            return None
-        out.append(plain)
-        out.append(f"<strong>{inner}</strong>")
-        position = match.end()
-    rest = text[position:]
-    if "*" in rest or not _is_plain(rest):
-        return None
-    out.append(rest)
-    return "".join(out)
-
-
 def convert_inline(text: str) -> str | None:
-    """The HTML Python-Markdown makes of one line of subset text, or None."""
-    out: list[str] = []
-    position = 0
-    for match in _LINK.finditer(text):
-        before = _strong(text[position : match.start()])
-        label = match.group(1)
-        if before is None or label != label.strip() or not _is_plain(label):
-            return None
-        out.append(before)
-        out.append(f'<a href="{match.group(2)}">{label}</a>')
-        position = match.end()
-    after = _strong(text[position:])
-    if after is None:
+    """The HTML Python-Markdown makes of one line of subset text, or None.
+
+    The line must be plain text, ``**strong**`` spans and ``[text](http(s) URL)`` links and
+    nothing else: no underscore, no star outside a strong pair, no '***' (where other
+    emphasis rules apply, as in '**a****b**').
+    """
+    if "_" in text or "***" in text or _LINE.fullmatch(text) is None:
         return None
-    out.append(after)
-    return "".join(out)
+    linked = _LINK.sub(r'<a href="\2">\1</a>', text) if "[" in text else text
+    return _STRONG.sub(r"<strong>\1</strong>", linked) if "*" in text else linked
 
 
 def _block(block: str, after_list: bool) -> tuple[str, bool] | None:
