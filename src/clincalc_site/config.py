@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator
 
 from .diagnostics import Diagnostic, Location, Severity
+from .history import Change
 from .models import StrictModel, _check_url
 from .schema_errors import diagnostics_from_error
 from .yaml_source import parse_yaml
@@ -73,6 +74,8 @@ class BuildConfig:
     strict: bool = False
     base_url: str | None = None  # --base-url, overrides site.yaml
     finish: Callable[[Path], None] | None = None  # post-processing of the staged site (search)
+    # git changes per monograph slug, newest first (read at the CLI edge; empty: no history)
+    history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
 
     def settings_override(self, settings: SiteSettings) -> SiteSettings:
         """Apply command-line overrides to the settings read from site.yaml."""

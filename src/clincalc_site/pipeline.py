@@ -216,7 +216,7 @@ def build_from_entries(config: BuildConfig, version: str = "") -> BuildReport:
     settings = config.settings_override(settings)
     if checked.failed:
         return BuildReport(checked.diagnostics, True, checked.load.files)
-    site, problems = assemble_site(checked.load.entries, settings)
+    site, problems = assemble_site(checked.load.entries, settings, dict(config.history))
     diagnostics = sort_diagnostics([*checked.diagnostics, *problems])
     if has_failures(problems, strict=config.strict):
         return BuildReport(diagnostics, True, checked.load.files)
@@ -391,7 +391,7 @@ class _CachedBuild:
         loaded = self.loaded
         if has_failures(diagnostics, strict=config.strict):
             return BuildReport(diagnostics, True, files, loaded=loaded)
-        site, problems = assemble_site(entries, settings)
+        site, problems = assemble_site(entries, settings, dict(config.history))
         diagnostics = sort_diagnostics([*diagnostics, *problems])
         if has_failures(problems, strict=config.strict):
             return BuildReport(diagnostics, True, files, loaded=loaded)
@@ -406,6 +406,7 @@ class _CachedBuild:
             config.strict,
             tree_digest(config.static_dir),
             callable_identity(config.finish),
+            config.history,
         )
         if self._unchanged(inputs_key):
             count = self.manifest.page_count
@@ -490,6 +491,7 @@ class _CachedBuild:
                 for e in site.entries
             ],
             [e.slug for e in site.withheld],
+            config.history,  # the dashboard shows each monograph's last change
         )
         tree = self._current_tree()
         old_pages = self.manifest.pages if tree else {}

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 
 from .config import SiteSettings
+from .history import Change
 from .loader import Entry
 from .markup import MarkupRenderer
 from .models import VerifiedDosing
@@ -88,6 +89,7 @@ class MonographView:
     dose: VerifiedDosing | None
     dosing_partial: str
     related: tuple[RelatedLink, ...]
+    changes: tuple[Change, ...]
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -129,10 +131,58 @@ class PageLinks:
 
     class_url: str
     related: tuple[RelatedLink, ...]
+    changes: tuple[Change, ...] = ()  # the monograph file's git history, newest first
 
 
 def page_links(slug: str, site: Site) -> PageLinks:
-    return PageLinks(class_url(site.class_of[slug]), site.related[slug])
+    return PageLinks(
+        class_url(site.class_of[slug]), site.related[slug], tuple(site.history.get(slug, ()))
+    )
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One monograph on the editorial dashboard."""
+
+    slug: str
+    name: str
+    status: str
+    review_date: str
+    age_days: int
+    overdue: bool
+    verified: bool
+    last_change: Change | None
+
+
+def dashboard(site: Site, today: dt.date) -> tuple[list[DashboardRow], dict[str, int]]:
+    """Rows (A–Z) and totals for /editorial/: review state, dose state, last change."""
+    rows: list[DashboardRow] = []
+    for entry in site.entries:
+        review = entry.monograph.review
+        changes = site.history.get(entry.slug, ())
+        rows.append(
+            DashboardRow(
+                slug=entry.slug,
+                name=entry.monograph.name,
+                status=review.status,
+                review_date=review.date.isoformat(),
+                age_days=(today - review.date).days,
+                overdue=is_overdue(review.date, today),
+                verified=entry.monograph.published_dose is not None,
+                last_change=changes[0] if changes else None,
+            )
+        )
+    verified = sum(1 for row in rows if row.verified)
+    reviewed = sum(1 for row in rows if row.status == "clinician-reviewed")
+    totals = {
+        "monographs": len(rows),
+        "reviewed": reviewed,
+        "drafts": len(rows) - reviewed,
+        "overdue": sum(1 for row in rows if row.overdue),
+        "verified": verified,
+        "resourcing": len(rows) - verified,
+    }
+    return rows, totals
 
 
 def monograph_url(slug: str) -> str:
@@ -192,6 +242,7 @@ class Renderer:
             if isinstance(dose, VerifiedDosing)
             else BANNER_PARTIAL,
             related=links.related,
+            changes=links.changes,
         )
 
     def monograph_page(self, entry: Entry, site: Site) -> Page:
@@ -241,6 +292,13 @@ class Renderer:
                     functools.partial(_render_class, render, drug_class, summaries),
                 )
             )
+        rows, totals = dashboard(site, self.today)
+        jobs.append(
+            (
+                "editorial/index.html",
+                lambda v: render("editorial.html", site=v, rows=rows, totals=totals),
+            )
+        )
         jobs.append(("404.html", lambda v: render("404.html", site=v)))
         jobs.append(("sitemap.xml", lambda v: render("sitemap.xml", site=v, urls=sorted(urls))))
         jobs.append(("robots.txt", lambda v: render("robots.txt", site=v)))

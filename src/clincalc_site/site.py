@@ -1,17 +1,19 @@
 """Assemble the site from validated monographs: URLs, classes, A–Z, related links.
 
-Stage: assemble. May import: diagnostics, models, rules, loader (types only), config. Pure.
+Stage: assemble. May import: diagnostics, models, rules, loader and history (types only),
+config. Pure.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .config import SiteSettings
 from .diagnostics import Diagnostic, Severity
+from .history import Change
 from .loader import Entry
 
 MAX_RELATED = 6
@@ -41,6 +43,7 @@ class Site:
     class_of: dict[str, DrugClass]  # monograph slug -> its class
     related: dict[str, tuple[RelatedLink, ...]]
     withheld: tuple[Entry, ...]  # drafts left out because publish_drafts is false
+    history: Mapping[str, tuple[Change, ...]] = field(default_factory=dict)  # slug -> changes
 
     @property
     def letters(self) -> list[tuple[str, list[Entry]]]:
@@ -77,7 +80,9 @@ def is_publishable(entry: Entry, settings: SiteSettings) -> bool:
 
 
 def assemble_site(
-    entries: Sequence[Entry], settings: SiteSettings
+    entries: Sequence[Entry],
+    settings: SiteSettings,
+    history: Mapping[str, tuple[Change, ...]] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Group, sort and cross-link the monographs that will be published."""
     published = sorted(
@@ -89,7 +94,9 @@ def assemble_site(
     class_of = {member.slug: cls for cls in classes for member in cls.members}
     by_slug = {e.slug: e for e in published}
     related = {entry.slug: _related_links(entry, by_slug, class_of) for entry in published}
-    site = Site(settings, tuple(published), classes, class_of, related, withheld)
+    site = Site(
+        settings, tuple(published), classes, class_of, related, withheld, dict(history or {})
+    )
     return site, problems
 
 

@@ -93,7 +93,7 @@ def test_a_build_with_nothing_changed_renders_and_writes_nothing(site: Site) -> 
     report = site.build()
 
     assert (report.loaded, report.rendered, report.reused) == (0, 0, 7)
-    assert report.pages == 16
+    assert report.pages == 17
     assert {path: path.stat().st_ino for path in site.out.rglob("*")} == before
 
 

@@ -90,6 +90,7 @@ def content_version(content_dir: Path) -> str:
 
 def make_config(args: argparse.Namespace) -> BuildConfig:
     from ..cli import today_from_environment  # the CLI edge owns the clock
+    from ..history import read_history
     from ..search import make_finisher
 
     return BuildConfig(
@@ -100,6 +101,8 @@ def make_config(args: argparse.Namespace) -> BuildConfig:
         base_url=args.base_url,
         # Pagefind index, drug list, web app manifest and service worker, on the staged site.
         finish=make_finisher(index_search=not args.no_search),
+        # "Changes" on each page and the dashboard's last change, from git (empty outside git).
+        history=tuple(sorted(read_history(args.content).items())),
     )
 
 

@@ -1,0 +1,122 @@
+"""The editorial dashboard (/editorial/) and each page's "Changes" list from git history."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clincalc_site import pipeline
+from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
+from clincalc_site.history import Change
+from clincalc_site.pipeline import BuildOptions
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "site"
+TODAY = dt.date(2026, 11, 26)
+HISTORY = (
+    ("bisoprolol", (Change("2026-11-20", "Verify bisoprolol dose", "b2"),
+                    Change("2026-10-01", "Add bisoprolol", "a1"))),
+    ("atenolol", (Change("2023-01-01", "Add atenolol <b>bold</b>", "c3"),)),
+)  # fmt: skip
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> BuildConfig:
+    shutil.copytree(DATA, tmp_path / "site")
+    return BuildConfig(
+        content_dir=tmp_path / "site" / "monographs",
+        output_dir=tmp_path / "out",
+        templates_dir=DEFAULT_TEMPLATES,
+        static_dir=DEFAULT_STATIC,
+        today=TODAY,
+        history=HISTORY,
+    )
+
+
+def test_dashboard_lists_every_monograph_with_its_review_and_dose_state(
+    config: BuildConfig,
+) -> None:
+    report = pipeline.build(config, options=BuildOptions(jobs=1))
+    assert not report.failed
+    html = (config.output_dir / "editorial" / "index.html").read_text(encoding="utf-8")
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].strip().splitlines()
+    assert len(rows) == report.monographs
+    bisoprolol = next(r for r in rows if "/drugs/bisoprolol/" in r)
+    # status, review date, age in days, overdue, dose, last change (newest first)
+    assert "<td>verified</td>" in bisoprolol
+    assert "2026-11-20: Verify bisoprolol dose" in bisoprolol
+    atenolol = next(r for r in rows if "/drugs/atenolol/" in r)
+    assert "<td>2023-01-01</td>" in atenolol
+    assert f"<td>{(TODAY - dt.date(2023, 1, 1)).days}</td>" in atenolol
+    assert "<td>overdue</td>" in atenolol
+    assert "&lt;b&gt;bold&lt;/b&gt;" in atenolol  # commit subjects are text, never markup
+    assert "not in git history" in next(r for r in rows if "/drugs/warfarin/" in r)
+    assert f"<li>{report.monographs} monographs</li>" in html
+    assert f"{report.overdue} review" in html
+    assert f"<li>{report.verified} verified dose" in html
+
+
+def test_dashboard_is_kept_out_of_search_and_the_sitemap(config: BuildConfig) -> None:
+    assert not pipeline.build(config, options=BuildOptions(jobs=1)).failed
+    html = (config.output_dir / "editorial" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in html
+    assert "data-pagefind-body" not in html  # Pagefind indexes only pages that have it
+    assert "editorial" not in (config.output_dir / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_monograph_pages_list_their_changes(config: BuildConfig) -> None:
+    assert not pipeline.build(config, options=BuildOptions(jobs=1)).failed
+    page = (config.output_dir / "drugs" / "bisoprolol" / "index.html").read_text(encoding="utf-8")
+    changes = page.split('id="changes-heading"')[1].split("</section>")[0]
+    assert changes.index("Verify bisoprolol dose") < changes.index("Add bisoprolol")
+    assert '<time datetime="2026-11-20">2026-11-20</time>' in changes
+    warfarin = (config.output_dir / "drugs" / "warfarin" / "index.html").read_text("utf-8")
+    assert "changes-heading" not in warfarin  # no history: no empty heading
+
+
+def test_a_new_commit_re_renders_its_page_and_matches_a_cold_build(
+    config: BuildConfig, tmp_path: Path
+) -> None:
+    assert not pipeline.build(config, options=BuildOptions(jobs=1)).failed
+    newer = (("warfarin", (Change("2026-11-25", "Tidy warfarin", "d4"),)), *HISTORY)
+    changed = dataclasses.replace(config, history=newer)
+    report = pipeline.build(changed, options=BuildOptions(jobs=1))
+    assert (report.loaded, report.rendered) == (0, 1)  # only warfarin's page, from the cache
+    cold = dataclasses.replace(changed, output_dir=tmp_path / "cold")
+    assert not pipeline.build_from_entries(cold).failed
+    assert tree(changed.output_dir) == tree(cold.output_dir)
+    assert b"Tidy warfarin" in (changed.output_dir / "editorial" / "index.html").read_bytes()
+
+
+def test_build_command_reads_history_from_a_real_git_checkout(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    shutil.copytree(DATA, tmp_path / "site")
+    git("init", "-q")
+    git("config", "user.email", "editor@example.org")
+    git("config", "user.name", "Editor")
+    git("add", ".")
+    git("commit", "-qm", "Import the formulary")
+    target = tmp_path / "site" / "monographs" / "warfarin.yaml"
+    target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    git("commit", "-qam", "Reword warfarin monitoring")
+    env = {"SOURCE_DATE_EPOCH": "1795651200", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "clincalc_site", "build", "--no-search",
+         "--content", "site/monographs", "--out", "out"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "drugs" / "warfarin" / "index.html").read_text(encoding="utf-8")
+    changes = page.split('id="changes-heading"')[1]
+    assert changes.index("Reword warfarin monitoring") < changes.index("Import the formulary")
