@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import markupsafe
 
 from .config import SiteSettings
 from .history import Change
@@ -92,9 +94,24 @@ class MonographView:
     changes: tuple[Change, ...]
 
 
+# A number followed by a space and a unit or word: "1.25 mg", "20 mg daily", "2.5 micrograms".
+_NUMBER_THEN_UNIT = re.compile(r"(\d) (?=[^\W\d_]|%)")
+
+
+def keep_units(text: str) -> markupsafe.Markup:
+    """Escape ``text`` and keep each number on one line with the unit after it.
+
+    A dose that wraps between "1.25" and "mg" is a misreading risk, so the space is made
+    non-breaking. Examples: ``keep_units("1.25 mg")`` -> ``1.25&nbsp;mg``;
+    ``keep_units("<b>5 mg</b>")`` -> ``&lt;b&gt;5&nbsp;mg&lt;/b&gt;``.
+    """
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(_NUMBER_THEN_UNIT.sub("\\1&nbsp;", escaped))
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """Jinja with autoescape always on and StrictUndefined (a typo is an error, not a blank)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -102,6 +119,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["keep_units"] = keep_units
+    return env
 
 
 def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: str) -> SiteView:
