@@ -8,8 +8,6 @@ Exit codes: 0 success, 1 content errors (or warnings under --strict), 2 usage or
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import sys
 import time
 import traceback
@@ -18,19 +16,11 @@ from pathlib import Path
 
 from . import pipeline
 from .commands import register_all
-from .config import BuildConfig
+from .config import BuildConfig, today_from_environment
 from .diagnostics import format_report, summary_line
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 Handler = Callable[[argparse.Namespace], int]
-
-
-def today_from_environment() -> dt.date:
-    """Build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.datetime.now(tz=dt.UTC).date()
 
 
 def _content_option(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ Stage: shared. May import: diagnostics, yaml_source, models, schema_errors, pyda
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,3 +118,14 @@ def load_settings(path: Path) -> tuple[SiteSettings, list[Diagnostic]]:
         return SiteSettings.model_validate(data), []
     except ValidationError as exc:
         return SiteSettings(), diagnostics_from_error(exc, data, parsed.source_map, SiteSettings)
+
+
+def today_from_environment() -> dt.date:
+    """Build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
+
+    Called only by the command line (the edge that owns the clock); stages take ``today``.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()

@@ -38,6 +38,7 @@ from .cache import (
 )
 from .config import SETTINGS_FILE, BuildConfig, load_settings
 from .diagnostics import Diagnostic, Location, Severity, has_failures, sort_diagnostics
+from .dose_lint import lint_entries
 from .loader import LoadResult, discover, display_path, load_monographs
 from .output import Stat as TreeStat
 from .output import (
@@ -111,8 +112,6 @@ def check(
         diagnostics = sort_diagnostics([*settings_problems, *parallel.diagnostics])
         return CheckReport(parallel, diagnostics, config.strict)
     load = load_monographs(config.content_dir, config.today)
-    from .dose_lint import lint_entries  # noqa: PLC0415 (added inside check() only, for now)
-
     dose_problems = lint_entries(load.entries)
     diagnostics = sort_diagnostics([*settings_problems, *load.diagnostics, *dose_problems])
     return CheckReport(load, diagnostics, config.strict)

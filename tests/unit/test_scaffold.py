@@ -21,7 +21,7 @@ from clincalc_site.models import DosingUnderReview, Monograph
 from clincalc_site.scaffold import SCHEMA_COMMENT, InvalidName, render_draft, slugify, yaml_scalar
 
 TODAY = dt.date(2026, 11, 26)
-# cli.today_from_environment reads the date from SOURCE_DATE_EPOCH when it is set.
+# config.today_from_environment reads the date from SOURCE_DATE_EPOCH when it is set.
 TODAY_EPOCH = str(int(dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC).timestamp()))
 
 

@@ -89,7 +89,7 @@ def content_version(content_dir: Path) -> str:
 
 
 def make_config(args: argparse.Namespace) -> BuildConfig:
-    from ..cli import today_from_environment  # the CLI edge owns the clock
+    from ..config import today_from_environment
     from ..history import read_history
     from ..search import make_finisher
 

@@ -48,7 +48,7 @@ def register(
 
 def run(args: argparse.Namespace) -> int:
     """Write the draft next to the other monographs, refusing to overwrite anything."""
-    from ..cli import today_from_environment  # the CLI edge owns the clock
+    from ..config import today_from_environment
 
     try:
         draft = render_draft(

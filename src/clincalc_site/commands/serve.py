@@ -26,12 +26,16 @@ def register(
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import today_from_environment
-    from ..config import BuildConfig
+    from ..config import BuildConfig, today_from_environment
     from ..devserver import running_preview
+    from ..history import read_history
 
+    # The same configuration as `build`, less the search step (it would slow every reload).
     config = BuildConfig(
-        content_dir=args.content, today=today_from_environment(), strict=args.strict
+        content_dir=args.content,
+        today=today_from_environment(),
+        strict=args.strict,
+        history=tuple(sorted(read_history(args.content).items())),
     )
     try:
         with running_preview(config, args.host, args.port) as (preview, server):
