@@ -9,6 +9,10 @@ go to the main process (for cross-file rules, assembly and index pages) and only
 come back. Workers are forked (they inherit the imported modules, nothing is re-imported) and
 talk over one pipe each. ``LocalWorkers`` runs the same ``WorkerState`` in this process: small
 sites and ``--jobs 1`` use it, and the output is the same either way.
+
+Progress: a worker reports every ``PROGRESS_EVERY`` finished files or pages (a
+``("progress", count)`` message before its answer), and ``run``/``collect`` pass the counts to
+an ``on_progress`` callback, which adds them up across workers.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ import multiprocessing.connection
 import os
 import stat
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
@@ -35,6 +39,31 @@ from .markup import MarkupRenderer
 from .output import put_file
 from .records import FileRecord, NeedsFullEntry, record_of
 from .rendering import PageLinks, Renderer, SiteView
+
+PROGRESS_EVERY = 25  # items between progress reports: a pipe message each, so not per item
+OnProgress = Callable[[int], None]  # told how many more items are finished
+
+
+def _ignore(count: int) -> None:
+    """Progress nobody listens to."""
+
+
+class _Tally:
+    """Counts finished items and passes them on in groups of ``PROGRESS_EVERY``."""
+
+    def __init__(self, report: OnProgress) -> None:
+        self.report = report
+        self.pending = 0
+
+    def add(self) -> None:
+        self.pending += 1
+        if self.pending >= PROGRESS_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.report(self.pending)
+            self.pending = 0
 
 
 class WorkerError(RuntimeError):
@@ -147,10 +176,12 @@ class WorkerState:
         self.held: dict[str, Entry] = {}
         self.markup = MarkupRenderer()
         self.renderer: Renderer | None = None
+        self.progress: OnProgress = _ignore  # set by whoever runs the calls
 
     def load(self, paths: Sequence[str], keep: bool = True) -> list[FileRecord]:
         """Load files; ``keep`` holds their entries and renders their summaries (a build)."""
         records: list[FileRecord] = []
+        tally = _Tally(self.progress)
         for name in paths:
             entry, record = load_one(Path(name), self.today)
             if entry is not None and keep:
@@ -158,6 +189,8 @@ class WorkerState:
                 summary = self.markup.inline(entry.monograph.summary)
                 record = dataclasses.replace(record, summary_html=summary)
             records.append(record)
+            tally.add()
+        tally.flush()
         return records
 
     def render(self, view: SiteView, jobs: Sequence[RenderJob], target: str) -> list[RenderedPage]:
@@ -166,12 +199,15 @@ class WorkerState:
             self.renderer = Renderer(self.templates_dir, view, self.today)
         root = Path(target)
         pages: list[RenderedPage] = []
+        tally = _Tally(self.progress)
         for job in jobs:
             entry = self.held.get(job.shown) or self._reload(job)
             recorder = RecordingView(view)
             path, content = self.renderer.page_of(entry, job.links, recorder)
             put_file(root, path, content)
             pages.append(RenderedPage(path, tuple(sorted(recorder.seen))))
+            tally.add()
+        tally.flush()
         return pages
 
     def _reload(self, job: RenderJob) -> Entry:
@@ -197,15 +233,20 @@ class LocalWorkers:
     def count(self) -> int:
         return 1
 
-    def run(self, calls: Sequence[Call]) -> list[Any]:
-        return [getattr(self.states[0], name)(*args) for name, args in calls]
+    def run(self, calls: Sequence[Call], on_progress: OnProgress | None = None) -> list[Any]:
+        state = self.states[0]
+        state.progress = on_progress or _ignore
+        try:
+            return [getattr(state, name)(*args) for name, args in calls]
+        finally:
+            state.progress = _ignore
 
     def submit(self, calls: Sequence[Call]) -> None:
         self.pending = list(calls)
 
-    def collect(self) -> list[Any]:
+    def collect(self, on_progress: OnProgress | None = None) -> list[Any]:
         calls, self.pending = self.pending, []
-        return self.run(calls)
+        return self.run(calls, on_progress)
 
     def close(self) -> None:
         self.states.clear()
@@ -225,6 +266,7 @@ def _serve(
 
 
 def _answer(connection: multiprocessing.connection.Connection, state: WorkerState) -> None:
+    state.progress = lambda count: connection.send(("progress", count))
     while True:
         message = connection.recv()
         if message is None:
@@ -264,10 +306,10 @@ class ProcessWorkers:
     def count(self) -> int:
         return len(self.connections)
 
-    def run(self, calls: Sequence[Call]) -> list[Any]:
+    def run(self, calls: Sequence[Call], on_progress: OnProgress | None = None) -> list[Any]:
         """Send call ``i`` to worker ``i`` (all at once) and return their results in order."""
         self.submit(calls)
-        return self.collect()
+        return self.collect(on_progress)
 
     def submit(self, calls: Sequence[Call]) -> None:
         """Start call ``i`` on worker ``i``; ``collect`` waits for the results."""
@@ -275,15 +317,17 @@ class ProcessWorkers:
             connection.send(call)
         self.pending = len(calls)
 
-    def collect(self) -> list[Any]:
+    def collect(self, on_progress: OnProgress | None = None) -> list[Any]:
+        """The submitted calls' results in worker order; raises the first worker's failure.
+
+        ``on_progress`` gets each worker's progress reports as they come (from whichever
+        worker sends one), so the sum moves as all workers do, not one after the other.
+        """
         calls, self.pending = self.pending, 0
+        answers = self._answers(self.connections[:calls], on_progress or _ignore)
         results: list[Any] = []
         failure: BaseException | None = None
-        for connection in self.connections[:calls]:
-            try:
-                status, value = connection.recv()
-            except EOFError:
-                status, value = "error", "a worker process died"
+        for status, value in answers:
             if status == "ok":
                 results.append(value)
             elif failure is None and status == "oserror":
@@ -293,6 +337,26 @@ class ProcessWorkers:
         if failure is not None:
             raise failure
         return results
+
+    @staticmethod
+    def _answers(
+        connections: Sequence[multiprocessing.connection.Connection], on_progress: OnProgress
+    ) -> list[tuple[str, Any]]:
+        """Each connection's final ``(status, value)``, read in whatever order they come."""
+        answers: dict[int, tuple[str, Any]] = {}
+        waiting = {connection: index for index, connection in enumerate(connections)}
+        while waiting:
+            for ready in multiprocessing.connection.wait(list(waiting)):
+                connection = cast(multiprocessing.connection.Connection, ready)
+                try:
+                    status, value = connection.recv()
+                except EOFError:
+                    status, value = "error", "a worker process died"
+                if status == "progress":
+                    on_progress(value)
+                else:
+                    answers[waiting.pop(connection)] = (status, value)
+        return [answers[index] for index in range(len(connections))]
 
     def close(self) -> None:
         for connection in self.connections:

@@ -1,11 +1,13 @@
 """``clincalc-site build``: check, render and atomically publish the site.
 
-Stage: interface. May import: pipeline, config, diagnostics, output, parallel, search.
+Stage: interface. May import: pipeline, config, diagnostics, output, parallel, progress,
+search.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +19,12 @@ from ..config import BuildConfig, SiteSettings
 from ..diagnostics import format_report
 from ..output import OutputError
 from ..parallel import ContentChanged
+from ..progress import DELAY, TerminalProgress, terminal_progress
 from . import OptionAdder
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+# Seconds a build runs before its progress bar appears (default 1); 0 shows it at once.
+DELAY_VARIABLE = "CLINCALC_PROGRESS_DELAY"
 
 
 def register(
@@ -106,6 +111,29 @@ def make_config(args: argparse.Namespace) -> BuildConfig:
     )
 
 
+def progress_bar() -> TerminalProgress | None:
+    """A progress bar on stderr when stderr is a terminal (never in CI logs or pipes)."""
+    try:
+        delay = float(os.environ.get(DELAY_VARIABLE, DELAY))
+    except ValueError:  # a typo in a cosmetic setting must not stop the build
+        delay = DELAY
+    if not delay >= 0:  # negative or NaN
+        delay = DELAY
+    return terminal_progress(sys.stderr, delay=delay)
+
+
+def build_site(
+    config: BuildConfig, options: pipeline.BuildOptions, progress: TerminalProgress | None
+) -> pipeline.BuildReport:
+    """``pipeline.build``, with the bar erased however the build ends: whatever is printed
+    next (problems, the summary, an error, a traceback) starts on a clean line."""
+    try:
+        return pipeline.build(config, content_version(config.content_dir), options)
+    finally:
+        if progress is not None:
+            progress.clear()
+
+
 def run(args: argparse.Namespace) -> int:
     if args.base_url is not None:
         try:
@@ -116,12 +144,13 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
+    progress = progress_bar()  # its clock starts here, with the build
     config = make_config(args)
     options = pipeline.BuildOptions(
-        use_cache=not args.no_cache, cache_dir=args.cache_dir, jobs=args.jobs
+        use_cache=not args.no_cache, cache_dir=args.cache_dir, jobs=args.jobs, progress=progress
     )
     try:
-        report = pipeline.build(config, content_version(config.content_dir), options)
+        report = build_site(config, options, progress)
     except (OutputError, ContentChanged) as exc:
         print(f"clincalc-site: {exc}", file=sys.stderr)
         return EXIT_CONTENT
