@@ -20,6 +20,7 @@ The manifest is written only after a build published, by atomic rename.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import importlib.metadata
@@ -94,20 +95,24 @@ def read_manifest(cache_dir: Path) -> Manifest:
         return Manifest()
 
 
-def write_manifest(cache_dir: Path, manifest: Manifest, previous: Manifest | None = None) -> None:
+def write_manifest(cache_dir: Path, manifest: Manifest, previous: Manifest | None = None) -> bool:
     """Replace the manifest atomically (a reader sees the old one or the new one).
 
-    Records that are the very objects ``previous`` was read with are stored as read.
+    Records that are the very objects ``previous`` was read with are stored as read. Sets
+    ``manifest.stored``, so that ``manifest`` can be the ``previous`` of the next write.
+    False when there is nowhere private for the signing key (nothing was written).
     """
     key = signing_key()
     if key is None:  # no private place for the key: build without a cache
-        return
+        return False
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = cache_dir / f"{MANIFEST}.{os.getpid()}.tmp"
     plain: Any = _manifest_to_plain(manifest, previous)
     body = marshal.dumps(plain)
     temporary.write_bytes(_mac(key, body) + body)
     os.replace(temporary, cache_dir / MANIFEST)
+    manifest.stored = {record[0]: record for record in plain[5]}
+    return True
 
 
 # The manifest holds rendered HTML (summaries) and load results that the build trusts, and it
@@ -245,9 +250,9 @@ def forget(cache_dir: Path) -> None:
     (cache_dir / MANIFEST).unlink(missing_ok=True)
 
 
-def stat_of(path: Path) -> Stat | None:
+def stat_of(path: Path | str) -> Stat | None:
     try:
-        info = path.lstat()
+        info = os.lstat(path)  # not Path.lstat: a build stats every file, and pathlib is slow
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
@@ -273,14 +278,15 @@ def tree_digest(root: Path) -> str:
     return hasher.hexdigest()
 
 
-def _library_versions() -> list[str]:
+@functools.cache  # installed versions cannot change under a running process
+def _library_versions() -> tuple[str, ...]:
     versions = []
     for name in _LIBRARIES:
         try:
             versions.append(f"{name}={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{name}=?")
-    return versions
+    return tuple(versions)
 
 
 def load_key(today: dt.date) -> str:

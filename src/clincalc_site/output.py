@@ -17,6 +17,7 @@ import ctypes.util
 import errno
 import fcntl
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -318,6 +319,9 @@ def put_file(root: Path, name: str, content: bytes | None, source: Path | None =
         handle.write(content)
 
 
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
 def check_paths(names: Iterable[str], taken: Iterable[str] = ()) -> None:
     """Refuse page paths that escape the output or that two pages share (before writing).
 
@@ -325,7 +329,9 @@ def check_paths(names: Iterable[str], taken: Iterable[str] = ()) -> None:
     """
     seen = {name.casefold() for name in taken}
     for name in names:
-        key = str(safe_relative(name)).casefold()  # Warfarin/ and warfarin/ collide on macOS
+        # A plain path (the usual page path) is its own normal form: no PurePosixPath needed.
+        plain = _PLAIN_PATH.fullmatch(name) is not None
+        key = (name if plain else str(safe_relative(name))).casefold()  # Warfarin/, warfarin/
         if key in seen:
             raise OutputError(f"two pages would be written to {name!r}")
         seen.add(key)

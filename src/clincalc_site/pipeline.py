@@ -22,6 +22,7 @@ import jinja2
 
 from . import rules
 from .cache import (
+    MANIFEST,
     Manifest,
     Stat,
     Tree,
@@ -36,10 +37,10 @@ from .cache import (
     tree_digest,
     write_manifest,
 )
-from .config import SETTINGS_FILE, BuildConfig, load_settings
+from .config import SETTINGS_FILE, BuildConfig, SiteSettings, load_settings
 from .diagnostics import Diagnostic, Location, Severity, has_failures, sort_diagnostics
 from .dose_lint import lint_entries
-from .loader import LoadResult, discover, display_path, load_monographs
+from .loader import Entry, LoadResult, discover, display_path, load_monographs
 from .output import Stat as TreeStat
 from .output import (
     build_lock,
@@ -68,6 +69,7 @@ from .parallel import (
     split,
     start_workers,
 )
+from .progress import Progress, stage_counter
 from .records import FileRecord, NeedsFullEntry, stand_in
 from .rendering import (
     PageLinks,
@@ -180,6 +182,25 @@ class BuildReport:
         }
 
 
+def report_json(report: BuildReport) -> bytes:
+    """``build-report.json``: sorted keys, one diagnostic per line.
+
+    No timings: the same commit must build byte-identical output. Not ``indent=``, which
+    makes ``json`` use its pure-Python encoder (0.1 s per 2,000 diagnostics, on every
+    preview reload); each value is encoded by the C encoder instead.
+    """
+    fields = report.as_json()
+    lines = []
+    for name in sorted(fields):
+        value = fields[name]
+        if name == "diagnostics" and isinstance(value, list) and value:
+            items = ",\n".join(f"    {json.dumps(d, sort_keys=True)}" for d in value)
+            lines.append(f'  "{name}": [\n{items}\n  ]')
+        else:
+            lines.append(f"  {json.dumps(name)}: {json.dumps(value)}")
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
 def _template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
     line = getattr(exc, "lineno", 0) or 0
@@ -241,9 +262,7 @@ def build_from_entries(config: BuildConfig, version: str = "") -> BuildReport:
         resourcing=len(entries) - verified,
         withheld=len(site.withheld),
     )
-    # No timings in the file: the same commit must build byte-identical output.
-    report_json = json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
-    pages.append((REPORT_FILE, report_json.encode("utf-8")))
+    pages.append((REPORT_FILE, report_json(report)))
     with build_lock(config.output_dir):
         remove_stale(config.output_dir)
         write_site(config.output_dir, pages, config.static_dir, config.finish)
@@ -264,10 +283,47 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: .clincalc-cache/ beside the output folder
     jobs: int | None = None  # worker processes; None: one per core
     threshold: int = PARALLEL_THRESHOLD
+    progress: Progress | None = None  # told how loading and rendering are going
+
+
+@dataclass
+class Session:
+    """What a long-running process (``serve``) keeps from one build to the next.
+
+    The manifest its last build wrote, used as it is in memory while the file on disk is
+    still the one written (another build in between replaces it, and it is read again):
+    reading and converting it costs about 50 ms per 2,000 monographs on every reload.
+    """
+
+    cache_dir: Path | None = None
+    manifest: Manifest | None = None
+    written: Stat | None = None
+    # the stand-ins and cross-file findings, and the assembled site, with what they came from
+    collection: tuple[object, list[Entry], list[Diagnostic]] | None = None
+    site: tuple[object, list[Entry], Site, list[Diagnostic]] | None = None
+    # monograph page path -> the inputs of its key and the key (see _CachedBuild._page_key)
+    page_keys: dict[str, tuple[tuple[object, ...], str]] = dataclasses.field(default_factory=dict)
+
+    def remember(self, cache_dir: Path, manifest: Manifest | None) -> None:
+        self.cache_dir, self.manifest = cache_dir, manifest
+        self.written = stat_of(cache_dir / MANIFEST) if manifest is not None else None
+
+    def manifest_for(self, cache_dir: Path) -> Manifest:
+        if (
+            self.manifest is not None
+            and self.cache_dir == cache_dir
+            and self.written is not None
+            and stat_of(cache_dir / MANIFEST) == self.written
+        ):
+            return self.manifest
+        return read_manifest(cache_dir)
 
 
 def build(
-    config: BuildConfig, version: str = "", options: BuildOptions | None = None
+    config: BuildConfig,
+    version: str = "",
+    options: BuildOptions | None = None,
+    session: Session | None = None,
 ) -> BuildReport:
     """Check, assemble, render and atomically publish the site; nothing is written on failure.
 
@@ -285,7 +341,7 @@ def build(
     collecting = gc.isenabled()
     gc.disable()  # a build makes millions of objects and no garbage cycles worth a pass
     try:
-        report = _CachedBuild(config, version, options, cache_dir).run()
+        report = _CachedBuild(config, version, options, cache_dir, session).run()
     except NeedsFullEntry:
         report = build_from_entries(config, version)
         if options.use_cache and not report.failed:
@@ -299,7 +355,7 @@ def build(
 def _page_key(render_key: str, record: FileRecord, links: PageLinks, view: SiteView,
               fields: tuple[str, ...]) -> str:  # fmt: skip
     read = [(name, getattr(view, name)) for name in fields]
-    return digest(render_key, record.digest, record.shown, links, read)
+    return digest(render_key, record.digest, record.shown, links.identity(), read)
 
 
 def _index_key(
@@ -327,9 +383,18 @@ def _sha(content: bytes) -> str:
 class _CachedBuild:
     """One run of ``build``: the steps share the config, the manifest and the workers."""
 
-    def __init__(self, config: BuildConfig, version: str, options: BuildOptions, cache: Path):
+    def __init__(
+        self,
+        config: BuildConfig,
+        version: str,
+        options: BuildOptions,
+        cache: Path,
+        session: Session | None = None,
+    ):
         self.config, self.version, self.options, self.cache_dir = config, version, options, cache
-        self.manifest = read_manifest(cache) if options.use_cache else Manifest()
+        self.session = session or Session()
+        self.page_keys: dict[str, tuple[tuple[object, ...], str]] = {}  # this build's
+        self.manifest = self.session.manifest_for(cache) if options.use_cache else Manifest()
         self.started_ns = time.time_ns()
         self.jobs = options.jobs or default_jobs()
         self.workers: Workers | None = None
@@ -376,22 +441,23 @@ class _CachedBuild:
         paths, found = discover(config.content_dir)
         records = self._records(paths)
         ordered = [records[shown] for shown in self.shown]
-        entries = [stand_in(record) for record in ordered if record.facts is not None]
         existing = [path.name[: -len(".yaml")] for path in paths]
+        entries, collection_problems = self._collection(ordered, existing)
         files = len(paths) + sum(1 for d in found if d.code in _COUNTED_DISCOVERY_CODES)
         diagnostics = sort_diagnostics(
             [
                 *settings_problems,
                 *found,
                 *(d for record in ordered for d in record.diagnostics),
-                *rules.check_collection(entries, existing),
+                *collection_problems,
             ]
         )
         loaded = self.loaded
         if has_failures(diagnostics, strict=config.strict):
             return BuildReport(diagnostics, True, files, loaded=loaded)
-        site, problems = assemble_site(entries, settings, dict(config.history))
-        diagnostics = sort_diagnostics([*diagnostics, *problems])
+        site, problems = self._assemble(entries, settings)
+        if problems:
+            diagnostics = sort_diagnostics([*diagnostics, *problems])
         if has_failures(problems, strict=config.strict):
             return BuildReport(diagnostics, True, files, loaded=loaded)
         report = self._report(diagnostics, files, site)
@@ -424,6 +490,38 @@ class _CachedBuild:
                 shutil.rmtree(target, ignore_errors=True)
         return report
 
+    def _collection(
+        self, ordered: list[FileRecord], existing: list[str]
+    ) -> tuple[list[Entry], list[Diagnostic]]:
+        """Stand-ins for the loaded files, and the cross-file rules' findings.
+
+        Both follow from each record's facts and locations (``facts_id``) and the file
+        names, so a session reuses them while those are unchanged (the usual edit: text).
+        """
+        shape = (
+            tuple((r.shown, r.slug, r.facts_id) for r in ordered if r.facts is not None),
+            tuple(existing),
+        )
+        known = self.session.collection
+        if known is not None and known[0] == shape:
+            return known[1], known[2]
+        entries = [stand_in(record) for record in ordered if record.facts is not None]
+        problems = rules.check_collection(entries, existing)
+        self.session.collection = (shape, entries, problems)
+        return entries, problems
+
+    def _assemble(
+        self, entries: list[Entry], settings: SiteSettings
+    ) -> tuple[Site, list[Diagnostic]]:
+        """``assemble_site``, reused by a session for the same stand-ins and settings."""
+        shape = (id(entries), settings.model_dump_json(), self.config.history)
+        known = self.session.site
+        if known is not None and known[0] == shape and known[1] is entries:
+            return known[2], known[3]
+        site, problems = assemble_site(entries, settings, dict(self.config.history))
+        self.session.site = (shape, entries, site, problems)
+        return site, problems
+
     def _render_and_publish(
         self,
         site: Site,
@@ -438,9 +536,11 @@ class _CachedBuild:
         reused, jobs, target = plan
         inputs_key, render_key = keys
         batches = self._submit_renders(view, jobs, target)
+        # Shown from here: the workers render while this process renders the index pages.
+        counter = stage_counter(self.options.progress, "render", len(jobs)) if batches else None
         try:
             index, index_reused = self._index_pages(site, view, render_key)
-            rendered = self.workers.collect() if batches and self.workers is not None else []
+            rendered = self.workers.collect(counter) if batches and self.workers is not None else []
         except jinja2.TemplateError as exc:  # workers still busy are closed by run()
             diagnostics = [*report.diagnostics, _template_diagnostic(exc, config.templates_dir)]
             return dataclasses.replace(report, diagnostics=diagnostics, failed=True)
@@ -449,7 +549,9 @@ class _CachedBuild:
                 break  # nothing to remember
             for job, page in zip(batch, pages, strict=True):
                 record = self.records[job.shown]
-                key = _page_key(render_key, record, job.links, view, page.site_fields)
+                key = self._page_key(
+                    page.path, render_key, record, job.links, view, fields=page.site_fields
+                )
                 self.new_pages[page.path] = (key, page.site_fields)
         index_paths = [*(path for path, _ in index), *index_reused]
         check_paths([*index_paths, REPORT_FILE], taken=[*reused, *(path for path, _ in jobs)])
@@ -459,8 +561,7 @@ class _CachedBuild:
             rendered=len(jobs),
             reused=len(reused),
         )
-        report_json = json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
-        for path, content in [*index, (REPORT_FILE, report_json.encode("utf-8"))]:
+        for path, content in [*index, (REPORT_FILE, report_json(report))]:
             put_file(target, path, content)
         output = config.output_dir
         for path in [*reused, *index_reused]:
@@ -485,10 +586,7 @@ class _CachedBuild:
         summaries = RecordingMapping(plain)
         facts_key = digest(
             site.settings.model_dump_json(),
-            [
-                (e.slug, e.source, self.records[e.source].facts, self.records[e.source].locations)
-                for e in site.entries
-            ],
+            [(e.slug, e.source, self.records[e.source].facts_id) for e in site.entries],
             [e.slug for e in site.withheld],
             config.history,  # the dashboard shows each monograph's last change
         )
@@ -511,6 +609,27 @@ class _CachedBuild:
             self.new_pages[path] = (_index_key(render_key, facts_key, fields, view, plain), fields)
             rendered.append((path, content))
         return rendered, reused
+
+    def _page_key(
+        self,
+        path: str,
+        render_key: str,
+        record: FileRecord,
+        links: PageLinks,
+        view: SiteView,
+        *,
+        fields: tuple[str, ...],
+    ) -> str:
+        """``_page_key``, remembered by the session for the same inputs (compared, not
+        hashed: a preview reload computes a key for every page of the site)."""
+        inputs = (render_key, record.digest, record.shown, links, view, fields)
+        known = self.session.page_keys.get(path)
+        if known is not None and known[0] == inputs:
+            key = known[1]
+        else:
+            key = _page_key(render_key, record, links, view, fields)
+        self.page_keys[path] = (inputs, key)
+        return key
 
     def _intact(self, tree: Tree, path: str, content_id: str) -> bool:
         """Whether the published file at ``path`` holds ``content_id`` and is untouched."""
@@ -548,7 +667,8 @@ class _CachedBuild:
         if to_load:
             workers = self._workers(len(to_load))
             batches = split(to_load, workers.count)
-            for index, batch in enumerate(workers.run([("load", (b,)) for b in batches])):
+            counter = stage_counter(self.options.progress, "load", len(to_load))
+            for index, batch in enumerate(workers.run([("load", (b,)) for b in batches], counter)):
                 for record in batch:
                     records[record.shown] = record
                     self.holder[record.shown] = index
@@ -608,7 +728,7 @@ class _CachedBuild:
             path = f"{monograph_url(entry.slug)}index.html"
             old = old_pages.get(path)
             if old is not None:
-                key = _page_key(render_key, record, links, view, old[1])
+                key = self._page_key(path, render_key, record, links, view, fields=old[1])
                 if key == old[0] and self._intact(tree, path, key):
                     reused[path] = key
                     self.new_pages[path] = old
@@ -699,7 +819,10 @@ class _CachedBuild:
             spare=spare,
             page_count=self.page_count,
         )
-        write_manifest(self.cache_dir, manifest, self.manifest)
+        written = write_manifest(self.cache_dir, manifest, self.manifest)
+        self.session.remember(self.cache_dir, manifest if written else None)
+        if self.page_keys:  # not a build that found nothing changed
+            self.session.page_keys = self.page_keys
 
 
 def _unchanged_file(

@@ -15,6 +15,8 @@ a template or rule that starts reading more can make a build slower but never di
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, cast
 
@@ -52,6 +54,16 @@ class FileRecord:
     facts: MonographFacts | None = None
     summary_html: str = ""
     locations: dict[PathKey, NodeInfo] = field(default_factory=dict)
+
+    @functools.cached_property
+    def facts_id(self) -> str:
+        """A digest of what index pages may read of this file (facts and locations).
+
+        Computed once per record, and the preview server keeps records between builds:
+        the ``repr`` of a record's facts is most of an index page key's cost.
+        """
+        plain = repr((self.facts, self.locations)).encode("utf-8", "surrogatepass")
+        return hashlib.sha256(plain).hexdigest()
 
 
 LOCATED_KEYS = (("name",), ("drug_class",))

@@ -1,7 +1,7 @@
 """Render the assembled site into (relative path, bytes) pairs with Jinja.
 
 Stage: render. May import: site, models, markup, rules, config, loader (types), jinja2. No I/O
-beyond the template loader.
+beyond the template loader and its cache of compiled templates.
 
 The dosing section is chosen here from the model type: ``partials/dose_table.html`` exactly
 when the monograph has a ``VerifiedDosing``, ``partials/dosing_banner.html`` otherwise. The
@@ -10,15 +10,19 @@ template never decides whether a dose is safe to show.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import jinja2.bccache
 import markupsafe
 
 from .config import SiteSettings
@@ -109,10 +113,41 @@ def keep_units(text: str) -> markupsafe.Markup:
     return markupsafe.Markup(_NUMBER_THEN_UNIT.sub("\\1&nbsp;", escaped))
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's on-disk cache of compiled templates, which a full disk cannot break."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # only a cache: the build goes on without it
+            super().dump_bytecode(bucket)
+
+
+def compiled_templates_cache() -> jinja2.BytecodeCache | None:
+    """This user's folder of compiled templates, or None where it cannot be kept private.
+
+    Compiling the templates costs 50–100 ms in every process of every build, a preview
+    reload included; Jinja keys each entry by the template's source, so an edited template
+    is compiled afresh. The folder (``$XDG_CACHE_HOME/clincalc-site/templates``) sits beside
+    the build cache's signing key, outside every project: loading compiled code runs it, so
+    it must be a folder only this user can write.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "clincalc-site" / "templates"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    private = stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
+    if not private or info.st_uid != os.getuid():
+        return None
+    return _CompiledTemplates(str(folder))
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """Jinja with autoescape always on and StrictUndefined (a typo is an error, not a blank)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=compiled_templates_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -151,6 +186,14 @@ class PageLinks:
     class_url: str
     related: tuple[RelatedLink, ...]
     changes: tuple[Change, ...] = ()  # the monograph file's git history, newest first
+
+    def identity(self) -> tuple[object, ...]:
+        """Everything this holds as plain tuples, for page keys: ``dataclasses.astuple``
+        (which a test holds this equal to) and dataclass ``repr`` are ten times slower,
+        and a warm build computes one key per monograph."""
+        related = tuple((r.slug, r.name, r.curated) for r in self.related)
+        changes = tuple((c.date, c.subject, c.commit) for c in self.changes)
+        return (self.class_url, related, changes)
 
 
 def page_links(slug: str, site: Site) -> PageLinks:
@@ -311,13 +354,13 @@ class Renderer:
                     functools.partial(_render_class, render, drug_class, summaries),
                 )
             )
-        rows, totals = dashboard(site, self.today)
-        jobs.append(
-            (
-                "editorial/index.html",
-                lambda v: render("editorial.html", site=v, rows=rows, totals=totals),
-            )
-        )
+        today = self.today
+
+        def render_dashboard(v: object) -> bytes:  # built only when the page is rendered
+            rows, totals = dashboard(site, today)
+            return render("editorial.html", site=v, rows=rows, totals=totals)
+
+        jobs.append(("editorial/index.html", render_dashboard))
         jobs.append(("404.html", lambda v: render("404.html", site=v)))
         jobs.append(("sitemap.xml", lambda v: render("sitemap.xml", site=v, urls=sorted(urls))))
         jobs.append(("robots.txt", lambda v: render("robots.txt", site=v)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -159,6 +160,7 @@ def check_monograph(
     return found
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; a preview server folds every name on each reload
 def name_key(name: str) -> str:
     """Fold a name so that names a reader cannot tell apart compare equal."""
     # Look-alikes are folded before NFKC too: it turns the lunate sigma 'ϲ' into 'ς'.
@@ -205,12 +207,11 @@ def _check_related(entry: Sourced, known: set[str], slugs: list[str]) -> list[Di
     found: list[Diagnostic] = []
     seen: set[str] = set()
     for index, target in enumerate(entry.monograph.related):
-        where = entry.source_map.locate(("related", index))
         path = f"related[{index}]"
         if target == entry.slug:
             found.append(
                 Diagnostic(
-                    where,
+                    entry.source_map.locate(("related", index)),
                     Severity.ERROR,
                     "xref.self_link",
                     "a monograph cannot be related to itself",
@@ -224,7 +225,7 @@ def _check_related(entry: Sourced, known: set[str], slugs: list[str]) -> list[Di
             hint = f"did you mean '{close[0]}'?" if close else "no monograph has that file name"
             found.append(
                 Diagnostic(
-                    where,
+                    entry.source_map.locate(("related", index)),
                     Severity.ERROR,
                     "xref.unknown_target",
                     f"related monograph '{target}' does not exist",
@@ -235,7 +236,7 @@ def _check_related(entry: Sourced, known: set[str], slugs: list[str]) -> list[Di
         elif target in seen:
             found.append(
                 Diagnostic(
-                    where,
+                    entry.source_map.locate(("related", index)),
                     Severity.ERROR,
                     "xref.duplicate_link",
                     f"'{target}' is listed twice in related",

@@ -6,10 +6,12 @@ config. Pure.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .config import SiteSettings
 from .diagnostics import Diagnostic, Severity
@@ -19,8 +21,9 @@ from .loader import Entry
 MAX_RELATED = 6
 
 
-@dataclass(frozen=True)
-class RelatedLink:
+class RelatedLink(NamedTuple):
+    """One related drug on a monograph page (a tuple: made 6 per monograph on every build)."""
+
     slug: str
     name: str
     curated: bool
@@ -58,6 +61,7 @@ def sort_key(name: str) -> tuple[str, str]:
     return (fold(name), name)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; a preview server sorts every name on each reload
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

@@ -7,6 +7,7 @@ against a copy of ``tests/data/site``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -223,3 +224,27 @@ def test_unknown_option_exits_2(
 def test_missing_content_folder_exits_1(tmp_path: Path, run_build: Callable[..., int]) -> None:
     assert run_build(tmp_path / "nowhere", tmp_path / "_site") == 1
     assert not (tmp_path / "_site").exists()
+
+
+def test_build_report_json_counts_the_site_and_lists_every_problem(
+    tmp_path: Path, content: Path, run_build: Callable[..., int]
+) -> None:
+    """CI reads build-report.json: totals, and each diagnostic with its file and line."""
+    warfarin = content / "warfarin.yaml"
+    warfarin.write_text(
+        warfarin.read_text(encoding="utf-8").replace("clinician-reviewed", "draft"),
+        encoding="utf-8",
+    )
+    assert run_build(content, tmp_path / "_site") == 0
+    raw = (tmp_path / "_site" / "build-report.json").read_text(encoding="utf-8")
+    report = json.loads(raw)
+
+    assert report["ok"] is True
+    monographs = len(list(content.glob("*.yaml")))
+    assert report["monographs"] + report["withheld_drafts"] == monographs
+    assert report["doses_verified"] + report["doses_resourcing"] == report["monographs"]
+    notes = [d for d in report["diagnostics"] if d["file"].endswith("warfarin.yaml")]
+    assert notes and all(d["line"] >= 1 and d["severity"] for d in notes)
+    # One diagnostic per line, so a diff of two reports reads line by line.
+    listed = [line for line in raw.splitlines() if line.startswith('    {"code"')]
+    assert len(listed) == len(report["diagnostics"])

@@ -121,6 +121,43 @@ def test_incremental_builds_match_cold_builds_after_every_edit(
         assert report.rendered + report.reused == reference.rendered, name
 
 
+def _edit_and_build(project: Project, out: Path) -> None:
+    project.edit("monographs/warfarin.yaml", "summary: ", "summary: Elsewhere. ")
+    assert not pipeline.build(project.config(out), options=BuildOptions(jobs=1)).failed
+
+
+def test_a_preview_session_builds_what_a_cold_build_does_after_every_edit(
+    tmp_path: Path,
+) -> None:
+    """``serve`` keeps a ``Session`` (manifest, stand-ins, site, page keys) between builds;
+    whatever it reuses, each build's output is the cold build's, byte for byte."""
+    project = Project(tmp_path, generated_site(tmp_path, 30))
+    preview = tmp_path / "preview"
+    session = pipeline.Session()
+    serial = BuildOptions(jobs=1)
+    assert not pipeline.build(project.config(preview), options=serial, session=session).failed
+
+    broken: list[tuple[str, Edit]] = [
+        ("break", lambda p: p.edit("monographs/warfarin.yaml", "name: ", "name: [")),
+        ("mend", lambda p: p.edit("monographs/warfarin.yaml", "name: [", "name: ")),
+        # an edit built outside the session: its manifest is no longer the one on disk
+        ("other build", lambda p: _edit_and_build(p, preview)),
+    ]
+    for name, edit in [*EDITS[:3], *broken, *EDITS[3:]]:
+        edit(project)
+        report = pipeline.build(project.config(preview), options=serial, session=session)
+        if name == "break":
+            assert report.failed
+            continue
+        cold = tmp_path / f"cold-{name}"
+        reference = pipeline.build(
+            project.config(cold), options=BuildOptions(use_cache=False, jobs=1)
+        )
+        assert not report.failed and not reference.failed, name
+        assert tree(preview) == tree(cold), name
+        assert report.diagnostics == reference.diagnostics, name
+
+
 def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     project = Project(tmp_path, generated_site(tmp_path, 40))
 
