@@ -9,6 +9,7 @@ assemble, render and write, and stops before writing anything if any error exist
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import json
@@ -40,7 +41,7 @@ from .cache import (
 from .config import SETTINGS_FILE, BuildConfig, SiteSettings, load_settings
 from .diagnostics import Diagnostic, Location, Severity, has_failures, sort_diagnostics
 from .dose_lint import lint_entries
-from .loader import Entry, LoadResult, discover, display_path, load_monographs
+from .loader import Entry, LoadResult, discover, discover_names, display_path, load_monographs
 from .output import Stat as TreeStat
 from .output import (
     build_lock,
@@ -189,16 +190,20 @@ def report_json(report: BuildReport) -> bytes:
     makes ``json`` use its pure-Python encoder (0.1 s per 2,000 diagnostics, on every
     preview reload); each value is encoded by the C encoder instead.
     """
-    fields = report.as_json()
+    fields = dataclasses.replace(report, diagnostics=[]).as_json()
     lines = []
     for name in sorted(fields):
-        value = fields[name]
-        if name == "diagnostics" and isinstance(value, list) and value:
-            items = ",\n".join(f"    {json.dumps(d, sort_keys=True)}" for d in value)
+        if name == "diagnostics" and report.diagnostics:
+            items = ",\n".join(_report_line(d) for d in report.diagnostics)
             lines.append(f'  "{name}": [\n{items}\n  ]')
         else:
-            lines.append(f"  {json.dumps(name)}: {json.dumps(value)}")
+            lines.append(f"  {json.dumps(name)}: {json.dumps(fields[name])}")
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pure; a preview reload reports the same notes again
+def _report_line(diagnostic: Diagnostic) -> str:
+    return f"    {json.dumps(diagnostic.as_json(), sort_keys=True)}"
 
 
 def _template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
@@ -438,12 +443,12 @@ class _CachedBuild:
         settings_path = config.content_dir.parent / SETTINGS_FILE
         settings, settings_problems = load_settings(settings_path)
         settings = config.settings_override(settings)
-        paths, found = discover(config.content_dir)
-        records = self._records(paths)
+        names, found = discover_names(config.content_dir)
+        records = self._records(names)
         ordered = [records[shown] for shown in self.shown]
-        existing = [path.name[: -len(".yaml")] for path in paths]
+        existing = [name[: -len(".yaml")] for name in names]
         entries, collection_problems = self._collection(ordered, existing)
-        files = len(paths) + sum(1 for d in found if d.code in _COUNTED_DISCOVERY_CODES)
+        files = len(names) + sum(1 for d in found if d.code in _COUNTED_DISCOVERY_CODES)
         diagnostics = sort_diagnostics(
             [
                 *settings_problems,
@@ -640,7 +645,7 @@ class _CachedBuild:
             and file_stat(os.path.join(self.output_path, path)) == published.stat
         )
 
-    def _records(self, paths: list[Path]) -> dict[str, FileRecord]:
+    def _records(self, names: list[str]) -> dict[str, FileRecord]:
         """Each file's record: from the cache when its bytes are unchanged, else loaded."""
         manifest = self.manifest
         known = manifest.files if manifest.load_key == load_key(self.config.today) else {}
@@ -650,20 +655,22 @@ class _CachedBuild:
         # relpath is lexical: the content folder's display path, then each name (30 µs saved
         # per file over display_path)
         folder = display_path(self.config.content_dir)
-        self.shown = [_shown_in(folder, path) for path in paths]
-        for path, shown in zip(paths, self.shown, strict=True):
+        content = str(self.config.content_dir)
+        self.shown = [os.path.join(folder, name) if folder != "." else name for name in names]
+        for name, shown in zip(names, self.shown, strict=True):
+            path = os.path.join(content, name)
             stat = stat_of(path)
             record = known.get(shown)
             if stat is not None:
                 self.file_stats[shown] = stat
             if record is None or not record.digest or stat is None:
-                to_load.append(str(path))
+                to_load.append(path)
             elif _unchanged_file(
                 path, stat, manifest.file_stats.get(shown), trusted_before, record.digest
             ):
                 records[shown] = record
             else:
-                to_load.append(str(path))
+                to_load.append(path)
         if to_load:
             workers = self._workers(len(to_load))
             batches = split(to_load, workers.count)
@@ -826,7 +833,7 @@ class _CachedBuild:
 
 
 def _unchanged_file(
-    path: Path, stat: Stat, cached: Stat | None, trusted_before: int, known_digest: str
+    path: str, stat: Stat, cached: Stat | None, trusted_before: int, known_digest: str
 ) -> bool:
     """Same stat as last time (and not racily new), or else the same bytes."""
     if cached == stat and stat[1] < trusted_before:
@@ -834,9 +841,10 @@ def _unchanged_file(
     return _file_digest(path) == known_digest
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: str) -> str:
     try:
-        return _sha(path.read_bytes())
+        with open(path, "rb") as handle:
+            return _sha(handle.read())
     except OSError:
         return ""
 
