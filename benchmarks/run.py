@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/run.py --sizes 1000 5000 [--runs 3]
         [--peers hugo,eleventy,pelican,mkdocs,plain] [--only-clincalc] [--timeout 120]
-        [--installed] [--work-dir DIR] [--seed S]
+        [--installed] [--work-dir DIR] [--seed S] [--skip-search]
 
 For each size it generates the corpus once (``benchmarks/.work/``), installs the peers on first
 use (``benchmarks/.peers/``, pinned versions), and times, as the median of ``--runs`` runs:
@@ -416,10 +416,12 @@ class ClincalcBench:
         return repeat(row, self.ctx, command, cwd=self.root, prepare=clearing(copy),
                       seconds_from_stdout=True)  # fmt: skip
 
-    def all_rows(self) -> list[Row]:
+    def all_rows(self, search: bool = True) -> list[Row]:
         cold = self.measure_cold()
         rows = [cold, self.measure_warm(), self.measure_noop(), self.measure_check()]
-        rows += [*self.measure_search(cold), self.measure_write_floor()]
+        if search:
+            rows += self.measure_search(cold)
+        rows.append(self.measure_write_floor())
         for row in rows:
             row.baseline = cold.median
         return rows
@@ -547,6 +549,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="measure the installed clincalc-site, not a snapshot of the working tree",
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per peer run")
+    parser.add_argument(
+        "--skip-search",
+        action="store_true",
+        help="leave out the build with search and the pagefind row (slow at large N)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument(
         "--report", type=Path, metavar="RESULTS_JSON", help="re-print a saved run's table and exit"
@@ -584,7 +591,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         content = prepare_corpus(size, args.seed, work)
         pages = size + count_classes(content)
         print(f"N={size}: {pages} content pages", file=sys.stderr)
-        clincalc_rows = ClincalcBench(size, content, pages, ctx, clincalc).all_rows()
+        bench = ClincalcBench(size, content, pages, ctx, clincalc)
+        clincalc_rows = bench.all_rows(search=not args.skip_search)
         peer_rows = bench_peers(size, content, pages, args.peer_list, ctx)
         for row in peer_rows:
             row.baseline = clincalc_rows[0].median
