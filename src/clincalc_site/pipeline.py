@@ -802,7 +802,12 @@ class _CachedBuild:
         if not output.is_dir() or scan_tree(output) != {n: f.stat for n, f in tree.items()}:
             return False
         self.page_count = self.manifest.page_count
-        if self.file_stats != self.manifest.file_stats:  # touched, not changed: note it
+        # Note files touched but not changed, and files that were too new to trust by their
+        # stat at the last save (hashed this time): saved now, they are trusted next time.
+        racy_since = self.manifest.written_ns - RACY_NS
+        if self.file_stats != self.manifest.file_stats or any(
+            stat[1] >= racy_since for stat in self.file_stats.values()
+        ):
             self._save(tree, self.manifest.spare, self.manifest.pages, inputs_key)
         return True
 

@@ -8,7 +8,9 @@ against a build from scratch, so a wrong reuse cannot pass.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,60 @@ def test_a_build_with_nothing_changed_renders_and_writes_nothing(site: Site) -> 
     assert (report.loaded, report.rendered, report.reused) == (0, 0, 7)
     assert report.pages == 17
     assert {path: path.stat().st_ino for path in site.out.rglob("*")} == before
+
+
+class _Unexpected(AssertionError):
+    pass
+
+
+def _refuse(*_: object, **__: object) -> object:
+    raise _Unexpected("a build that changed nothing assembled the site")
+
+
+def _age_content(site: Site, seconds: int = 3600) -> None:
+    """Make the monograph files look written long before any build (not racily new)."""
+    past = time.time() - seconds
+    for path in site.content.glob("*.yaml"):
+        os.utime(path, (past, past))
+
+
+def test_a_build_with_nothing_changed_reports_from_the_cache_without_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = Site(tmp_path)
+    site.edit("site/monographs/warfarin.yaml", "clinician-reviewed", "draft")  # a note
+    _age_content(site)
+    first = site.build()
+    monkeypatch.setattr(pipeline, "assemble_site", _refuse)
+    monkeypatch.setattr(pipeline.rules, "check_collection", _refuse)
+
+    again = site.build()
+
+    assert again.diagnostics == first.diagnostics and again.diagnostics
+    counts = ("pages", "monographs", "drafts", "overdue", "verified", "resourcing", "withheld")
+    assert [getattr(again, c) for c in counts] == [getattr(first, c) for c in counts]
+    assert (again.loaded, again.rendered, again.reused) == (0, 0, first.monographs)
+
+
+def test_a_file_too_new_to_trust_by_its_stat_is_trusted_after_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like git's index: a file written just before a build is hashed on the next one, which
+    then records it, so the build after that can skip it by its stat alone."""
+    site = Site(tmp_path)
+    site.build()
+    site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Now. ")  # new mtime
+    site.build()  # the edit is within RACY_NS of this build's start: not trusted next time
+    later = time.time_ns() + 10 * pipeline.RACY_NS
+    monkeypatch.setattr(pipeline.time, "time_ns", lambda: later)
+    site.build()  # hashes the racy file, finds it unchanged, and records that
+    monkeypatch.setattr(pipeline, "assemble_site", _refuse)
+
+    report = site.build()
+
+    assert report.loaded == report.rendered == 0
+    monkeypatch.undo()
+    site.assert_same_as_cold()
 
 
 def inodes(root: Path) -> dict[str, int]:
