@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site import cache, pipeline
+from clincalc_site import cache, pipeline, rules
 from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.pipeline import BuildOptions, BuildReport
 
@@ -122,7 +122,7 @@ def test_a_build_with_nothing_changed_reports_from_the_cache_without_loading(
     _age_content(site)
     first = site.build()
     monkeypatch.setattr(pipeline, "assemble_site", _refuse)
-    monkeypatch.setattr(pipeline.rules, "check_collection", _refuse)
+    monkeypatch.setattr(rules, "check_collection", _refuse)
 
     again = site.build()
 
@@ -142,7 +142,7 @@ def test_a_file_too_new_to_trust_by_its_stat_is_trusted_after_the_next_build(
     site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Now. ")  # new mtime
     site.build()  # the edit is within RACY_NS of this build's start: not trusted next time
     later = time.time_ns() + 10 * pipeline.RACY_NS
-    monkeypatch.setattr(pipeline.time, "time_ns", lambda: later)
+    monkeypatch.setattr(time, "time_ns", lambda: later)
     site.build()  # hashes the racy file, finds it unchanged, and records that
     monkeypatch.setattr(pipeline, "assemble_site", _refuse)
 
