@@ -103,9 +103,14 @@ class RecordingView:
     def __getattr__(self, name: str) -> Any:
         declared = getattr(type(self._view), name, None)
         if hasattr(declared, "__get__") and not name.startswith("__"):
-            return declared.__get__(self, type(self))  # type: ignore[union-attr]
-        self.seen.add(name)
-        return getattr(self._view, name)
+            value = declared.__get__(self, type(self))  # type: ignore[union-attr]
+        else:
+            self.seen.add(name)
+            value = getattr(self._view, name)
+        # Kept, so later reads do not come here (a page reads ``site`` fifty times); the
+        # name is noted already, and the view is frozen.
+        self.__dict__[name] = value
+        return value
 
     def __str__(self) -> str:  # printing the whole view reads every field
         self.seen.update(field.name for field in dataclasses.fields(self._view))
