@@ -12,6 +12,7 @@ error collector do). Exceptions are for bugs, never for bad content.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -117,6 +118,23 @@ def format_report(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
     if fmt == "github":
         return "\n".join(d.format_github() for d in ordered)
     return "\n".join(d.format_text() for d in ordered)
+
+
+def format_build_text(diagnostics: Sequence[Diagnostic], listed_in: str | None) -> str:
+    """``build``'s text output: every error and warning, and the notes counted by code.
+
+    A formulary in progress has a draft note per monograph (thousands on a large site):
+    one line per kind keeps the problems readable in a CI log. ``diagnostics`` are sorted
+    (a build report's are); every note stays in ``check``'s output and, after a build that
+    published, in ``listed_in`` (its build-report.json).
+    """
+    lines = [d.format_text() for d in diagnostics if d.severity is not Severity.NOTE]
+    notes = Counter(d.code for d in diagnostics if d.severity is Severity.NOTE)
+    where = f"in {listed_in} and " if listed_in else ""
+    for code, number in sorted(notes.items()):
+        plural = "s" if number != 1 else ""
+        lines.append(f"{number} note{plural} [{code}]: listed {where}by `clincalc-site check`")
+    return "\n".join(lines)
 
 
 def summary_line(diagnostics: Sequence[Diagnostic], files: int) -> str:

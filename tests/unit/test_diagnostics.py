@@ -11,6 +11,7 @@ from clincalc_site.diagnostics import (
     Location,
     Severity,
     count,
+    format_build_text,
     format_report,
     has_failures,
     sort_diagnostics,
@@ -187,3 +188,23 @@ def test_text_report_is_one_sorted_line_per_problem() -> None:
         "monographs/x.yaml:3:5: error: unknown field 'monitorng' [schema.unknown_field]",
         "monographs/x.yaml:9:5: error: unknown field 'monitorng' [schema.unknown_field]",
     ]
+
+
+def test_build_text_lists_problems_and_counts_notes_by_kind() -> None:
+    """A build of thousands of drafts prints one line for their notes, not thousands."""
+    drafts = [diag(Severity.NOTE, path=f"m/{n}.yaml", code="review.draft") for n in range(3)]
+    other = diag(Severity.NOTE, code="content.placeholder", message="TODO left")
+    listed = sort_diagnostics([ERROR, WARNING, *drafts, other])
+
+    text = format_build_text(listed, "_site/build-report.json").splitlines()
+
+    assert text[:2] == [d.format_text() for d in listed if d.severity is not Severity.NOTE]
+    assert text[2:] == [
+        "1 note [content.placeholder]: listed in _site/build-report.json and by "
+        "`clincalc-site check`",
+        "3 notes [review.draft]: listed in _site/build-report.json and by `clincalc-site check`",
+    ]
+    # A failed build wrote no report: the notes are only where check lists them.
+    assert format_build_text([NOTE], None) == (
+        "1 note [review.draft]: listed by `clincalc-site check`"
+    )

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .. import pipeline
 from ..config import BuildConfig, SiteSettings
-from ..diagnostics import format_report
+from ..diagnostics import format_build_text, format_report
 from ..output import OutputError
 from ..parallel import ContentChanged
 from ..progress import DELAY, TerminalProgress, terminal_progress
@@ -160,7 +160,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONTENT
-    text = format_report(report.diagnostics, args.format)
+    if args.format == "text":
+        written = None if report.failed else str(config.output_dir / pipeline.REPORT_FILE)
+        text = format_build_text(report.diagnostics, written)
+    else:
+        text = format_report(report.diagnostics, args.format)
     if text:
         print(text)
     if report.failed:
