@@ -523,8 +523,9 @@ class _CachedBuild:
     ) -> BuildReport | None:
         """The report of a build that changes nothing, found before loading anything.
 
-        When every file has the size, times and inode it had at the last build (and was not
-        written just before it), the manifest's digests stand for the files, and if the
+        When every file has the size, times and inode it had at the last build (and, if it
+        was written just before that build, still has the same bytes: git's racy-clean
+        rule), the manifest's digests stand for the files, and if the
         inputs key then matches and the published folder is untouched, the last build's
         summary and each file's stored diagnostics are this build's report. None otherwise:
         build as usual (that is also how a build with problems reports them).
@@ -543,12 +544,13 @@ class _CachedBuild:
         digests: list[tuple[str, str]] = []
         for name in names:
             shown = os.path.join(folder, name) if folder != "." else name
-            stat = stat_of(os.path.join(content, name))
+            path = os.path.join(content, name)
+            stat = stat_of(path)
             known = files.digest(shown)
             if stat is None or stat != manifest.file_stats.get(shown) or not known:
                 return None
-            if stat[1] >= trusted_before:  # racily new: only its bytes can tell
-                return None
+            if stat[1] >= trusted_before and _file_digest(path) != known:
+                return None  # racily new, and its bytes did change
             digests.append((shown, known))
             self.file_stats[shown] = stat
         self.records, self.summary = files, manifest.summary  # what a touched no-op saves
