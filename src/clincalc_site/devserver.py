@@ -132,7 +132,9 @@ class Preview:
         self.config = config
         self.version = version
         self.state = BuildState()
-        self.session = pipeline.Session()  # the cache manifest, kept between rebuilds
+        # What the last build knew, kept between rebuilds; the cache lives beside the
+        # private output folder and only this server writes it: memory is enough.
+        self.session = pipeline.Session(persist=False)
         self.stop = threading.Event()
         root = config.content_dir.parent
         self.watched = [

@@ -126,14 +126,15 @@ def _edit_and_build(project: Project, out: Path) -> None:
     assert not pipeline.build(project.config(out), options=BuildOptions(jobs=1)).failed
 
 
+@pytest.mark.parametrize("persist", [True, False], ids=["manifest-on-disk", "in-memory"])
 def test_a_preview_session_builds_what_a_cold_build_does_after_every_edit(
-    tmp_path: Path,
+    tmp_path: Path, persist: bool
 ) -> None:
     """``serve`` keeps a ``Session`` (manifest, stand-ins, site, page keys) between builds;
     whatever it reuses, each build's output is the cold build's, byte for byte."""
     project = Project(tmp_path, generated_site(tmp_path, 30))
     preview = tmp_path / "preview"
-    session = pipeline.Session()
+    session = pipeline.Session(persist=persist)
     serial = BuildOptions(jobs=1)
     assert not pipeline.build(project.config(preview), options=serial, session=session).failed
 
