@@ -73,7 +73,9 @@ ReviewStatus = Literal["draft", "in-review", "clinician-reviewed"]
 class StrictModel(BaseModel):
     """Frozen, no unknown keys, and no type coercion: ``NO`` never becomes a string."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: the validators are built on first use, not on import; a build that
+    # changes nothing validates nothing, and start-up is most of its time.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 def _check_url(value: str | None) -> str | None:
