@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -57,9 +57,12 @@ def format_path(path: PathKey) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class NodeInfo:
-    """Where one value sits in the file, and how it was written."""
+class NodeInfo(NamedTuple):
+    """Where one value sits in the file, and how it was written.
+
+    A tuple, not a frozen dataclass: one is made for every value of every file, and a
+    frozen dataclass's ``__init__`` costs four times as much.
+    """
 
     line: int
     column: int
