@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from clincalc_site.config import BuildConfig
-from clincalc_site.devserver import running_preview
+from clincalc_site.devserver import Preview, running_preview
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = """\
@@ -98,3 +98,31 @@ def test_serve_rebuilds_on_save_and_keeps_last_good_site_on_error(project: Path)
         assert status == 404
         assert "Page not found" in body
         assert fetch(base + "__clincalc/live.js")[0] == 200
+
+
+def test_a_save_made_while_the_first_build_runs_is_not_lost(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watcher compares against the files as the first build saw them, not as they are
+    when it starts: an editor saving during a long first build still gets a rebuild."""
+    root = project.parent
+    config = BuildConfig(
+        content_dir=project,
+        templates_dir=root / "templates",
+        static_dir=root / "static",
+        today=dt.date(2026, 11, 26),
+    )
+    first_build = Preview.rebuild
+    saved = GOOD.replace("a test drug", "saved during the first build")
+
+    def slow_first_build(preview: Preview) -> None:
+        first_build(preview)
+        if preview.state.number == 1:  # the editor saves just as the first build ends
+            (project / "testamol.yaml").write_text(saved, encoding="utf-8")
+
+    monkeypatch.setattr(Preview, "rebuild", slow_first_build)
+    with running_preview(config, port=0) as (_preview, server):
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        state = wait_for_build(base, 1)
+        assert state["ok"] is True
+        assert "saved during the first build" in fetch(base + "drugs/testamol/")[1]
