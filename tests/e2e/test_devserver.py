@@ -54,14 +54,18 @@ def project(tmp_path: Path) -> Path:
     return content
 
 
-def test_serve_rebuilds_on_save_and_keeps_last_good_site_on_error(project: Path) -> None:
-    root = project.parent
-    config = BuildConfig(
-        content_dir=project,
+def preview_config(content: Path) -> BuildConfig:
+    root = content.parent
+    return BuildConfig(
+        content_dir=content,
         templates_dir=root / "templates",
         static_dir=root / "static",
         today=dt.date(2026, 11, 26),
     )
+
+
+def test_serve_rebuilds_on_save_and_keeps_last_good_site_on_error(project: Path) -> None:
+    config = preview_config(project)
     with running_preview(config, port=0) as (preview, server):
         base = f"http://127.0.0.1:{server.server_address[1]}/"
         status, page = fetch(base + "drugs/testamol/")
@@ -105,13 +109,7 @@ def test_a_save_made_while_the_first_build_runs_is_not_lost(
 ) -> None:
     """The watcher compares against the files as the first build saw them, not as they are
     when it starts: an editor saving during a long first build still gets a rebuild."""
-    root = project.parent
-    config = BuildConfig(
-        content_dir=project,
-        templates_dir=root / "templates",
-        static_dir=root / "static",
-        today=dt.date(2026, 11, 26),
-    )
+    config = preview_config(project)
     first_build = Preview.rebuild
     saved = GOOD.replace("a test drug", "saved during the first build")
 
