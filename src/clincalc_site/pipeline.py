@@ -754,7 +754,8 @@ class _CachedBuild:
         self.shown = [os.path.join(folder, name) if folder != "." else name for name in names]
         for name, shown in zip(names, self.shown, strict=True):
             path = os.path.join(content, name)
-            stat = stat_of(path)
+            # Files the no-op check already looked at in this build are not stat'ed again.
+            stat = self.file_stats.get(shown) or stat_of(path)
             record = known.get(shown)
             if stat is not None:
                 self.file_stats[shown] = stat
