@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .output import OutputError
+from .output import OutputError, scan_tree
 
 SEARCH_DIR = "search"
 DRUGS_FILE = "search/drugs.json"
@@ -240,13 +240,9 @@ def write_manifest(site_root: Path) -> None:
 
 
 def all_files(site_root: Path) -> list[str]:
-    """Every file under ``site_root`` (POSIX paths, sorted); os.walk, not rglob, which is
-    several times slower and runs over every page of every build."""
-    found: list[str] = []
-    for folder, _dirs, files in os.walk(site_root):
-        prefix = os.path.relpath(folder, site_root).replace(os.sep, "/")
-        found.extend(files if prefix == "." else (f"{prefix}/{name}" for name in files))
-    return sorted(found)
+    """Every file under ``site_root`` (POSIX paths, sorted). ``output.scan_tree``: rglob and
+    os.walk (a relpath per folder) cost several times as much, on every page of every build."""
+    return sorted(scan_tree(site_root))
 
 
 def build_id(site_root: Path, files: list[str]) -> str:
