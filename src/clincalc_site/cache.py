@@ -38,7 +38,7 @@ from .diagnostics import Diagnostic, Location, Severity
 from .records import FileRecord, MonographFacts
 from .yaml_source import NodeInfo
 
-FORMAT = 2  # 2: the build's summary is kept
+FORMAT = 3  # 2: the build's summary is kept; 3: each record's facts_id
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = ".clincalc-cache"
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -229,18 +229,19 @@ def _record_to_plain(r: FileRecord) -> tuple[object, ...]:
         for key, i in r.locations.items()
     )
     diagnostics = tuple(_diagnostic_to_plain(d) for d in r.diagnostics)
-    return (r.shown, r.slug, r.digest, diagnostics, facts, r.summary_html, locations)
+    facts_id = r.facts_id if r.facts is not None else ""
+    return (r.shown, r.slug, r.digest, diagnostics, facts, r.summary_html, locations, facts_id)
 
 
 def _record_from_plain(p: tuple[Any, ...]) -> FileRecord:
-    shown, slug, digest_, diagnostics, facts, summary_html, locations = p
+    shown, slug, digest_, diagnostics, facts, summary_html, locations, facts_id = p
     monograph = None
     if facts is not None:
         name, drug_class, brands, specialist, related, rxcui, status, day, reviewer, ok = facts
         review = (status, dt.date.fromordinal(day), reviewer)
         monograph = MonographFacts(name, drug_class, list(brands), specialist, list(related),
                                    rxcui, review, ok)  # fmt: skip
-    return FileRecord(
+    record = FileRecord(
         shown,
         slug,
         digest_,
@@ -249,6 +250,9 @@ def _record_from_plain(p: tuple[Any, ...]) -> FileRecord:
         summary_html,
         {item[0]: NodeInfo(*item[1:]) for item in locations},
     )
+    if facts_id:  # where functools.cached_property keeps it: not worked out again per build
+        record.__dict__["facts_id"] = facts_id
+    return record
 
 
 def _tree_to_plain(tree: Tree | None) -> object:

@@ -193,6 +193,7 @@ class WorkerState:
                 self.held[record.shown] = entry
                 summary = self.markup.inline(entry.monograph.summary)
                 record = dataclasses.replace(record, summary_html=summary)
+                _ = record.facts_id  # worked out here, in parallel, and sent with the record
             records.append(record)
             tally.add()
         tally.flush()

@@ -293,3 +293,14 @@ def test_warnings_of_cached_files_are_still_reported(site: Site) -> None:
     assert again.loaded == 0
     assert again.diagnostics == first.diagnostics
     assert any(d.code == "review.overdue" for d in again.diagnostics)
+
+
+def test_a_stored_facts_id_is_the_one_the_record_would_work_out(site: Site) -> None:
+    """Index pages are re-rendered when a record's facts_id changes; the manifest stores it,
+    so a stored one that differed from the facts it came with would let a stale page stand."""
+    manifest = cache.read_manifest(cache.cache_dir_for(site.out, None))
+    records = [manifest.files[shown] for shown in manifest.files]
+    assert records and all("facts_id" in r.__dict__ for r in records if r.facts is not None)
+    for record in records:
+        stored = record.__dict__.pop("facts_id", "")
+        assert stored == (record.facts_id if record.facts is not None else "")
