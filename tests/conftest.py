@@ -6,23 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sitetools import write_files
 
 WriteContent = Callable[[Path, dict[str, str]], Path]
-
-
-def _write_content(root: Path, files: dict[str, str]) -> Path:
-    """Write ``{"monographs/x.yaml": "..."}`` under ``root`` (folders created) and return root."""
-    for relative, text in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.fixture
 def write_content() -> WriteContent:
     """``write_content(tmp_path, {"monographs/x.yaml": "name: X\\n..."})`` writes inline files."""
-    return _write_content
+    return write_files
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -20,6 +20,7 @@ import termios
 from pathlib import Path
 
 import pytest
+from sitetools import snapshot
 
 from clincalc_site import pipeline
 from clincalc_site.config import BuildConfig
@@ -48,14 +49,6 @@ def content(tmp_path: Path) -> Path:
         capture_output=True,
     )
     return folder
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 class Recorder:
@@ -90,7 +83,7 @@ def test_the_build_reports_every_file_and_page_and_writes_the_same_site(
     for counts in (loads, renders):
         done = [d for d, _ in counts]
         assert done == sorted(done) and len(done) > 2  # rises in steps, never back
-    assert tree(tmp_path / "watched") == tree(tmp_path / "unwatched")
+    assert snapshot(tmp_path / "watched") == snapshot(tmp_path / "unwatched")
 
 
 def cli(content: Path, out: Path) -> list[str]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sitetools import snapshot
 
 from clincalc_site import cache, pipeline
 from clincalc_site.cli import main
@@ -27,14 +28,6 @@ DATA = ROOT / "tests" / "data" / "site"
 GENERATOR = ROOT / "benchmarks" / "generate_corpus.py"
 TODAY = dt.date(2026, 11, 26)
 PARALLEL = BuildOptions(jobs=2, threshold=1)  # worker processes even for a small site
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 def generated_site(root: Path, count: int) -> Path:
@@ -117,7 +110,7 @@ def test_incremental_builds_match_cold_builds_after_every_edit(
         report = pipeline.build(project.config(incremental, finish=finish), options=PARALLEL)
 
         assert not report.failed and not reference.failed, name
-        assert tree(incremental) == tree(cold), name
+        assert snapshot(incremental) == snapshot(cold), name
         assert report.rendered + report.reused == reference.rendered, name
 
 
@@ -155,7 +148,7 @@ def test_a_preview_session_builds_what_a_cold_build_does_after_every_edit(
             project.config(cold), options=BuildOptions(use_cache=False, jobs=1)
         )
         assert not report.failed and not reference.failed, name
-        assert tree(preview) == tree(cold), name
+        assert snapshot(preview) == snapshot(cold), name
         assert report.diagnostics == reference.diagnostics, name
 
 
@@ -167,7 +160,11 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     plain = pipeline.build_from_entries(project.config(tmp_path / "plain"))
 
     assert serial.diagnostics == parallel.diagnostics == plain.diagnostics
-    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel") == tree(tmp_path / "plain")
+    assert (
+        snapshot(tmp_path / "serial")
+        == snapshot(tmp_path / "parallel")
+        == snapshot(tmp_path / "plain")
+    )
 
 
 def test_build_and_check_report_the_same_problems(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sitetools import snapshot
 
 from clincalc_site import cache, pipeline, rules
 from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
@@ -60,15 +61,7 @@ class Site:
         shutil.rmtree(reference, ignore_errors=True)
         report = pipeline.build_from_entries(self.config(reference))
         assert not report.failed
-        assert tree(self.out) == tree(reference)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+        assert snapshot(self.out) == snapshot(reference)
 
 
 @pytest.fixture
@@ -84,7 +77,7 @@ def referrers(site: Site, slug: str) -> set[str]:
     needle = f'href="/drugs/{slug}/"'.encode()
     return {
         path
-        for path, content in tree(site.out).items()
+        for path, content in snapshot(site.out).items()
         if path.startswith("drugs/") and needle in content and f"drugs/{slug}/" not in path
     }
 
