@@ -11,7 +11,8 @@ output unless ``--cache-dir`` says otherwise), holds:
 * per monograph page, the key it was rendered from (``render_key``: templates, settings,
   content version; the file's digest; its ``PageLinks``; the ``site`` fields it read);
 * the state of the published folder and of the spare folder used to publish the next build
-  (every file's content id and its size, mtime and inode, so an edited file is noticed).
+  (every file's content id and its size, mtime and inode, so an edited file is noticed, and
+  the sha256 the finish step took of it, reused while that stat holds).
 
 A missing, unreadable or foreign manifest is an empty cache: the build is a cold build.
 The manifest is written only after a build published, by atomic rename.
@@ -38,7 +39,7 @@ from .diagnostics import Diagnostic, Location, Severity
 from .records import FileRecord, MonographFacts
 from .yaml_source import NodeInfo
 
-FORMAT = 3  # 2: the build's summary is kept; 3: each record's facts_id
+FORMAT = 4  # 2: the build's summary; 3: each record's facts_id; 4: file sha256s, rule findings
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = ".clincalc-cache"
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -52,6 +53,7 @@ class TreeFile:
 
     content: str  # a page key or a sha256 of the bytes; "" when unknown (finish output)
     stat: tuple[int, ...]  # output.file_stat: size, mtime, inode
+    sha256: bytes = b""  # of the bytes, when the finish step hashed it at that stat
 
 
 Tree = dict[str, TreeFile]
@@ -118,6 +120,9 @@ class Manifest:
     spare: Tree | None = None
     page_count: int = 0  # pages of the published build, for a build that changes nothing
     summary: Summary | None = None  # of the published build, likewise
+    # a digest of what the cross-file rules read (every record's facts, the file names) and
+    # what they found: equal digests, equal findings
+    collection: tuple[str, tuple[Diagnostic, ...]] | None = None
     format: int = FORMAT
     # The stored form of each record as read, so an unchanged record is not converted again.
     stored: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
@@ -256,13 +261,15 @@ def _record_from_plain(p: tuple[Any, ...]) -> FileRecord:
 
 
 def _tree_to_plain(tree: Tree | None) -> object:
-    return None if tree is None else {name: (f.content, f.stat) for name, f in tree.items()}
+    if tree is None:
+        return None
+    return {name: (f.content, f.stat, f.sha256) for name, f in tree.items()}
 
 
 def _tree_from_plain(plain: Any) -> Tree | None:
     if plain is None:
         return None
-    return {name: TreeFile(content, stat) for name, (content, stat) in plain.items()}
+    return {name: TreeFile(*stored) for name, stored in plain.items()}
 
 
 def _manifest_to_plain(m: Manifest, previous: Manifest | None) -> tuple[object, ...]:
@@ -280,7 +287,8 @@ def _manifest_to_plain(m: Manifest, previous: Manifest | None) -> tuple[object, 
         )
     return (_MARSHAL_TAG, m.load_key, m.render_key, m.inputs_key, m.written_ns, files,
             m.file_stats, m.pages, m.output, _tree_to_plain(m.tree), _tree_to_plain(m.spare),
-            m.page_count, _summary_to_plain(m.summary))  # fmt: skip
+            m.page_count, _summary_to_plain(m.summary),
+            _collection_to_plain(m.collection))  # fmt: skip
 
 
 def _summary_to_plain(summary: Summary | None) -> object:
@@ -300,6 +308,18 @@ def _summary_from_plain(plain: Any) -> Summary | None:
                    tuple(_diagnostic_from_plain(d) for d in problems))  # fmt: skip
 
 
+def _collection_to_plain(collection: tuple[str, tuple[Diagnostic, ...]] | None) -> object:
+    if collection is None:
+        return None
+    return (collection[0], tuple(_diagnostic_to_plain(d) for d in collection[1]))
+
+
+def _collection_from_plain(plain: Any) -> tuple[str, tuple[Diagnostic, ...]] | None:
+    if plain is None:
+        return None
+    return (plain[0], tuple(_diagnostic_from_plain(d) for d in plain[1]))
+
+
 def _manifest_from_plain(p: tuple[Any, ...]) -> Manifest:
     stored = {plain[0]: plain for plain in p[5]}
     tree = _tree_from_plain(p[9])
@@ -316,6 +336,7 @@ def _manifest_from_plain(p: tuple[Any, ...]) -> Manifest:
         spare=_tree_from_plain(p[10]),
         page_count=p[11],
         summary=_summary_from_plain(p[12]),
+        collection=_collection_from_plain(p[13]),
         stored=stored,
     )
 

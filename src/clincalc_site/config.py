@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
@@ -19,6 +19,9 @@ from .history import Change
 from .models import StrictModel, _check_url
 from .schema_errors import diagnostics_from_error
 from .yaml_source import parse_yaml
+
+if TYPE_CHECKING:
+    from .output import Finish
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
@@ -74,7 +77,7 @@ class BuildConfig:
     today: dt.date = dt.date(1970, 1, 1)
     strict: bool = False
     base_url: str | None = None  # --base-url, overrides site.yaml
-    finish: Callable[[Path], None] | None = None  # post-processing of the staged site (search)
+    finish: Finish | None = None  # post-processing of the staged site (search)
     # git changes per monograph slug, newest first (read at the CLI edge; empty: no history)
     history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
 

@@ -16,10 +16,11 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 TEMP_MARK = ".tmp-"
@@ -186,7 +187,7 @@ def write_site(
     output_dir: Path,
     pages: Iterable[tuple[str, bytes]],
     static_dir: Path,
-    finish: Callable[[Path], None] | None = None,
+    finish: Finish | None = None,
 ) -> int:
     """Write pages and static files into a staging folder, run ``finish`` on it, publish.
 
@@ -201,7 +202,7 @@ def write_site(
         count = write_pages(staging, pages)
         copy_static(static_dir, staging)
         if finish is not None:
-            finish(staging)
+            finish(staging, SiteFiles(staging))
         publish(staging, output_dir)
     except OSError as exc:  # a full disk, a read-only folder, a file where a folder should be
         shutil.rmtree(staging, ignore_errors=True)
@@ -260,6 +261,50 @@ def scan_tree(root: Path) -> dict[str, Stat]:
                     info = item.stat(follow_symlinks=False)
                     found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return found
+
+
+FileDigest = tuple[Stat, bytes]  # how a file looked when it was hashed, and its sha256
+
+
+class SiteFiles:
+    """The files of a staged site, for the ``finish`` step: listed once, when first asked
+    (so after anything ``finish`` wrote before asking), and hashed at most once per version.
+
+    ``known`` holds digests from earlier builds: a file whose size, mtime and inode are the
+    ones it had when it was hashed is not read again (a reused page is the same inode as the
+    page it was linked from; a page written anew is a new inode). Hashing every file of a
+    10,000-page site cost 0.2-0.25 s of every rebuild.
+    """
+
+    def __init__(self, root: Path, known: Iterable[Mapping[str, FileDigest]] = ()) -> None:
+        self.root = root
+        self.known = list(known)
+        self.hashed: dict[str, FileDigest] = {}
+        self._listing: dict[str, Stat] | None = None
+
+    def listing(self) -> dict[str, Stat]:
+        if self._listing is None:
+            self._listing = scan_tree(self.root)
+        return self._listing
+
+    def names(self) -> list[str]:
+        """Every file (POSIX paths, sorted)."""
+        return sorted(self.listing())
+
+    def sha256(self, name: str) -> bytes:
+        stat = self.listing()[name]
+        for known in self.known:
+            found = known.get(name)
+            if found is not None and found[0] == stat:
+                self.hashed[name] = found
+                return found[1]
+        with open(os.path.join(self.root, name), "rb") as handle:
+            value = hashlib.sha256(handle.read()).digest()
+        self.hashed[name] = (stat, value)
+        return value
+
+
+Finish = Callable[[Path, SiteFiles], None]  # post-processing of the staged site (search)
 
 
 def _replace_file(target: Path, content: bytes | None, published: Path) -> None:
@@ -349,12 +394,14 @@ def publish_spare(
     output_dir: Path,
     spare: Path,
     static_dir: Path,
-    finish: Callable[[Path], None] | None,
-) -> dict[str, Stat]:
+    finish: Finish | None,
+    known: Iterable[Mapping[str, FileDigest]] = (),
+) -> tuple[dict[str, Stat], dict[str, FileDigest]]:
     """Add static files and ``finish``'s output to the updated spare, then swap it in.
 
-    Returns the files of the newly published site. Afterwards ``spare`` holds the site that
-    was published before.
+    Returns the files of the newly published site, and the digests ``finish`` asked for
+    (``known`` lends it earlier ones: see ``SiteFiles``). Afterwards ``spare`` holds the site
+    that was published before.
 
     Raises:
         OutputError: nothing was published; the previous output is unchanged.
@@ -362,9 +409,10 @@ def publish_spare(
     try:
         shutil.rmtree(spare / "static", ignore_errors=True)
         copy_static(static_dir, spare)
+        files = SiteFiles(spare, known)
         if finish is not None:
-            finish(spare)
-        return _swap_in(output_dir, spare)
+            finish(spare, files)
+        return _swap_in(output_dir, spare), files.hashed
     except OSError as exc:  # a full disk, a read-only folder, a failing finish step
         raise OutputError(f"cannot write the site: {exc}") from None
 

@@ -63,9 +63,9 @@ def test_monograph_without_a_summary_fails_the_build(tmp_path: Path) -> None:
 
 
 def test_page_urls() -> None:
-    assert search.page_url(Path("index.html")) == ""
-    assert search.page_url(Path("drugs/x/index.html")) == "drugs/x/"
-    assert search.page_url(Path("404.html")) == "404.html"
+    assert search.page_url("index.html") == ""
+    assert search.page_url("drugs/x/index.html") == "drugs/x/"
+    assert search.page_url("404.html") == "404.html"
 
 
 def test_drug_list_has_every_monograph(real_site: Path) -> None:
@@ -113,7 +113,7 @@ def test_service_worker_is_at_the_root_with_this_build(real_site: Path) -> None:
 def test_offline_list_names_every_page_and_search_file(real_site: Path) -> None:
     offline = json.loads((real_site / "offline.json").read_text(encoding="utf-8"))
     pages = {
-        search.page_url(p.relative_to(real_site))
+        search.page_url(p.relative_to(real_site).as_posix())
         for p in real_site.rglob("*.html")
         if p.name != "404.html"
     }

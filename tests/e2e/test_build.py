@@ -17,7 +17,7 @@ from sitetools import FIXTURE_TODAY, build, copy_fixture_site, snapshot
 
 from clincalc_site import cli
 from clincalc_site.config import DEFAULT_TEMPLATES, BuildConfig
-from clincalc_site.output import OLD_MARK, TEMP_MARK, OutputError
+from clincalc_site.output import OLD_MARK, TEMP_MARK, OutputError, SiteFiles
 from clincalc_site.pipeline import build as pipeline_build
 
 FIXTURE_EPOCH = str(int(dt.datetime.combine(FIXTURE_TODAY, dt.time(12), dt.UTC).timestamp()))
@@ -123,7 +123,7 @@ def test_failure_after_staging_leaves_previous_output_unchanged(
     before = snapshot(output)
     (content / "propranolol.yaml").unlink()  # the new site would differ
 
-    def fail(staging: Path) -> None:
+    def fail(staging: Path, files: SiteFiles) -> None:
         assert (staging / "index.html").is_file()
         raise OutputError("search indexer crashed")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.output import OutputError
+from clincalc_site.output import OutputError, SiteFiles
 
 from .support import (
     build,
@@ -175,7 +175,7 @@ def test_failing_finish_step_keeps_the_previous_site(tmp_path: Path) -> None:
     before = tree(output)
     small_project(tmp_path, 8)
 
-    def disk_full(staged: Path) -> None:
+    def disk_full(staged: Path, files: SiteFiles) -> None:
         (staged / "search.bin").write_bytes(b"partial")
         raise OSError(errno.ENOSPC, "No space left on device")
 

@@ -7,7 +7,9 @@ against a build from scratch, so a wrong reuse cannot pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import os
 import shutil
 import time
@@ -16,9 +18,10 @@ from pathlib import Path
 import pytest
 from sitetools import snapshot
 
-from clincalc_site import cache, pipeline, rules
+from clincalc_site import cache, output, pipeline, rules
 from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.pipeline import BuildOptions, BuildReport
+from clincalc_site.search import make_finisher
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "site"
 TODAY = dt.date(2026, 11, 26)
@@ -297,3 +300,70 @@ def test_a_stored_facts_id_is_the_one_the_record_would_work_out(site: Site) -> N
     for record in records:
         stored = record.__dict__.pop("facts_id", "")
         assert stored == (record.facts_id if record.facts is not None else "")
+
+
+def test_cross_file_findings_come_from_the_manifest_while_no_facts_change(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text edit leaves every name, class and related list as it was: the rules' findings
+    are the last build's. An edit to a related list is checked again, and found wrong."""
+    monkeypatch.setattr(rules, "check_collection", _refuse)
+    site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
+
+    assert site.build().rendered == 1
+
+    monkeypatch.undo()
+    site.edit("site/monographs/apixaban.yaml", "related: [warfarin]", "related: [warfarn]")
+    report = pipeline.build(site.config(), options=SERIAL)
+    assert report.failed
+    errors = [d.code for d in report.diagnostics if d.severity == "error"]
+    assert errors == ["xref.unknown_target"]
+
+
+def test_the_build_id_reuses_digests_only_of_files_whose_stat_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    """The offline build id hashes every published file; a file whose size, mtime and inode
+    are what they were when it was hashed is not read again, any other file is."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "a.html").write_text("one", encoding="utf-8")
+    (root / "b.html").write_text("two", encoding="utf-8")
+    stat_a = output.file_stat(root / "a.html")
+    stat_b = output.file_stat(root / "b.html")
+    assert stat_a is not None and stat_b is not None
+    planted = b"\x01" * 32  # not the sha256 of either file: only a reused digest gives it
+    changed_stat = (stat_b[0] + 1, stat_b[1], stat_b[2])
+    files = output.SiteFiles(
+        root, [{"a.html": (stat_a, planted), "b.html": (changed_stat, planted)}]
+    )
+
+    assert files.sha256("a.html") == planted
+    assert files.sha256("b.html") == hashlib.sha256(b"two").digest()
+    assert files.hashed == {
+        "a.html": (stat_a, planted),
+        "b.html": (stat_b, hashlib.sha256(b"two").digest()),
+    }
+
+
+def test_an_incremental_build_id_is_the_cold_build_id_after_the_spare_was_tampered_with(
+    site: Site,
+) -> None:
+    """A page in the spare folder (the site before last) edited behind the build's back is
+    rewritten, and the offline build id names the bytes published, as a cold build's does."""
+    config = dataclasses.replace(site.config(), finish=make_finisher(index_search=False))
+    assert not pipeline.build(config, options=SERIAL).failed
+    site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
+    assert not pipeline.build(config, options=SERIAL).failed
+    spare = output.spare_dir(site.out) / "drugs" / "atenolol" / "index.html"
+    text = spare.read_text(encoding="utf-8")
+    spare.write_text(text.replace("Atenolol", "Atenolo1"), encoding="utf-8")
+    site.edit("site/monographs/warfarin.yaml", "summary: Edited. ", "summary: ")
+
+    assert not pipeline.build(config, options=SERIAL).failed
+
+    reference = site.root / "reference"
+    cold = dataclasses.replace(config, output_dir=reference)
+    assert not pipeline.build(cold, options=BuildOptions(use_cache=False, jobs=1)).failed
+    assert snapshot(site.out) == snapshot(reference)
+    assert b"Atenolo1" not in (site.out / "drugs" / "atenolol" / "index.html").read_bytes()
