@@ -13,7 +13,6 @@ import functools
 import gc
 import hashlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Mapping
@@ -154,7 +153,12 @@ def _load_in_workers(config: BuildConfig, jobs: int) -> LoadResult | None:
 def _shown_in(folder: str, name: str) -> str:
     """``display_path`` of the file ``name`` in the content folder shown as ``folder``
     (relpath is lexical; 30 µs a file saved over calling display_path for each)."""
-    return os.path.join(folder, name) if folder != "." else name
+    return _join(folder, name) if folder != "." else name
+
+
+def _join(folder: str, relative: str) -> str:
+    """``os.path.join`` for a relative path: a tenth of its cost, in loops over every file."""
+    return folder + relative if folder.endswith("/") else f"{folder}/{relative}"
 
 
 @dataclass(frozen=True)
@@ -210,7 +214,10 @@ def report_json(report: BuildReport) -> bytes:
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; a preview reload reports the same notes again
 def _report_line(diagnostic: Diagnostic) -> str:
-    return f"    {json.dumps(diagnostic.as_json(), sort_keys=True)}"
+    return f"    {_SORTED_JSON(diagnostic.as_json())}"
+
+
+_SORTED_JSON = json.JSONEncoder(sort_keys=True).encode  # json.dumps' defaults, made once
 
 
 def _template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
@@ -580,7 +587,7 @@ class _CachedBuild:
         digests: list[tuple[str, str]] = []
         for name in names:
             shown = _shown_in(folder, name)
-            path = os.path.join(content, name)
+            path = _join(content, name)
             stat = stat_of(path)
             known = files.digest(shown)
             if stat is None or stat != manifest.file_stats.get(shown) or not known:
@@ -776,7 +783,7 @@ class _CachedBuild:
         return (
             published is not None
             and published.content == content_id
-            and file_stat(os.path.join(self.output_path, path)) == published.stat
+            and file_stat(_join(self.output_path, path)) == published.stat
         )
 
     def _records(self, names: list[str]) -> dict[str, FileRecord]:
@@ -790,7 +797,7 @@ class _CachedBuild:
         content = str(self.config.content_dir)
         self.shown = [_shown_in(folder, name) for name in names]
         for name, shown in zip(names, self.shown, strict=True):
-            path = os.path.join(content, name)
+            path = _join(content, name)
             # Files the no-op check already looked at in this build are not stat'ed again.
             stat = self.file_stats.get(shown) or stat_of(path)
             record = known.get(shown)

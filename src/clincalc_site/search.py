@@ -263,6 +263,7 @@ def write_offline_files(site_root: Path, site_files: SiteFiles | None = None) ->
     search = [f for f in files if f.startswith((SEARCH_DIR + "/", PAGEFIND_DIR + "/"))]
     offline = {"build": build, "pages": pages, "assets": [*shell, *search]}
     (site_root / OFFLINE_FILE).write_text(json.dumps(offline, indent=0) + "\n", "utf-8")
+    listed.changed(OFFLINE_FILE)
     code = source.read_text(encoding="utf-8")
     for marker in (BUILD_MARKER, SHELL_MARKER):
         if code.count(marker) != 1:
@@ -271,6 +272,8 @@ def write_offline_files(site_root: Path, site_files: SiteFiles | None = None) ->
     code = code.replace(SHELL_MARKER, json.dumps(shell))
     (site_root / SW_FILE).write_text(code, encoding="utf-8")
     source.unlink()
+    for name in (SW_FILE, SW_SOURCE):
+        listed.changed(name)
 
 
 def finish_site(

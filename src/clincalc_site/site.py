@@ -97,7 +97,19 @@ def assemble_site(
     classes, problems = _group_classes(published)
     class_of = {member.slug: cls for cls in classes for member in cls.members}
     by_slug = {e.slug: e for e in published}
-    related = {entry.slug: _related_links(entry, by_slug, class_of) for entry in published}
+    # A page's class links come from the first MAX_RELATED + 1 members of its class (itself
+    # and its curated links aside): made once per class, not once per page.
+    heads = {
+        cls.slug: tuple(
+            RelatedLink(m.slug, m.monograph.name, curated=False)
+            for m in cls.members[: MAX_RELATED + 1]
+        )
+        for cls in classes
+    }
+    related = {
+        entry.slug: _related_links(entry, by_slug, heads.get(class_of[entry.slug].slug, ()))
+        for entry in published
+    }
     site = Site(
         settings, tuple(published), classes, class_of, related, withheld, dict(history or {})
     )
@@ -133,9 +145,12 @@ def _group_classes(published: Sequence[Entry]) -> tuple[tuple[DrugClass, ...], l
 
 
 def _related_links(
-    entry: Entry, by_slug: dict[str, Entry], class_of: dict[str, DrugClass]
+    entry: Entry, by_slug: dict[str, Entry], class_head: tuple[RelatedLink, ...]
 ) -> tuple[RelatedLink, ...]:
-    """Curated links first (editor's order), then same-class drugs A–Z; at most six."""
+    """Curated links first (editor's order), then same-class drugs A–Z; at most six.
+
+    ``class_head``: links to the first MAX_RELATED + 1 drugs of the entry's class, enough
+    to fill six places after skipping the entry and any curated link among them."""
     links: list[RelatedLink] = []
     seen = {entry.slug}
     for slug in entry.monograph.related:
@@ -143,11 +158,10 @@ def _related_links(
         if target is not None and slug not in seen:
             links.append(RelatedLink(slug, target.monograph.name, curated=True))
             seen.add(slug)
-    own_class = class_of.get(entry.slug)
-    for member in own_class.members if own_class else ():
+    for link in class_head:
         if len(links) >= MAX_RELATED:
-            break  # a class of thousands: the rest would be cut anyway
-        if member.slug not in seen:
-            links.append(RelatedLink(member.slug, member.monograph.name, curated=False))
-            seen.add(member.slug)
+            break
+        if link.slug not in seen:
+            links.append(link)
+            seen.add(link.slug)
     return tuple(links[:MAX_RELATED])

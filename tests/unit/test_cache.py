@@ -367,3 +367,23 @@ def test_an_incremental_build_id_is_the_cold_build_id_after_the_spare_was_tamper
     assert not pipeline.build(cold, options=BuildOptions(use_cache=False, jobs=1)).failed
     assert snapshot(site.out) == snapshot(reference)
     assert b"Atenolo1" not in (site.out / "drugs" / "atenolol" / "index.html").read_bytes()
+
+
+def test_the_published_site_is_recorded_as_the_finish_step_left_it(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing records the site from the finish step's listing and the files it noted
+    writing (offline.json, sw.js) instead of scanning again: the record must be what is on
+    disk, or the next build that changes nothing cannot tell, and publishes again."""
+    config = dataclasses.replace(site.config(), finish=make_finisher(index_search=False))
+    _age_content(site)
+    for _ in range(2):
+        assert not pipeline.build(config, options=SERIAL).failed
+    manifest = cache.read_manifest(cache.cache_dir_for(site.out, None))
+    assert {name: f.stat for name, f in manifest.tree.items()} == output.scan_tree(site.out)
+    assert {"sw.js", "offline.json"} <= set(manifest.tree)
+    monkeypatch.setattr(pipeline, "assemble_site", _refuse)
+
+    again = pipeline.build(config, options=SERIAL)
+
+    assert not again.failed and again.rendered == 0
