@@ -17,9 +17,11 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
+import marshal
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -261,6 +263,69 @@ def scan_tree(root: Path) -> dict[str, Stat]:
                     info = item.stat(follow_symlinks=False)
                     found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return found
+
+
+class BackgroundScans:
+    """``scan_tree`` of some folders, done by a forked child on the other core meanwhile.
+
+    A rebuild compares the published folder and the spare folder with what the build
+    cache recorded; scanning them costs 0.1-0.15 s each at 10,000 pages, which a child
+    process does while this one reads the cache and the content. ``result(root)`` gives
+    the scan as it was when the child ran it (so only for folders nothing writes to in
+    between: the build holds the output's lock) or scans here if the child could not run.
+    Forks only from a process with one thread (a thread holding a lock at the fork would
+    leave the child stuck).
+    """
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        self.roots = list(roots)
+        self.found: dict[str, dict[str, Stat] | None] | None = None
+        self.pid, self.reader = 0, -1
+        if not self.roots or threading.active_count() != 1 or not hasattr(os, "fork"):
+            return
+        try:
+            reader, writer = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:  # the child: scan, send, and leave without running any cleanup
+            code = 1
+            try:
+                os.close(reader)
+                found = {str(r): scan_tree(r) if r.is_dir() else None for r in self.roots}
+                with os.fdopen(writer, "wb") as out:
+                    out.write(marshal.dumps(found))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        self.pid, self.reader = pid, reader
+
+    def result(self, root: Path) -> dict[str, Stat]:
+        """Every file under ``root`` (as ``scan_tree``); ``root`` must be one of the roots."""
+        if self.found is None:
+            self.found = self._collect()
+        found = self.found.get(str(root))
+        return found if found is not None else scan_tree(root)
+
+    def _collect(self) -> dict[str, dict[str, Stat] | None]:
+        if not self.pid:
+            return {}
+        try:
+            with os.fdopen(self.reader, "rb") as source:
+                data = source.read()
+            _, status = os.waitpid(self.pid, 0)
+            if status != 0:
+                return {}
+            found: dict[str, dict[str, Stat] | None] = marshal.loads(data)
+            return found
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+
+    def close(self) -> None:
+        """Reap the child if its result was never asked for."""
+        if self.found is None:
+            self.found = self._collect()
 
 
 FileDigest = tuple[Stat, bytes]  # how a file looked when it was hashed, and its sha256

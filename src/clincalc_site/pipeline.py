@@ -46,6 +46,7 @@ from .diagnostics import Diagnostic, Location, Severity, has_failures, sort_diag
 from .dose_lint import lint_entries
 from .loader import Entry, LoadResult, discover, discover_names, display_path, load_monographs
 from .output import (
+    BackgroundScans,
     FileDigest,
     SiteFiles,
     build_lock,
@@ -443,7 +444,8 @@ class _CachedBuild:
         self.session = session or Session()
         self.page_keys: dict[str, tuple[tuple[object, ...], str]] = {}  # this build's
         self.keys: _PageKeys | None = None
-        self.manifest = self.session.manifest_for(cache) if options.use_cache else Manifest()
+        self.manifest = Manifest()  # read in run(), under the output's lock
+        self.scans: BackgroundScans | None = None
         self.started_ns = time.time_ns()
         self.jobs = options.jobs or default_jobs()
         self.workers: Workers | None = None
@@ -465,11 +467,22 @@ class _CachedBuild:
         config = self.config
         with build_lock(config.output_dir):
             remove_stale(config.output_dir)
+            if self.options.use_cache and (self.cache_dir / MANIFEST).is_file():
+                # a rebuild: the published and spare folders are scanned meanwhile
+                output = config.output_dir
+                self.scans = BackgroundScans([output, spare_dir(output)])
             try:
+                if self.options.use_cache:
+                    self.manifest = self.session.manifest_for(self.cache_dir)
                 return self._run()
             finally:
+                if self.scans is not None:
+                    self.scans.close()
                 if self.workers is not None:
                     self.workers.close()
+
+    def _scan(self, root: Path) -> dict[str, TreeStat]:
+        return self.scans.result(root) if self.scans is not None else scan_tree(root)
 
     def _workers(self, work: int) -> Workers:
         if self.workers is None or (
@@ -854,7 +867,7 @@ class _CachedBuild:
         if not tree or self.manifest.inputs_key != inputs_key:
             return False
         output = self.config.output_dir
-        if not output.is_dir() or scan_tree(output) != {n: f.stat for n, f in tree.items()}:
+        if not output.is_dir() or self._scan(output) != {n: f.stat for n, f in tree.items()}:
             return False
         self.page_count = self.manifest.page_count
         # Note files touched but not changed, and files that were too new to trust by their
@@ -953,7 +966,7 @@ class _CachedBuild:
             shutil.rmtree(spare, ignore_errors=True)
             spare.mkdir(parents=True)
             return {}
-        found = scan_tree(spare)
+        found = self._scan(spare)
         return {
             name: (known[name].content if name in known and known[name].stat == stat else "", stat)
             for name, stat in found.items()

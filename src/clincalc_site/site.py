@@ -106,8 +106,11 @@ def assemble_site(
         )
         for cls in classes
     }
+    no_class: tuple[RelatedLink, ...] = ()  # its class collided with another: reported
     related = {
-        entry.slug: _related_links(entry, by_slug, heads.get(class_of[entry.slug].slug, ()))
+        entry.slug: _related_links(
+            entry, by_slug, heads[own.slug] if (own := class_of.get(entry.slug)) else no_class
+        )
         for entry in published
     }
     site = Site(

@@ -1,0 +1,51 @@
+"""output.BackgroundScans: the published and spare folders scanned by a forked child."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from clincalc_site import output
+
+
+def make_tree(root: Path, names: list[str]) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(name, encoding="utf-8")
+
+
+def test_a_forked_child_scans_the_folders(tmp_path: Path) -> None:
+    site, spare, missing = tmp_path / "site", tmp_path / "spare", tmp_path / "missing"
+    make_tree(site, ["index.html", "drugs/a/index.html", "static/site.css"])
+    make_tree(spare, ["index.html"])
+    expected = {root: output.scan_tree(root) for root in (site, spare)}
+
+    scans = output.BackgroundScans([site, spare, missing])
+
+    assert scans.pid != 0  # forked: one thread here
+    assert scans.result(site) == expected[site]  # waits for the child
+    assert scans.result(spare) == expected[spare]
+    assert scans.found is not None and scans.found[str(missing)] is None
+
+
+def test_no_fork_from_a_process_with_threads_and_the_scan_is_done_here(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["index.html", "drugs/a/index.html"])
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        scans = output.BackgroundScans([tmp_path])
+        assert scans.pid == 0
+        assert scans.result(tmp_path) == output.scan_tree(tmp_path)
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_folder_that_was_not_asked_for_is_scanned_here(tmp_path: Path) -> None:
+    make_tree(tmp_path / "a", ["x.html"])
+    make_tree(tmp_path / "b", ["y.html"])
+    scans = output.BackgroundScans([tmp_path / "a"])
+    assert scans.result(tmp_path / "b") == {"y.html": output.scan_tree(tmp_path / "b")["y.html"]}
+    scans.close()
