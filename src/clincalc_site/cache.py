@@ -39,7 +39,7 @@ from .diagnostics import Diagnostic, Location, Severity
 from .records import FileRecord, MonographFacts
 from .yaml_source import NodeInfo
 
-FORMAT = 4  # 2: the build's summary; 3: each record's facts_id; 4: file sha256s, rule findings
+FORMAT = 5  # 2: build summary; 3: facts_id; 4: file sha256s, rule findings; 5: plan key
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = ".clincalc-cache"
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -125,6 +125,8 @@ class Manifest:
     # a digest of what the cross-file rules read (every record's facts, the file names) and
     # what they found: equal digests, equal findings
     collection: tuple[str, tuple[Diagnostic, ...]] | None = None
+    # a digest of what every monograph page's links and site fields follow from
+    plan_key: str = ""
     format: int = FORMAT
     # The stored form of each record as read, so an unchanged record is not converted again.
     stored: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
@@ -291,7 +293,7 @@ def _manifest_to_plain(m: Manifest, previous: Manifest | None) -> tuple[object, 
     return (_MARSHAL_TAG, m.load_key, m.render_key, m.inputs_key, m.written_ns, files,
             m.file_stats, m.pages, m.output, _tree_to_plain(m.tree), _tree_to_plain(m.spare),
             m.page_count, _summary_to_plain(m.summary),
-            _collection_to_plain(m.collection))  # fmt: skip
+            _collection_to_plain(m.collection), m.plan_key)  # fmt: skip
 
 
 def _summary_to_plain(summary: Summary | None) -> object:
@@ -340,6 +342,7 @@ def _manifest_from_plain(p: tuple[Any, ...]) -> Manifest:
         page_count=p[11],
         summary=_summary_from_plain(p[12]),
         collection=_collection_from_plain(p[13]),
+        plan_key=p[14],
         stored=stored,
     )
 

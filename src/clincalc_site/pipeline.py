@@ -454,6 +454,7 @@ class _CachedBuild:
         self.summary: Summary | None = None  # of this build, once it is known
         # the digest of what the cross-file rules read, and their findings
         self.collection: tuple[str, tuple[Diagnostic, ...]] | None = None
+        self.plan_key = ""  # see _plan
         self.shown: list[str] = []
         self.file_stats: dict[str, Stat] = {}
         self.new_pages: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -535,6 +536,11 @@ class _CachedBuild:
             report.resourcing, report.withheld, (*collection_problems, *problems),
         )  # fmt: skip
         view = make_site_view(site, settings, config.today, self.version)
+        if self.collection is not None:  # what every monograph page's links and view come from
+            self.plan_key = digest(
+                self.collection[0], settings.model_dump_json(), config.history, render_key,
+                self.version, config.today,
+            )  # fmt: skip
         digests = [(record.shown, record.digest) for record in ordered]
         inputs_key = self._inputs_key(render_key, digests, settings)
         if self._unchanged(inputs_key):
@@ -887,11 +893,22 @@ class _CachedBuild:
         old_pages = self.manifest.pages if tree else {}
         reused: dict[str, str] = {}
         jobs: list[tuple[str, RenderJob]] = []
+        # Same plan key: every page's links and site fields are what they were, so a page
+        # whose file is unchanged has the key it had (not worked out again for each page).
+        same_plan = bool(self.plan_key) and self.manifest.plan_key == self.plan_key
+        before = self.manifest.files
         for entry in site.entries:
             record = records[entry.source]
-            links = page_links(entry.slug, site)
             path = f"{monograph_url(entry.slug)}index.html"
             old = old_pages.get(path)
+            if old is not None and same_plan:
+                known = before.get(record.shown)
+                unchanged = known is not None and known.digest == record.digest
+                if unchanged and self._intact(tree, path, old[0]):
+                    reused[path] = old[0]
+                    self.new_pages[path] = old
+                    continue
+            links = page_links(entry.slug, site)
             if old is not None:
                 key = self._page_key(path, render_key, record, links, view, fields=old[1])
                 if key == old[0] and self._intact(tree, path, key):
@@ -992,6 +1009,7 @@ class _CachedBuild:
             page_count=self.page_count,
             summary=self.summary,
             collection=self.collection or self.manifest.collection,
+            plan_key=self.plan_key or self.manifest.plan_key,
         )
         if self.session.persist:
             written = write_manifest(self.cache_dir, manifest, self.manifest)

@@ -20,6 +20,7 @@ from sitetools import snapshot
 
 from clincalc_site import cache, output, pipeline, rules
 from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
+from clincalc_site.history import Change
 from clincalc_site.pipeline import BuildOptions, BuildReport
 from clincalc_site.search import make_finisher
 
@@ -387,3 +388,29 @@ def test_the_published_site_is_recorded_as_the_finish_step_left_it(
     again = pipeline.build(config, options=SERIAL)
 
     assert not again.failed and again.rendered == 0
+
+
+def test_a_new_content_version_re_renders_every_page(site: Site) -> None:
+    """Every page shows the content version (the commit it was built from)."""
+    first = pipeline.build(site.config(), version="abc1234", options=SERIAL)
+    assert not first.failed
+
+    again = pipeline.build(site.config(), version="def5678", options=SERIAL)
+
+    assert (again.loaded, again.rendered) == (0, 7)
+    assert b"def5678" in (site.out / "drugs" / "warfarin" / "index.html").read_bytes()
+
+
+def test_a_new_change_in_a_monographs_history_re_renders_its_page(site: Site) -> None:
+    """A page lists its monograph's recent changes: a new commit that left the file as it
+    was (a revert) still changes that page, and only that one."""
+    change = Change("2026-11-20", "Reword the warfarin summary", "0123abc")
+    config = dataclasses.replace(site.config(), history=(("warfarin", (change,)),))
+
+    report = pipeline.build(config, options=SERIAL)
+
+    assert not report.failed and report.rendered == 1
+    assert (
+        b"Reword the warfarin summary"
+        in (site.out / "drugs" / "warfarin" / "index.html").read_bytes()
+    )
