@@ -141,10 +141,13 @@ def write_pages(staging: Path, pages: Iterable[tuple[str, bytes]]) -> int:
     return len(written)
 
 
-def copy_static(static_dir: Path, staging: Path) -> None:
-    """Copy ``static/`` to ``<site>/static/``; symbolic links are not followed."""
+def copy_static(static_dir: Path, staging: Path) -> list[str]:
+    """Copy ``static/`` to ``<site>/static/``; symbolic links are not followed.
+
+    Returns the files written (POSIX paths in the site)."""
+    written: list[str] = []
     if not static_dir.is_dir():
-        return
+        return written
     for source in sorted(static_dir.rglob("*")):
         if source.is_symlink() or not source.is_file() or source.name.startswith("."):
             continue
@@ -152,6 +155,8 @@ def copy_static(static_dir: Path, staging: Path) -> None:
         target = staging / "static" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+        written.append(f"static/{relative.as_posix()}")
+    return written
 
 
 def _exchange(first: Path, second: Path) -> bool:
@@ -341,16 +346,33 @@ class SiteFiles:
     10,000-page site cost 0.2-0.25 s of every rebuild.
     """
 
-    def __init__(self, root: Path, known: Iterable[Mapping[str, FileDigest]] = ()) -> None:
+    def __init__(
+        self,
+        root: Path,
+        known: Iterable[Mapping[str, FileDigest]] = (),
+        listing: dict[str, Stat] | None = None,
+    ) -> None:
+        """``listing``: the files as the caller knows them, if it does (it then notes every
+        file it writes or removes with ``changed``); otherwise the folder is scanned."""
         self.root = root
         self.known = list(known)
         self.hashed: dict[str, FileDigest] = {}
-        self._listing: dict[str, Stat] | None = None
+        self._listing = listing
 
     def listing(self) -> dict[str, Stat]:
         if self._listing is None:
             self._listing = scan_tree(self.root)
         return self._listing
+
+    def removed_folder(self, prefix: str) -> None:
+        """Note that the folder ``prefix`` ('static/') and all in it were removed."""
+        if self._listing is not None:
+            for name in [n for n in self._listing if n.startswith(prefix)]:
+                del self._listing[name]
+
+    def rescan(self) -> None:
+        """Forget the listing: many files were written (a search index); list them anew."""
+        self._listing = None
 
     def names(self) -> list[str]:
         """Every file (POSIX paths, sorted)."""
@@ -472,24 +494,25 @@ def clear_spare(spare: Path, stale: Iterable[str]) -> None:
 
 def publish_spare(
     output_dir: Path,
-    spare: Path,
+    files: SiteFiles,
     static_dir: Path,
     finish: Finish | None,
-    known: Iterable[Mapping[str, FileDigest]] = (),
 ) -> tuple[dict[str, Stat], dict[str, FileDigest]]:
-    """Add static files and ``finish``'s output to the updated spare, then swap it in.
+    """Add static files and ``finish``'s output to the updated spare (``files.root``), then
+    swap it in.
 
     Returns the files of the newly published site, and the digests ``finish`` asked for
-    (``known`` lends it earlier ones: see ``SiteFiles``). Afterwards ``spare`` holds the site
-    that was published before.
+    (see ``SiteFiles``). Afterwards the spare holds the site that was published before.
 
     Raises:
         OutputError: nothing was published; the previous output is unchanged.
     """
+    spare = files.root
     try:
         shutil.rmtree(spare / "static", ignore_errors=True)
-        copy_static(static_dir, spare)
-        files = SiteFiles(spare, known)
+        files.removed_folder("static/")
+        for name in copy_static(static_dir, spare):
+            files.changed(name)
         if finish is not None:
             finish(spare, files)
         published = dict(files.listing())  # as finish left it (noted its changes)

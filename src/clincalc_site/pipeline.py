@@ -455,6 +455,7 @@ class _CachedBuild:
         # the digest of what the cross-file rules read, and their findings
         self.collection: tuple[str, tuple[Diagnostic, ...]] | None = None
         self.plan_key = ""  # see _plan
+        self.site_files: SiteFiles | None = None  # the spare being brought up to date
         self.shown: list[str] = []
         self.file_stats: dict[str, Stat] = {}
         self.new_pages: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -724,12 +725,17 @@ class _CachedBuild:
             rendered=len(jobs),
             reused=len(reused),
         )
+        noted = self.site_files.changed if self.site_files is not None else _ignore
+        for path, _ in jobs:  # written by the workers
+            noted(path)
         for path, content in [*index, (REPORT_FILE, report_json(report))]:
             put_file(target, path, content)
+            noted(path)
         output = config.output_dir
         for path in [*reused, *index_reused]:
             if path not in self.spare_kept:
                 put_file(target, path, None, output / path)
+                noted(path)
         self.page_count = report.pages
         self._publish(target, inputs_key)
         return report
@@ -933,6 +939,12 @@ class _CachedBuild:
         }
         keep = self.spare_kept | rewritten
         clear_spare(spare, (name for name in held if name not in keep))
+        # What the spare holds now; every file written into it from here on is noted, so
+        # the finish step and publishing need not scan it again (0.1 s each at 10,000).
+        tree = self._current_tree()
+        known = [_digests(tree), _digests(self.manifest.spare or {})] if tree else []
+        listing = {name: held[name][1] for name in keep if name in held}
+        self.site_files = SiteFiles(spare, known, listing)
         return spare
 
     def _submit_renders(
@@ -960,8 +972,8 @@ class _CachedBuild:
             self.session.forget()
             return
         tree = self._current_tree()
-        known = [_digests(tree), _digests(self.manifest.spare or {})] if tree else []
-        published, hashed = publish_spare(output, target, config.static_dir, config.finish, known)
+        files = self.site_files or SiteFiles(target)
+        published, hashed = publish_spare(output, files, config.static_dir, config.finish)
         keys = {path: key for path, (key, _) in self.new_pages.items()}
         new_tree = {}
         for name, stat in published.items():
@@ -1018,6 +1030,10 @@ class _CachedBuild:
             self.session.cache_dir, self.session.manifest = self.cache_dir, manifest
         if self.page_keys:  # not a build that found nothing changed
             self.session.page_keys = self.page_keys
+
+
+def _ignore(_: str) -> None:
+    pass
 
 
 def _digests(tree: Tree) -> dict[str, FileDigest]:

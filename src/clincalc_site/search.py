@@ -294,8 +294,12 @@ def finish_site(
             pagefind.communicate()
             raise
         finish_pagefind(pagefind, site_root, required=bool(records))
+    files = site_files or SiteFiles(site_root)
+    if index_search:
+        files.rescan()  # the index is thousands of new files
     write_manifest(site_root)
-    write_offline_files(site_root, site_files)
+    files.changed(MANIFEST_FILE)
+    write_offline_files(site_root, files)
 
 
 def make_finisher(*, index_search: bool = True) -> Finish:
