@@ -381,9 +381,10 @@ class SiteFiles:
     def changed(self, name: str) -> None:
         """Note that ``name`` was written or removed after the listing was taken.
 
-        Publishing records the site from the listing rather than scanning it again (0.1 s
-        at 10,000 pages). A change not noted leaves the record wrong, which costs the next
-        build its shortcuts (the published folder no longer matches), never correctness.
+        The offline file list, the build id and the build cache's record of the published
+        site are made from the listing, not from a scan (0.1 s each at 10,000 pages): every
+        write after the listing was taken must be noted (a large one, a search index, by
+        ``rescan``). tests/e2e/test_incremental.py holds the result to a cold build's.
         """
         if self._listing is None:
             return
@@ -490,6 +491,34 @@ def clear_spare(spare: Path, stale: Iterable[str]) -> None:
     for name in removed:
         (spare / name).unlink(missing_ok=True)
     _prune_folders(spare, removed)
+
+
+def link_spare(output_dir: Path, spare: Path, names: Iterable[str]) -> dict[str, Stat] | None:
+    """Make ``spare`` a folder of hard links to ``names`` in the published ``output_dir``.
+
+    For a build that found no spare it knows: the next build then rewrites only what
+    changed instead of linking every page (1.5-3 s at 10,000 pages). Returns each link's
+    stat, or None (and no spare) where linking fails (another file system).
+    """
+    shutil.rmtree(spare, ignore_errors=True)
+    stats: dict[str, Stat] = {}
+    made: set[str] = set()
+    try:
+        for name in names:
+            folder = os.path.dirname(name)
+            if folder not in made:
+                os.makedirs(os.path.join(spare, folder), exist_ok=True)
+                made.add(folder)
+            target = os.path.join(spare, name)
+            os.link(os.path.join(output_dir, name), target)
+            stat = file_stat(target)
+            if stat is None:
+                raise OSError(f"{target} vanished")
+            stats[name] = stat
+    except OSError:
+        shutil.rmtree(spare, ignore_errors=True)
+        return None
+    return stats
 
 
 def publish_spare(

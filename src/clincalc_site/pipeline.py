@@ -55,6 +55,7 @@ from .output import (
     clear_spare,
     copy_static,
     file_stat,
+    link_spare,
     new_staging_dir,
     publish,
     publish_spare,
@@ -983,9 +984,12 @@ class _CachedBuild:
             )
         if tree:
             spare_tree: Tree | None = tree
-        else:  # the replaced site is unknown to the cache: it cannot be a spare
-            shutil.rmtree(target, ignore_errors=True)
+        else:  # the replaced site is unknown to the cache: a spare of links to this one
+            pages = [name for name, f in new_tree.items() if f.content]
+            linked = link_spare(output, target, pages)
             spare_tree = None
+            if linked is not None:
+                spare_tree = {name: new_tree[name]._replace(stat=linked[name]) for name in pages}
         self._save(new_tree, spare_tree, self.new_pages, inputs_key)
 
     def _spare_files(self, spare: Path) -> dict[str, tuple[str, TreeStat]]:

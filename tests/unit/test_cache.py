@@ -414,3 +414,30 @@ def test_a_new_change_in_a_monographs_history_re_renders_its_page(site: Site) ->
         b"Reword the warfarin summary"
         in (site.out / "drugs" / "warfarin" / "index.html").read_bytes()
     )
+
+
+def test_a_first_build_leaves_a_spare_so_the_next_rebuild_links_no_pages(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first build with a cache had no spare folder it knew; it leaves one of links to
+    what it published, so the first rebuild after it rewrites only what changed instead of
+    linking every reused page (1.5-3 s at 10,000 pages)."""
+    spare = output.spare_dir(site.out)
+    pages = sorted(p.relative_to(site.out) for p in site.out.glob("drugs/*/index.html"))
+    assert pages and all((spare / p).stat().st_ino == (site.out / p).stat().st_ino for p in pages)
+    links: list[str] = []
+    real_put = output.put_file
+
+    def counting(root: Path, name: str, content: bytes | None, source: Path | None = None) -> None:
+        if content is None:
+            links.append(name)
+        real_put(root, name, content, source)
+
+    monkeypatch.setattr(pipeline, "put_file", counting)
+    site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
+
+    report = site.build()
+
+    assert report.rendered == 1
+    assert not [name for name in links if name.startswith("drugs/")]
+    site.assert_same_as_cold()
