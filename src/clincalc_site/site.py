@@ -63,6 +63,8 @@ def sort_key(name: str) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; a preview server sorts every name on each reload
 def fold(text: str) -> str:
+    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 

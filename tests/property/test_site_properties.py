@@ -1,4 +1,4 @@
-"""Related links of the assembled site, for generated collections of monographs (hypothesis).
+"""Related links and name sorting of the assembled site, for generated input (hypothesis).
 
 Each page lists its curated related drugs first (editor's order, published ones only, no
 repeats, never itself), then drugs of its own class A–Z, six at most. The assembly takes the
@@ -8,6 +8,8 @@ class part from a prefix of each class, made once per class; this holds it to th
 from __future__ import annotations
 
 import datetime as dt
+import string
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from clincalc_site.config import SiteSettings
 from clincalc_site.loader import Entry
 from clincalc_site.records import FileRecord, MonographFacts, stand_in
-from clincalc_site.site import MAX_RELATED, assemble_site, sort_key
+from clincalc_site.site import MAX_RELATED, assemble_site, fold, sort_key
 from clincalc_site.yaml_source import NodeInfo, PathKey
 
 NAMES = [f"Drug {letter}{n}" for letter in "ABCDEFGHIJ" for n in range(3)]
@@ -75,3 +77,15 @@ def test_related_links_follow_the_rule(entries: list[Entry], drafts: bool) -> No
     for entry in published:
         got = [(link.slug, link.name, link.curated) for link in site.related[entry.slug]]
         assert got == expected_links(entry, published), entry.slug
+
+
+def _fold_by_definition(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=30) | st.text(alphabet=string.printable, max_size=30))
+def test_the_ascii_shortcut_of_name_folding_folds_as_the_definition(text: str) -> None:
+    """Names sort by a fold (accents dropped, case folded); ASCII names take a shortcut."""
+    assert fold(text) == _fold_by_definition(text)
