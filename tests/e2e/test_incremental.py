@@ -210,3 +210,28 @@ def test_check_in_worker_processes_reports_what_check_in_process_does(
     assert in_workers.diagnostics == in_process.diagnostics
     assert in_workers.load.files == in_process.load.files
     assert in_workers.failed and in_process.failed
+
+
+def test_command_line_rebuilds_match_cold_builds(tmp_path: Path) -> None:
+    """The command in a process of its own: one thread, so the published and spare folders
+    are scanned by a forked child (pytest's own process may have threads, and not fork)."""
+    project = Project(tmp_path, generated_site(tmp_path, 30))
+
+    def build(out: Path, *extra: str) -> str:
+        command = [sys.executable, "-m", "clincalc_site", "build", "--content",
+                   str(project.content), "--out", str(out), "--no-search", *extra]  # fmt: skip
+        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    incremental = tmp_path / "incremental"
+    build(incremental)
+    # (the command uses the default templates and static files, not the project's copies)
+    for name, edit in [(n, e) for n, e in EDITS if n not in ("template", "static")]:
+        edit(project)
+        said = build(incremental)
+        if name == "summary":
+            assert "rendered 1, reused 30" in said, said  # the cache and spare were used
+        cold = tmp_path / f"cold-{name}"
+        build(cold, "--no-cache", "--cache-dir", str(tmp_path / "cold-cache"))  # not ours
+        assert snapshot(incremental) == snapshot(cold), name
