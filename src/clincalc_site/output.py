@@ -307,7 +307,8 @@ class BackgroundScans:
         self.pid, self.reader = pid, reader
 
     def result(self, root: Path) -> dict[str, Stat]:
-        """Every file under ``root`` (as ``scan_tree``); ``root`` must be one of the roots."""
+        """Every file under ``root`` (as ``scan_tree``): the child's scan of it, or a scan
+        here (the child failed, did not run, or was not asked for ``root``)."""
         if self.found is None:
             self.found = self._collect()
         found = self.found.get(str(root))
@@ -337,8 +338,10 @@ FileDigest = tuple[Stat, bytes]  # how a file looked when it was hashed, and its
 
 
 class SiteFiles:
-    """The files of a staged site, for the ``finish`` step: listed once, when first asked
-    (so after anything ``finish`` wrote before asking), and hashed at most once per version.
+    """The files of a staged site, for the ``finish`` step: listed once, and hashed at most
+    once per version. The listing is the caller's (a rebuild knows what the spare holds and
+    notes each write) or else a scan, taken when first asked (after anything ``finish``
+    wrote before asking).
 
     ``known`` holds digests from earlier builds: a file whose size, mtime and inode are the
     ones it had when it was hashed is not read again (a reused page is the same inode as the
