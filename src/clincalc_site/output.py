@@ -381,6 +381,11 @@ class SiteFiles:
         """Every file (POSIX paths, sorted)."""
         return sorted(self.listing())
 
+    def put(self, name: str, content: bytes | None, source: Path | None = None) -> None:
+        """``put_file`` into this site, noted in the listing (see ``changed``)."""
+        put_file(self.root, name, content, source)
+        self.changed(name)
+
     def changed(self, name: str) -> None:
         """Note that ``name`` was written or removed after the listing was taken.
 

@@ -59,7 +59,6 @@ from .output import (
     new_staging_dir,
     publish,
     publish_spare,
-    put_file,
     remove_stale,
     scan_tree,
     spare_dir,
@@ -325,8 +324,8 @@ class Session:
     manifest: Manifest | None = None
     written: Stat | None = None
     # the stand-ins and cross-file findings, and the assembled site, with what they came from
-    collection: tuple[object, list[Entry], list[Diagnostic]] | None = None
-    collection_key: str = ""  # the digest of the first item (stored in the manifest)
+    # (the shape, its digest as the manifest stores it, the stand-ins, the findings)
+    collection: tuple[object, str, list[Entry], list[Diagnostic]] | None = None
     site: tuple[object, list[Entry], Site, list[Diagnostic]] | None = None
     # monograph page path -> the inputs of its key and the key (see _CachedBuild._page_key)
     page_keys: dict[str, tuple[tuple[object, ...], str]] = dataclasses.field(default_factory=dict)
@@ -484,6 +483,11 @@ class _CachedBuild:
                     self.scans.close()
                 if self.workers is not None:
                     self.workers.close()
+
+    def _site_files(self) -> SiteFiles:
+        """The target folder's files, as ``_target`` set them up."""
+        assert self.site_files is not None, "_target runs first"
+        return self.site_files
 
     def _scan(self, root: Path) -> dict[str, TreeStat]:
         return self.scans.result(root) if self.scans is not None else scan_tree(root)
@@ -661,8 +665,8 @@ class _CachedBuild:
         )
         known = self.session.collection
         if known is not None and known[0] == shape:
-            self.collection = self.session.collection_key, tuple(known[2])
-            return known[1], known[2]
+            self.collection = known[1], tuple(known[3])
+            return known[2], known[3]
         entries = [stand_in(record) for record in ordered if record.facts is not None]
         # A build in a new process finds the last build's findings in the manifest.
         shape_key = digest(shape)
@@ -672,7 +676,7 @@ class _CachedBuild:
             problems = list(stored[1])
         else:
             problems = rules.check_collection(entries, existing)
-        self.session.collection, self.session.collection_key = (shape, entries, problems), shape_key
+        self.session.collection = (shape, shape_key, entries, problems)
         self.collection = shape_key, tuple(problems)
         return entries, problems
 
@@ -727,17 +731,15 @@ class _CachedBuild:
             rendered=len(jobs),
             reused=len(reused),
         )
-        noted = self.site_files.changed if self.site_files is not None else _ignore
+        files = self._site_files()
         for path, _ in jobs:  # written by the workers
-            noted(path)
+            files.changed(path)
         for path, content in [*index, (REPORT_FILE, report_json(report))]:
-            put_file(target, path, content)
-            noted(path)
+            files.put(path, content)
         output = config.output_dir
         for path in [*reused, *index_reused]:
             if path not in self.spare_kept:
-                put_file(target, path, None, output / path)
-                noted(path)
+                files.put(path, None, output / path)
         self.page_count = report.pages
         self._publish(target, inputs_key)
         return report
@@ -910,20 +912,19 @@ class _CachedBuild:
             record = records[entry.source]
             path = f"{monograph_url(entry.slug)}index.html"
             old = old_pages.get(path)
-            if old is not None and same_plan:
-                known = before.get(record.shown)
-                unchanged = known is not None and known.digest == record.digest
-                if unchanged and self._intact(tree, path, old[0]):
-                    reused[path] = old[0]
-                    self.new_pages[path] = old
-                    continue
-            links = page_links(entry.slug, site)
+            links: PageLinks | None = None
             if old is not None:
-                key = self._page_key(path, render_key, record, links, view, fields=old[1])
+                known = before.get(record.shown) if same_plan else None
+                if known is not None and known.digest == record.digest:
+                    key = old[0]  # same plan, same file: the key it had
+                else:
+                    links = page_links(entry.slug, site)
+                    key = self._page_key(path, render_key, record, links, view, fields=old[1])
                 if key == old[0] and self._intact(tree, path, key):
                     reused[path] = key
                     self.new_pages[path] = old
                     continue
+            links = links or page_links(entry.slug, site)
             jobs.append((path, RenderJob(record.shown, record.digest, links)))
         self.rendered = len(jobs)
         return reused, jobs
@@ -934,7 +935,9 @@ class _CachedBuild:
         written by renaming a new file over the old one)."""
         output = self.config.output_dir
         if not self.options.use_cache:
-            return new_staging_dir(output)
+            staging = new_staging_dir(output)
+            self.site_files = SiteFiles(staging)  # listed by a scan when the finish step asks
+            return staging
         spare = spare_dir(output)
         held = self._spare_files(spare)
         self.spare_kept = {
@@ -969,14 +972,15 @@ class _CachedBuild:
         if not self.options.use_cache:
             copy_static(config.static_dir, target)
             if config.finish is not None:
-                config.finish(target, SiteFiles(target))
+                config.finish(target, self._site_files())
             publish(target, output)
             forget(self.cache_dir)
             self.session.forget()
             return
         tree = self._current_tree()
-        files = self.site_files or SiteFiles(target)
-        published, hashed = publish_spare(output, files, config.static_dir, config.finish)
+        published, hashed = publish_spare(
+            output, self._site_files(), config.static_dir, config.finish
+        )
         keys = {path: key for path, (key, _) in self.new_pages.items()}
         new_tree = {}
         for name, stat in published.items():
@@ -1036,10 +1040,6 @@ class _CachedBuild:
             self.session.cache_dir, self.session.manifest = self.cache_dir, manifest
         if self.page_keys:  # not a build that found nothing changed
             self.session.page_keys = self.page_keys
-
-
-def _ignore(_: str) -> None:
-    pass
 
 
 def _digests(tree: Tree) -> dict[str, FileDigest]:

@@ -248,12 +248,11 @@ def build_id(files: SiteFiles, names: list[str]) -> str:
     return digest.hexdigest()[:12]
 
 
-def write_offline_files(site_root: Path, site_files: SiteFiles | None = None) -> None:
+def write_offline_files(site_root: Path, listed: SiteFiles) -> None:
     """Write ``offline.json`` and the service worker at the root, both naming this build."""
     source = site_root / SW_SOURCE
     if not source.is_file():
         return
-    listed = site_files or SiteFiles(site_root)
     files = [f for f in listed.names() if f not in (OFFLINE_FILE, SW_FILE)]
     build = build_id(listed, files)
     pages = [page_url(f) for f in files if f.endswith(".html") and f != "404.html"]
