@@ -8,10 +8,12 @@ Exit codes: 0 success, 1 content errors (or warnings under --strict), 2 usage or
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from . import pipeline
@@ -100,5 +102,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def run() -> NoReturn:
+    """The ``clincalc-site`` command: ``main``, then exit without tearing the heap down.
+
+    A rebuild holds a few million objects that the interpreter would free one by one on the
+    way out: 0.1 s of a 1.3 s rebuild at 10,000 monographs. Everything a command writes is
+    closed and renamed into place before ``main`` returns, its child processes are joined,
+    and output is flushed here; if flushing fails (a closed pipe), the usual exit reports it.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
