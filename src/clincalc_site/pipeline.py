@@ -9,7 +9,6 @@ assemble, render and write, and stops before writing anything if any error exist
 from __future__ import annotations
 
 import dataclasses
-import functools
 import gc
 import hashlib
 import json
@@ -206,19 +205,11 @@ def report_json(report: BuildReport) -> bytes:
     lines = []
     for name in sorted(fields):
         if name == "diagnostics" and report.diagnostics:
-            items = ",\n".join(_report_line(d) for d in report.diagnostics)
+            items = ",\n".join(f"    {d.json_line()}" for d in report.diagnostics)
             lines.append(f'  "{name}": [\n{items}\n  ]')
         else:
             lines.append(f"  {json.dumps(name)}: {json.dumps(fields[name])}")
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
-
-
-@functools.lru_cache(maxsize=1 << 16)  # pure; a preview reload reports the same notes again
-def _report_line(diagnostic: Diagnostic) -> str:
-    return f"    {_SORTED_JSON(diagnostic.as_json())}"
-
-
-_SORTED_JSON = json.JSONEncoder(sort_keys=True).encode  # json.dumps' defaults, made once
 
 
 def _template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
