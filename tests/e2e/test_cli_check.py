@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -200,3 +203,33 @@ def test_missing_content_folder_is_reported_not_raised(
 
 def test_the_repository_monographs_pass_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", "--content", str(REPO_MONOGRAPHS)]) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "command", [["-m", "clincalc_site"], ["-c", "import clincalc_site.cli as c; c.run()"]]
+)
+def test_the_command_exits_with_its_code_after_writing_all_its_output(
+    write_content: WriteContent, tmp_path: Path, command: list[str]
+) -> None:
+    """The command leaves without the interpreter's teardown: output and exit code intact.
+
+    500 broken files make ~200 KB of JSON, more than a pipe holds, so output that was not
+    flushed before the process ended would be missing or cut off.
+    """
+    broken = {
+        f"drug-{n:03}.yaml": monograph(f"Drug {n}", extra="monitorng: x\n") for n in range(500)
+    }
+    folder = content(write_content, tmp_path, broken)
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as usual
+    result = subprocess.run(
+        [sys.executable, *command, "check", "--content", folder, "--format", "json"],
+        capture_output=True, text=True, check=False, env=buffered,
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    assert len(result.stdout) > 65536
+    assert result.stdout.endswith("]\n")  # the last, buffered, part too
+    listed = json.loads(result.stdout)
+    assert {d["file"] for d in listed if d["code"] == "schema.unknown_field"} == {
+        f"monographs/{name}" for name in broken
+    }
