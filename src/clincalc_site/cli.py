@@ -13,8 +13,8 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from . import pipeline
 from .commands import register_all

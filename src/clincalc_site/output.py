@@ -307,12 +307,15 @@ class BackgroundScans:
         self.pid, self.reader = pid, reader
 
     def result(self, root: Path) -> dict[str, Stat]:
-        """Every file under ``root`` (as ``scan_tree``): the child's scan of it, or a scan
-        here (the child failed, did not run, or was not asked for ``root``)."""
+        """Every file under ``root`` (as ``scan_tree``; none if it is no folder): the child's
+        scan of it, or a scan here, kept for the next call (the child failed, did not run,
+        or was not asked for ``root``)."""
         if self.found is None:
             self.found = self._collect()
         found = self.found.get(str(root))
-        return found if found is not None else scan_tree(root)
+        if found is None:
+            found = self.found[str(root)] = scan_tree(root) if root.is_dir() else {}
+        return found
 
     def _collect(self) -> dict[str, dict[str, Stat] | None]:
         if not self.pid:

@@ -800,11 +800,11 @@ class _CachedBuild:
     def _intact(self, tree: Tree, path: str, content_id: str) -> bool:
         """Whether the published file at ``path`` holds ``content_id`` and is untouched."""
         published = tree.get(path)
-        return (
-            published is not None
-            and published.content == content_id
-            and file_stat(_join(self.output_path, path)) == published.stat
-        )
+        if published is None or published.content != content_id:
+            return False
+        if self.scans is not None:  # the child's scan, taken under this build's lock
+            return self.scans.result(self.config.output_dir).get(path) == published.stat
+        return file_stat(_join(self.output_path, path)) == published.stat
 
     def _records(self, names: list[str]) -> dict[str, FileRecord]:
         """Each file's record: from the cache when its bytes are unchanged, else loaded."""

@@ -235,3 +235,13 @@ def test_command_line_rebuilds_match_cold_builds(tmp_path: Path) -> None:
         cold = tmp_path / f"cold-{name}"
         build(cold, "--no-cache", "--cache-dir", str(tmp_path / "cold-cache"))  # not ours
         assert snapshot(incremental) == snapshot(cold), name
+    # Published pages changed or deleted by hand are put back (seen in the child's scan),
+    # and so is a deleted published folder.
+    pages = sorted(incremental.glob("drugs/*/index.html"))
+    pages[0].write_text("edited by hand", encoding="utf-8")
+    pages[1].unlink()
+    build(incremental)
+    assert snapshot(incremental) == snapshot(cold)
+    shutil.rmtree(incremental)
+    build(incremental)
+    assert snapshot(incremental) == snapshot(cold)

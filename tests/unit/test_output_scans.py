@@ -68,3 +68,14 @@ def test_a_folder_that_was_not_asked_for_is_scanned_here(tmp_path: Path) -> None
     scans = output.BackgroundScans([tmp_path / "a"])
     assert scans.result(tmp_path / "b") == {"y.html": output.scan_tree(tmp_path / "b")["y.html"]}
     scans.close()
+
+
+def test_a_missing_folder_has_no_files_and_a_scan_here_is_taken_once(tmp_path: Path) -> None:
+    """A build asks for the published folder's stat once per page: one scan, not one each."""
+    make_tree(tmp_path / "b", ["y.html"])
+    scans = output.BackgroundScans([])  # nothing forked: every result is a scan here
+    assert scans.result(tmp_path / "missing") == {}
+    first = scans.result(tmp_path / "b")
+    make_tree(tmp_path / "b", ["z.html"])
+    assert scans.result(tmp_path / "b") is first
+    assert set(first) == {"y.html"}
