@@ -438,6 +438,7 @@ class _CachedBuild:
         self.keys: _PageKeys | None = None
         self.manifest = Manifest()  # read in run(), under the output's lock
         self.scans: BackgroundScans | None = None
+        self.published: dict[str, TreeStat] | None = None  # the scan of the output folder
         self.started_ns = time.time_ns()
         self.jobs = options.jobs or default_jobs()
         self.workers: Workers | None = None
@@ -803,7 +804,9 @@ class _CachedBuild:
         if published is None or published.content != content_id:
             return False
         if self.scans is not None:  # the child's scan, taken under this build's lock
-            return self.scans.result(self.config.output_dir).get(path) == published.stat
+            if self.published is None:
+                self.published = self.scans.result(self.config.output_dir)
+            return self.published.get(path) == published.stat
         return file_stat(_join(self.output_path, path)) == published.stat
 
     def _records(self, names: list[str]) -> dict[str, FileRecord]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -44,7 +44,7 @@ class Site:
     entries: tuple[Entry, ...]  # published monographs, by name
     classes: tuple[DrugClass, ...]  # by name
     class_of: dict[str, DrugClass]  # monograph slug -> its class
-    related: dict[str, tuple[RelatedLink, ...]]
+    related: Mapping[str, tuple[RelatedLink, ...]]  # monograph slug -> its related links
     withheld: tuple[Entry, ...]  # drafts left out because publish_drafts is false
     history: Mapping[str, tuple[Change, ...]] = field(default_factory=dict)  # slug -> changes
 
@@ -108,13 +108,7 @@ def assemble_site(
         )
         for cls in classes
     }
-    no_class: tuple[RelatedLink, ...] = ()  # its class collided with another: reported
-    related = {
-        entry.slug: _related_links(
-            entry, by_slug, heads[own.slug] if (own := class_of.get(entry.slug)) else no_class
-        )
-        for entry in published
-    }
+    related = RelatedLinks(by_slug, class_of, heads)
     site = Site(
         settings, tuple(published), classes, class_of, related, withheld, dict(history or {})
     )
@@ -147,6 +141,38 @@ def _group_classes(published: Sequence[Entry]) -> tuple[tuple[DrugClass, ...], l
         by_slug[slug] = name
         classes.append(DrugClass(slug, name, tuple(members[name])))
     return tuple(classes), problems
+
+
+class RelatedLinks(Mapping[str, tuple[RelatedLink, ...]]):
+    """Each published monograph's related links, worked out when first asked for.
+
+    A rebuild renders only the pages whose file or neighbours changed; working out the
+    links of all 10,000 pages would cost it 50 ms. Pure: the answer for a slug never changes.
+    """
+
+    def __init__(
+        self,
+        by_slug: dict[str, Entry],
+        class_of: dict[str, DrugClass],
+        heads: dict[str, tuple[RelatedLink, ...]],
+    ) -> None:
+        self._by_slug, self._class_of, self._heads = by_slug, class_of, heads
+        self._known: dict[str, tuple[RelatedLink, ...]] = {}
+
+    def __getitem__(self, slug: str) -> tuple[RelatedLink, ...]:
+        links = self._known.get(slug)
+        if links is None:
+            entry = self._by_slug[slug]  # KeyError for a slug that is not published
+            own = self._class_of.get(slug)
+            head = self._heads[own.slug] if own is not None else ()  # a collided class: none
+            links = self._known[slug] = _related_links(entry, self._by_slug, head)
+        return links
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_slug)
+
+    def __len__(self) -> int:
+        return len(self._by_slug)
 
 
 def _related_links(
