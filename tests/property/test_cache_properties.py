@@ -7,12 +7,16 @@ these properties hold the shortcuts to the definitions for generated input (hypo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clincalc_site import cache
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.records import FileRecord, MonographFacts
+from clincalc_site.yaml_source import NodeInfo
 
 # Every character class JSON escapes: quotes, backslashes, controls, non-ASCII, surrogates.
 TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)
@@ -37,3 +41,45 @@ def test_a_report_line_is_the_sorted_json_of_the_diagnostic(diagnostic: Diagnost
 
     assert line == json.dumps(diagnostic.as_json(), sort_keys=True)
     assert "\n" not in line  # one diagnostic per line of build-report.json
+
+
+@st.composite
+def records(draw: st.DrawFn) -> FileRecord:
+    facts = None
+    if draw(st.booleans()):
+        facts = MonographFacts(
+            draw(TEXT), draw(TEXT), draw(st.lists(TEXT, max_size=3)), draw(st.booleans()),
+            draw(st.lists(TEXT, max_size=3)), draw(st.none() | TEXT),
+            (draw(TEXT), draw(st.dates()), draw(st.none() | TEXT)), draw(st.booleans()),
+        )  # fmt: skip
+    node = st.builds(
+        NodeInfo, st.integers(0, 10**6), st.integers(0, 999), st.integers(0, 10**6),
+        st.integers(0, 999), st.none() | TEXT, st.booleans(), st.sampled_from(["string", "map"]),
+    )  # fmt: skip
+    keys = st.tuples(TEXT) | st.tuples(TEXT, st.integers(0, 9))
+    return FileRecord(
+        draw(TEXT), draw(TEXT), draw(TEXT), tuple(draw(st.lists(diagnostics(), max_size=3))),
+        facts, draw(TEXT), draw(st.dictionaries(keys, node, max_size=4)),
+    )  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(records())
+def test_a_record_read_back_from_the_manifest_equals_the_record_stored(
+    record: FileRecord,
+) -> None:
+    restored = cache._record_from_plain(cache._record_to_plain(record))
+
+    assert restored == record
+    assert hash(restored.diagnostics) == hash(record.diagnostics)
+    assert restored.facts_id == record.facts_id  # stored, not worked out again
+    assert [d.severity for d in restored.diagnostics] == [d.severity for d in record.diagnostics]
+    assert all(type(d.severity) is Severity for d in restored.diagnostics)
+
+
+def test_restored_classes_have_nothing_their_constructor_would_have_done() -> None:
+    """cache._restore fills an instance's __dict__: right only for plain frozen dataclasses."""
+    for cls in (Location, Diagnostic, MonographFacts, FileRecord):
+        params = getattr(cls, "__dataclass_params__", None)
+        assert dataclasses.is_dataclass(cls) and params is not None and params.frozen, cls
+        assert not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__"), cls
