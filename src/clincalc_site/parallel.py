@@ -179,6 +179,7 @@ class WorkerState:
         self.templates_dir = templates_dir
         self.today = today
         self.held: dict[str, Entry] = {}
+        self.summaries: dict[str, str] = {}  # rendered while loading; pages reuse them
         self.markup = MarkupRenderer()
         self.renderer: Renderer | None = None
         self.progress: OnProgress = _ignore  # set by whoever runs the calls
@@ -192,6 +193,7 @@ class WorkerState:
             if entry is not None and keep:
                 self.held[record.shown] = entry
                 summary = self.markup.inline(entry.monograph.summary)
+                self.summaries[record.shown] = summary
                 record = dataclasses.replace(record, summary_html=summary)
                 _ = record.facts_id  # worked out here, in parallel, and sent with the record
             records.append(record)
@@ -209,7 +211,8 @@ class WorkerState:
         for job in jobs:
             entry = self.held.get(job.shown) or self._reload(job)
             recorder = RecordingView(view)
-            path, content = self.renderer.page_of(entry, job.links, recorder)
+            summary = self.summaries.get(job.shown)
+            path, content = self.renderer.page_of(entry, job.links, recorder, summary)
             put_file(root, path, content)
             pages.append(RenderedPage(path, tuple(sorted(recorder.seen))))
             tally.add()

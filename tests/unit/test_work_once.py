@@ -1,0 +1,69 @@
+"""A build does each monograph's work once (the build-speed issue: "the work per monograph
+done once"), and reusing it changes no byte of the site."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from sitetools import FIXTURE_TODAY, copy_fixture_site, snapshot
+
+from clincalc_site import parallel, pipeline
+from clincalc_site.config import BuildConfig
+from clincalc_site.markup import MarkupRenderer
+from clincalc_site.pipeline import BuildOptions
+
+
+def _summaries(content: Path) -> list[str]:
+    return [
+        yaml.safe_load(path.read_text(encoding="utf-8"))["summary"]
+        for path in sorted(content.glob("*.yaml"))
+    ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_summary_is_rendered_once_per_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Workers render a summary while loading (for the A–Z and class pages); the monograph
+    page takes that one instead of rendering it again. With two jobs the loading and page
+    rendering run in forked workers, so only this process's calls are counted there: none
+    of a summary may be rendered here then."""
+    content = copy_fixture_site(tmp_path / "site")
+    calls: Counter[str] = Counter()
+    inline = MarkupRenderer.inline
+
+    def counting(self: MarkupRenderer, text: str) -> str:
+        calls[text] += 1
+        return inline(self, text)
+
+    monkeypatch.setattr(MarkupRenderer, "inline", counting)
+    config = BuildConfig(content_dir=content, output_dir=tmp_path / "out", today=FIXTURE_TODAY)
+    options = BuildOptions(use_cache=False, jobs=jobs, threshold=1)  # workers even here
+    report = pipeline.build(config, options=options)
+
+    assert not report.failed
+    summaries = _summaries(content)
+    expected = 1 if jobs == 1 else 0
+    assert summaries and all(calls[text] == expected for text in summaries), calls
+
+
+def test_reused_summaries_leave_every_page_as_rendered_from_scratch(tmp_path: Path) -> None:
+    """The pages with the summary reused equal pages that render it themselves."""
+    content = copy_fixture_site(tmp_path / "site")
+    options = BuildOptions(use_cache=False, jobs=1)
+    pipeline.build(BuildConfig(content, tmp_path / "out", today=FIXTURE_TODAY), options=options)
+    built = snapshot(tmp_path / "out")
+    render = parallel.WorkerState.render
+
+    def forgetting(self: parallel.WorkerState, *args: object) -> object:
+        self.summaries.clear()  # every page renders its own summary
+        return render(self, *args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel.WorkerState, "render", forgetting)
+        config = BuildConfig(content, tmp_path / "again", today=FIXTURE_TODAY)
+        pipeline.build(config, options=options)
+    assert built and snapshot(tmp_path / "again") == built
