@@ -361,7 +361,8 @@ class SiteFiles:
         """``listing``: the files as the caller knows them, if it does (it then notes every
         file it writes or removes with ``changed``); otherwise the folder is scanned."""
         self.root = root
-        self.known = list(known)
+        self.written: dict[str, FileDigest] = {}  # see ``put_hashed``
+        self.known = [self.written, *known]
         self.hashed: dict[str, FileDigest] = {}
         self._listing = listing
 
@@ -404,6 +405,15 @@ class SiteFiles:
             self._listing.pop(name, None)
         else:
             self._listing[name] = stat
+
+    def put_hashed(self, name: str, digest: FileDigest | None) -> None:
+        """Note a file written by someone else (a worker) with the stat and sha256 it had
+        when written, so that it is not read back to be hashed: every page of a cold build,
+        0.4-0.5 s of one core at 10,000 pages. A file changed since has another stat (a
+        new inode or mtime) and is read as usual."""
+        if digest is not None:
+            self.written[name] = digest
+        self.changed(name)
 
     def sha256(self, name: str) -> bytes:
         stat = self.listing()[name]

@@ -36,7 +36,7 @@ import jinja2
 from .dose_lint import lint_entries
 from .loader import MAX_FILE_BYTES, Entry, decode, display_path, load_file, load_text
 from .markup import MarkupRenderer
-from .output import put_file
+from .output import FileDigest, file_stat, put_file
 from .records import FileRecord, NeedsFullEntry, record_of
 from .rendering import PageLinks, Renderer, SiteView
 
@@ -87,6 +87,8 @@ class RenderJob:
 class RenderedPage:
     path: str
     site_fields: tuple[str, ...]  # the SiteView fields the page read
+    # the written file's stat and sha256, for the finish step's build id (None: not known)
+    digest: FileDigest | None = None
 
 
 class RecordingView:
@@ -214,7 +216,9 @@ class WorkerState:
             summary = self.summaries.get(job.shown)
             path, content = self.renderer.page_of(entry, job.links, recorder, summary)
             put_file(root, path, content)
-            pages.append(RenderedPage(path, tuple(sorted(recorder.seen))))
+            written = file_stat(f"{target}/{path}")
+            digest = None if written is None else (written, hashlib.sha256(content).digest())
+            pages.append(RenderedPage(path, tuple(sorted(recorder.seen)), digest))
             tally.add()
         tally.flush()
         return pages

@@ -724,8 +724,9 @@ class _CachedBuild:
             reused=len(reused),
         )
         files = self._site_files()
-        for path, _ in jobs:  # written by the workers
-            files.changed(path)
+        for pages in rendered:  # written by the workers
+            for page in pages:
+                files.put_hashed(page.path, page.digest)
         for path, content in [*index, (REPORT_FILE, report_json(report))]:
             files.put(path, content)
         output = config.output_dir

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 import yaml
 from sitetools import FIXTURE_TODAY, copy_fixture_site, snapshot
 
-from clincalc_site import parallel, pipeline
+from clincalc_site import output, parallel, pipeline
 from clincalc_site.config import BuildConfig
 from clincalc_site.markup import MarkupRenderer
 from clincalc_site.pipeline import BuildOptions
+from clincalc_site.search import make_finisher
 
 
 def _summaries(content: Path) -> list[str]:
@@ -67,3 +69,50 @@ def test_reused_summaries_leave_every_page_as_rendered_from_scratch(tmp_path: Pa
         config = BuildConfig(content, tmp_path / "again", today=FIXTURE_TODAY)
         pipeline.build(config, options=options)
     assert built and snapshot(tmp_path / "again") == built
+
+
+def _finishing(content: Path, out: Path) -> BuildConfig:
+    finish = make_finisher(index_search=False)  # the offline build id hashes every file
+    return BuildConfig(content, out, today=FIXTURE_TODAY, finish=finish)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cold_build_hashes_each_page_as_written_not_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """The worker that writes a page hashes its bytes for the offline build id; the finish
+    step does not open the page again to hash it."""
+    content = copy_fixture_site(tmp_path / "site")
+    read: list[str] = []
+
+    def watching(file: str, mode: str = "r", *args: Any, **kwargs: Any) -> IO[Any]:
+        if "r" in mode and "/drugs/" in str(file):
+            read.append(str(file))
+        return open(file, mode, *args, **kwargs)  # the caller closes it
+
+    monkeypatch.setattr(output, "open", watching, raising=False)
+    options = BuildOptions(use_cache=False, jobs=jobs, threshold=1)
+    report = pipeline.build(_finishing(content, tmp_path / "out"), options=options)
+
+    assert not report.failed
+    assert (tmp_path / "out" / "drugs" / "warfarin" / "index.html").is_file()
+    assert read == []
+
+
+def test_the_hashes_workers_send_give_the_site_that_reading_the_pages_gives(
+    tmp_path: Path,
+) -> None:
+    """Byte for byte (the build id is in offline.json and the service worker)."""
+    content = copy_fixture_site(tmp_path / "site")
+    options = BuildOptions(use_cache=False, jobs=2, threshold=1)
+    pipeline.build(_finishing(content, tmp_path / "out"), options=options)
+    built = snapshot(tmp_path / "out")
+    put_hashed = output.SiteFiles.put_hashed
+
+    def unhashed(self: output.SiteFiles, name: str, digest: output.FileDigest | None) -> None:
+        put_hashed(self, name, None)  # as if the worker sent no hash: the page is read
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(output.SiteFiles, "put_hashed", unhashed)
+        pipeline.build(_finishing(content, tmp_path / "again"), options=options)
+    assert "offline.json" in built and snapshot(tmp_path / "again") == built
