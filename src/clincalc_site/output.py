@@ -408,9 +408,9 @@ class SiteFiles:
 
     def put_hashed(self, name: str, digest: FileDigest | None) -> None:
         """Note a file written by someone else (a worker) with the stat and sha256 it had
-        when written, so that it is not read back to be hashed: every page of a cold build,
-        0.4-0.5 s of one core at 10,000 pages. A file changed since has another stat (a
-        new inode or mtime) and is read as usual."""
+        when written, so that it is not read back to be hashed (every page of a cold build:
+        the finish step at 10,000 pages took 0.32-0.38 s with that, 0.13-0.14 s without).
+        A file changed since has another stat (a new inode or mtime) and is read as usual."""
         if digest is not None:
             self.written[name] = digest
         self.changed(name)
