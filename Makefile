@@ -34,4 +34,4 @@ test: $(STAMP) node_modules/.package-lock.json
 	$(PY) -m pytest
 
 clean:
-	rm -rf _site .clincalc-cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf _site ._site.spare ._site.lock .clincalc-cache .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from clincalc_site.cli import build_parser
+from clincalc_site.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "site.yml"
@@ -166,3 +168,30 @@ def test_repository_config_runs_ruff_mypy_and_the_check() -> None:
     assert parses_as_subcommand(check["entry"]) == "check"
     assert local["mypy"]["language"] == "system"
     assert shlex.split(local["mypy"]["entry"])[0].endswith("mypy")
+
+
+def test_building_twice_leaves_the_checkout_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor runs `make site` in their checkout, again and again: the site, its spare
+    folder, the lock and the build cache must never show up as files to commit."""
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    subprocess.run([*git, "init", "-q", str(tmp_path)], check=True)
+    shutil.copy(REPO / ".gitignore", tmp_path / ".gitignore")
+    shutil.copytree(REPO / "tests" / "data" / "site" / "monographs", tmp_path / "monographs")
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "content"], cwd=tmp_path, check=True)
+    monkeypatch.chdir(tmp_path)
+
+    for _ in range(2):  # the second build is a rebuild: it leaves a spare folder
+        assert main(["build", "--no-search"]) == 0
+
+    assert (tmp_path / "_site" / "index.html").is_file()
+    status = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=all", "--ignored=no"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert status.stdout == ""
