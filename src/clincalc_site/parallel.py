@@ -36,7 +36,7 @@ import jinja2
 from .dose_lint import lint_entries
 from .loader import MAX_FILE_BYTES, Entry, decode, display_path, load_file, load_text
 from .markup import MarkupRenderer
-from .output import FileDigest, file_stat, put_file
+from .output import FileDigest, put_hashed_file
 from .records import FileRecord, NeedsFullEntry, record_of
 from .rendering import PageLinks, Renderer, SiteView
 
@@ -88,7 +88,7 @@ class RenderedPage:
     path: str
     site_fields: tuple[str, ...]  # the SiteView fields the page read
     # the written file's stat and sha256, for the finish step's build id (None: not known)
-    digest: FileDigest | None = None
+    digest: FileDigest | None
 
 
 class RecordingView:
@@ -180,8 +180,9 @@ class WorkerState:
     def __init__(self, templates_dir: Path, today: dt.date) -> None:
         self.templates_dir = templates_dir
         self.today = today
-        self.held: dict[str, Entry] = {}
-        self.summaries: dict[str, str] = {}  # rendered while loading; pages reuse them
+        # loaded entries, with the summary rendered while loading (None: a reload), which
+        # their pages reuse
+        self.held: dict[str, tuple[Entry, str | None]] = {}
         self.markup = MarkupRenderer()
         self.renderer: Renderer | None = None
         self.progress: OnProgress = _ignore  # set by whoever runs the calls
@@ -193,9 +194,8 @@ class WorkerState:
         for name in paths:
             entry, record = load_one(Path(name), self.today)
             if entry is not None and keep:
-                self.held[record.shown] = entry
                 summary = self.markup.inline(entry.monograph.summary)
-                self.summaries[record.shown] = summary
+                self.held[record.shown] = entry, summary
                 record = dataclasses.replace(record, summary_html=summary)
                 _ = record.facts_id  # worked out here, in parallel, and sent with the record
             records.append(record)
@@ -211,25 +211,22 @@ class WorkerState:
         pages: list[RenderedPage] = []
         tally = _Tally(self.progress)
         for job in jobs:
-            entry = self.held.get(job.shown) or self._reload(job)
+            entry, summary = self.held.get(job.shown) or self._reload(job)
             recorder = RecordingView(view)
-            summary = self.summaries.get(job.shown)
             path, content = self.renderer.page_of(entry, job.links, recorder, summary)
-            put_file(root, path, content)
-            written = file_stat(f"{target}/{path}")
-            digest = None if written is None else (written, hashlib.sha256(content).digest())
+            digest = put_hashed_file(root, path, content)
             pages.append(RenderedPage(path, tuple(sorted(recorder.seen)), digest))
             tally.add()
         tally.flush()
         return pages
 
-    def _reload(self, job: RenderJob) -> Entry:
+    def _reload(self, job: RenderJob) -> tuple[Entry, None]:
         """Load an unchanged file whose page must be rendered again (its links changed)."""
         entry, record = load_one(Path(job.shown), self.today)
         if entry is None or record.digest != job.digest:
             raise ContentChanged(f"{job.shown} changed during the build; build again")
-        self.held[job.shown] = entry
-        return entry
+        self.held[job.shown] = entry, None
+        return entry, None
 
 
 Call = tuple[str, tuple[Any, ...]]

@@ -3,6 +3,7 @@ done once"), and reusing it changes no byte of the site."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any
@@ -30,15 +31,15 @@ def test_each_summary_is_rendered_once_per_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     """Workers render a summary while loading (for the A–Z and class pages); the monograph
-    page takes that one instead of rendering it again. With two jobs the loading and page
-    rendering run in forked workers, so only this process's calls are counted there: none
-    of a summary may be rendered here then."""
+    page takes that one instead of rendering it again. Forked workers note each call in a
+    file opened for appending (one short write per line), so calls in every process count."""
     content = copy_fixture_site(tmp_path / "site")
-    calls: Counter[str] = Counter()
+    log = tmp_path / "inline-calls"
     inline = MarkupRenderer.inline
 
     def counting(self: MarkupRenderer, text: str) -> str:
-        calls[text] += 1
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(text) + "\n")
         return inline(self, text)
 
     monkeypatch.setattr(MarkupRenderer, "inline", counting)
@@ -47,9 +48,9 @@ def test_each_summary_is_rendered_once_per_build(
     report = pipeline.build(config, options=options)
 
     assert not report.failed
+    calls = Counter(json.loads(line) for line in log.read_text(encoding="utf-8").splitlines())
     summaries = _summaries(content)
-    expected = 1 if jobs == 1 else 0
-    assert summaries and all(calls[text] == expected for text in summaries), calls
+    assert summaries and all(calls[text] == 1 for text in summaries), calls
 
 
 def test_reused_summaries_leave_every_page_as_rendered_from_scratch(tmp_path: Path) -> None:
@@ -61,7 +62,8 @@ def test_reused_summaries_leave_every_page_as_rendered_from_scratch(tmp_path: Pa
     render = parallel.WorkerState.render
 
     def forgetting(self: parallel.WorkerState, *args: object) -> object:
-        self.summaries.clear()  # every page renders its own summary
+        for name, (entry, _) in self.held.items():
+            self.held[name] = entry, None  # every page renders its own summary
         return render(self, *args)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as patch:
@@ -81,7 +83,8 @@ def test_a_cold_build_hashes_each_page_as_written_not_read_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     """The worker that writes a page hashes its bytes for the offline build id; the finish
-    step does not open the page again to hash it."""
+    step does not open the page again to hash it. The same watch on a build whose workers
+    send no hashes sees the pages read, so the watch is not blind."""
     content = copy_fixture_site(tmp_path / "site")
     read: list[str] = []
 
@@ -92,11 +95,21 @@ def test_a_cold_build_hashes_each_page_as_written_not_read_back(
 
     monkeypatch.setattr(output, "open", watching, raising=False)
     options = BuildOptions(use_cache=False, jobs=jobs, threshold=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "put_hashed_file", _unhashed_file)
+        pipeline.build(_finishing(content, tmp_path / "unhashed"), options=options)
+    assert read, "the watch saw no page read even without the workers' hashes"
+    read.clear()
     report = pipeline.build(_finishing(content, tmp_path / "out"), options=options)
 
     assert not report.failed
     assert (tmp_path / "out" / "drugs" / "warfarin" / "index.html").is_file()
     assert read == []
+
+
+def _unhashed_file(root: Path, name: str, content: bytes) -> None:
+    """A worker that writes the page but sends no hash (the finish step must read it)."""
+    output.put_file(root, name, content)
 
 
 def test_the_hashes_workers_send_give_the_site_that_reading_the_pages_gives(
@@ -110,7 +123,7 @@ def test_the_hashes_workers_send_give_the_site_that_reading_the_pages_gives(
     put_hashed = output.SiteFiles.put_hashed
 
     def unhashed(self: output.SiteFiles, name: str, digest: output.FileDigest | None) -> None:
-        put_hashed(self, name, None)  # as if the worker sent no hash: the page is read
+        put_hashed(self, name, None)  # as if no hash was sent: every written file is read
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(output.SiteFiles, "put_hashed", unhashed)
