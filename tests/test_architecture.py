@@ -20,9 +20,30 @@ LAYERS: dict[str, set[str]] = {
     "diagnostics": set(),
     "models": set(),
     "yaml_source": {"diagnostics"},
-    "schema_errors": {"diagnostics", "models", "yaml_source"},
+    "schema_errors": {"diagnostics", "models", "yaml_source", "dose_units"},
     "rules": {"diagnostics", "models", "yaml_source"},
-    "loader": {"diagnostics", "models", "yaml_source", "schema_errors", "rules"},
+    "placeholders": set(),
+    "dose_units": set(),
+    "prose_dose": set(),
+    "dose_lint": {"diagnostics", "yaml_source"},
+    "dose_rules": {
+        "diagnostics",
+        "models",
+        "yaml_source",
+        "dose_units",
+        "dose_lint",
+        "placeholders",
+        "prose_dose",
+    },
+    "loader": {"diagnostics", "models", "yaml_source", "schema_errors", "rules", "dose_rules"},
+    "registry": {
+        "diagnostics",
+        "models",
+        "yaml_source",
+        "schema_errors",
+        "loader",
+        "placeholders",
+    },
 }
 INTERFACE = {"cli", "commands"}
 

@@ -39,7 +39,9 @@ from .diagnostics import Diagnostic, Location, Severity
 from .records import FileRecord, MonographFacts
 from .yaml_source import NodeInfo
 
-FORMAT = 5  # 2: build summary; 3: facts_id; 4: file sha256s, rule findings; 5: plan key
+FORMAT = (
+    6  # 2: build summary; 3: facts_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state
+)
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = ".clincalc-cache"
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -250,8 +252,10 @@ def _record_to_plain(r: FileRecord) -> tuple[object, ...]:
     if r.facts is not None:
         f = r.facts
         status, date, reviewer = f.review
+        state, document, revised = f.dose
+        dose = (state, document, revised.toordinal() if revised is not None else None)
         facts = (f.name, f.drug_class, tuple(f.brand_names), f.specialist, tuple(f.related),
-                 f.rxcui, status, date.toordinal(), reviewer, f.verified)  # fmt: skip
+                 f.rxcui, status, date.toordinal(), reviewer, dose)  # fmt: skip
     locations = tuple(
         (key, i.line, i.column, i.key_line, i.key_column, i.raw, i.quoted, i.kind)
         for key, i in r.locations.items()
@@ -266,11 +270,14 @@ def _record_from_plain(p: tuple[Any, ...]) -> FileRecord:
     make_node = NodeInfo._make
     monograph = None
     if facts is not None:
-        name, drug_class, brands, specialist, related, rxcui, status, day, reviewer, ok = facts
+        name, drug_class, brands, specialist, related, rxcui, status, day, reviewer, dose = facts
+        state, document, revised = dose
+        revised_on = dt.date.fromordinal(revised) if revised is not None else None
         monograph = _restore(MonographFacts, {
             "name": name, "drug_class": drug_class, "brand_names": list(brands),
             "specialist": specialist, "related": list(related), "rxcui": rxcui,
-            "review": (status, dt.date.fromordinal(day), reviewer), "verified": ok,
+            "review": (status, dt.date.fromordinal(day), reviewer),
+            "dose": (state, document, revised_on),
         })  # fmt: skip
     fields = {
         "shown": shown, "slug": slug, "digest": digest_,
@@ -410,10 +417,15 @@ def _library_versions() -> tuple[str, ...]:
     return tuple(versions)
 
 
-def load_key(today: dt.date) -> str:
-    """What a file's load result depends on besides its bytes and its path."""
+def load_key(today: dt.date, registry: str) -> str:
+    """What a file's load result depends on besides its bytes and its path.
+
+    ``registry`` is ``Registry.digest`` of team.yaml and sources.yaml: a new revision of a
+    source changes whether the doses that cite it are shown.
+    """
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return digest(FORMAT, __version__, python, _library_versions(), today.isoformat())
+    versions = _library_versions()
+    return digest(FORMAT, __version__, python, versions, today.isoformat(), registry)
 
 
 def callable_identity(function: Callable[..., object] | None) -> str:

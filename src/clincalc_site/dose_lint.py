@@ -1,29 +1,26 @@
 """Dose safety lint: error-prone dose notation in regimen text, as located warnings.
 
-Stage: validate. May import: diagnostics, models, yaml_source. No I/O.
+Stage: validate. May import: diagnostics, yaml_source. No I/O.
 
-Every text field of every regimen (dose, frequency, duration, max_dose, notes) is checked,
-verified or still re-sourcing, so nothing unsafe is waiting to be published. The rules come
-from the ISMP List of Error-Prone Abbreviations, Symbols, and Dose Designations and the NHS
-prescription-writing guidance in the BNF (write "micrograms", "nanograms" and "units" in full;
-no trailing zero; a zero before a decimal point). Each finding is a WARNING, so a normal
-``check`` shows it and ``--strict`` (CI, the deploy build) fails on it.
+Every text field of every regimen is checked, verified or still re-sourcing, so nothing unsafe
+is waiting to be published (``dose_rules`` decides the severity: an error in a verified dose,
+which would be published, a warning in a re-sourcing one, which never is). The rules come
+from the ISMP List of Error-Prone Abbreviations, Symbols, and Dose Designations and UK
+prescription-writing guidance (write "micrograms", "nanograms" and "units" in full; no
+trailing zero; a zero before a decimal point; no Latin abbreviations such as "bd" or "prn").
 
-Codes: ``dose.trailing_zero``, ``dose.naked_decimal``, ``dose.unsafe_abbreviation``.
+Codes: ``dose.trailing_zero``, ``dose.naked_decimal``, ``dose.unsafe_abbreviation``,
+``dose.latin_abbreviation``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from .diagnostics import Diagnostic, Location, Severity
-from .models import Monograph
+from .diagnostics import Location
 from .yaml_source import SourceMap
-
-REGIMEN_TEXT_FIELDS = ("dose", "frequency", "duration", "max_dose", "notes")
 
 # A letter of any alphabet (\w without digits and underscore): "whole word" edges.
 _LETTER = r"[^\W\d_]"
@@ -200,6 +197,42 @@ _RULES: tuple[_Rule, ...] = (
         "is misread as '5 every' (the q as 'every')",
     ),
     _Rule(
+        "dose.latin_abbreviation",
+        _word(r"b\.d\.?|bd|b\.i\.d\.?|bid", ignore_case=True),
+        _spell_out("twice daily"),
+        "is a Latin abbreviation, which UK prescribing guidance asks to write in English",
+    ),
+    _Rule(
+        "dose.latin_abbreviation",
+        _word(r"t\.d\.s\.?|tds|t\.i\.d\.?|tid", ignore_case=True),
+        _spell_out("three times daily"),
+        "is a Latin abbreviation, which UK prescribing guidance asks to write in English",
+    ),
+    _Rule(
+        "dose.latin_abbreviation",
+        _word(r"q\.d\.s\.?|qds|q\.i\.d\.?|qid", ignore_case=True),
+        _spell_out("four times daily"),
+        "is a Latin abbreviation, which UK prescribing guidance asks to write in English",
+    ),
+    _Rule(
+        "dose.latin_abbreviation",
+        _word(r"p\.r\.n\.?|prn", ignore_case=True),
+        _spell_out("when required"),
+        "is a Latin abbreviation, which UK prescribing guidance asks to write in English",
+    ),
+    _Rule(
+        "dose.latin_abbreviation",
+        _word(r"nocte|o\.n\.", ignore_case=True),
+        _spell_out("at night"),
+        "is a Latin abbreviation, which UK prescribing guidance asks to write in English",
+    ),
+    _Rule(
+        "dose.latin_abbreviation",
+        _word(r"mane|o\.m\.", ignore_case=True),
+        _spell_out("in the morning"),
+        "is a Latin abbreviation, which UK prescribing guidance asks to write in English",
+    ),
+    _Rule(
         "dose.unsafe_abbreviation",
         _word(r"D/C"),
         _spell_out("discontinue (or discharge)"),
@@ -223,47 +256,6 @@ def lint_text(text: str) -> list[Finding]:
                 Finding(rule.code, match.group(0), rule.safe(match), start, rule.reason)
             )
     return sorted(findings, key=lambda f: (f.start, f.code))
-
-
-class Linted(Protocol):
-    """A loaded monograph with its source map and text (``loader.Entry``)."""
-
-    @property
-    def monograph(self) -> Monograph: ...
-    @property
-    def source_map(self) -> SourceMap: ...
-    @property
-    def text(self) -> str: ...
-
-
-def lint_entries(entries: Iterable[Linted]) -> list[Diagnostic]:
-    """A located warning for each unsafe notation in any regimen of any monograph."""
-    found: list[Diagnostic] = []
-    for entry in entries:
-        dosing = entry.monograph.dosing
-        if dosing is None:
-            continue
-        lines = entry.text.splitlines()
-        for index, regimen in enumerate(dosing.regimens):
-            for field in REGIMEN_TEXT_FIELDS:
-                value: str | None = getattr(regimen, field)
-                if value is None:
-                    continue
-                key = ("dosing", "regimens", index, field)
-                for finding in lint_text(value):
-                    where = locate_in_value(entry.source_map, lines, key, value, finding.start)
-                    found.append(
-                        Diagnostic(
-                            where,
-                            Severity.WARNING,
-                            finding.code,
-                            finding.message,
-                            field_path=f"dosing.regimens[{index}].{field}",
-                            hint="error-prone dose notation (ISMP list; BNF prescription "
-                            "writing): a misread dose is a tenfold or thousandfold error",
-                        )
-                    )
-    return found
 
 
 def locate_in_value(

@@ -1,7 +1,7 @@
 """Read every monograph in the content folder and validate it, collecting every problem.
 
 Stage: load + validate (the input edge: the only module that reads content files).
-May import: diagnostics, yaml_source, models, schema_errors, rules.
+May import: diagnostics, yaml_source, models, schema_errors, rules, dose_rules.
 
 ``load_monographs`` never raises for bad content: it returns the monographs that validated and
 a located diagnostic for each problem in every file, so an editor sees all mistakes at once.
@@ -19,9 +19,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import rules
+from . import dose_rules, rules
 from .diagnostics import Diagnostic, Location, Severity, sort_diagnostics
-from .models import RESERVED_SLUGS, SLUG_PATTERN, Monograph
+from .dose_rules import NO_DOSE, DoseDecision
+from .models import EMPTY_REGISTRY, RESERVED_SLUGS, SLUG_PATTERN, Monograph, Registry
 from .schema_errors import diagnostics_from_error
 from .yaml_source import SourceMap, parse_yaml
 
@@ -32,13 +33,14 @@ _KIND_NAMES: dict[type, str] = {list: "a list", str: "text", int: "a number", fl
 
 @dataclass(frozen=True)
 class Entry:
-    """A validated monograph with where it came from."""
+    """A validated monograph with where it came from, and what its page may show of its dose."""
 
     slug: str
     source: str  # path as shown in diagnostics
     monograph: Monograph
     source_map: SourceMap = field(compare=False, repr=False)
     text: str = field(compare=False, repr=False, default="")
+    dose: DoseDecision = NO_DOSE  # made only by dose_rules.decide; the default shows no dose
 
 
 @dataclass(frozen=True)
@@ -190,17 +192,19 @@ def decode(raw: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
     return text, None
 
 
-def load_file(path: Path, today: dt.date) -> tuple[Entry | None, list[Diagnostic]]:
+def load_file(
+    path: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+) -> tuple[Entry | None, list[Diagnostic]]:
     """Read, parse and validate one monograph file."""
     shown = display_path(path)
     text, problem = read_text(path, shown)
     if text is None:
         return None, [problem] if problem else []
-    return load_text(text, shown, path.name[: -len(".yaml")], today)
+    return load_text(text, shown, path.name[: -len(".yaml")], today, registry)
 
 
 def load_text(
-    text: str, shown: str, slug: str, today: dt.date
+    text: str, shown: str, slug: str, today: dt.date, registry: Registry = EMPTY_REGISTRY
 ) -> tuple[Entry | None, list[Diagnostic]]:
     """Parse and validate monograph text (the pure part of ``load_file``)."""
     diagnostics: list[Diagnostic] = []
@@ -243,19 +247,31 @@ def load_text(
         monograph = Monograph.model_validate(parsed.data)
     except ValidationError as exc:
         diagnostics.extend(diagnostics_from_error(exc, parsed.data, parsed.source_map))
+        also = dose_rules.unvalidated_dose_problems(parsed.data)
+        taken = {(d.location, d.code) for d in diagnostics}
+        located = dose_rules.locate(also, parsed.source_map, text)
+        diagnostics.extend(d for d in located if (d.location, d.code) not in taken)
         return None, diagnostics
     diagnostics.extend(rules.check_monograph(monograph, parsed.source_map, today))
+    dose_problems = dose_rules.dose_problems(monograph, registry, today)
+    prose_problems = dose_rules.prose_problems(monograph)
+    diagnostics.extend(
+        dose_rules.locate([*dose_problems, *prose_problems], parsed.source_map, text)
+    )
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return None, diagnostics
-    return Entry(slug, shown, monograph, parsed.source_map, text), diagnostics
+    dose = dose_rules.decide(monograph, registry, today, dose_problems)
+    return Entry(slug, shown, monograph, parsed.source_map, text, dose), diagnostics
 
 
-def load_monographs(content_dir: Path, today: dt.date) -> LoadResult:
+def load_monographs(
+    content_dir: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+) -> LoadResult:
     """Load every ``*.yaml`` in ``content_dir``; all problems of all files, sorted."""
     paths, diagnostics = discover(content_dir)
     entries: list[Entry] = []
     for path in paths:
-        entry, problems = load_file(path, today)
+        entry, problems = load_file(path, today, registry)
         diagnostics.extend(problems)
         if entry is not None:
             entries.append(entry)

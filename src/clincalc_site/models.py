@@ -2,17 +2,25 @@
 
 Stage: validate. May import: pydantic. No I/O.
 
+Also the two registries beside ``site.yaml``: ``team.yaml`` (``Team``) and ``sources.yaml``
+(``SourceDocument`` by id).
+
 Safety rule, enforced by the types rather than by templates: ``Monograph.dosing`` is either a
-``VerifiedDosing`` (which cannot exist without at least one regimen, a source, a verifier and
-a date) or a ``DosingUnderReview`` (working data that is never rendered). Code that wants a
-publishable dose asks ``monograph.published_dose``, which can only ever return a
-``VerifiedDosing``.
+``VerifiedDosing`` (which cannot exist without regimens, a cited source, a preparer, a
+verifier and their dates) or a ``DosingUnderReview`` (working data that is never rendered).
+Neither is ever rendered directly: a page shows a dose only through
+``dose_rules.PublishedDose``, which can only be made from a verified block whose people,
+source and review hold (see ``dose_rules``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -95,15 +103,29 @@ class Reference(StrictModel):
     _url = field_validator("url")(_check_url)
 
 
-class Source(StrictModel):
-    """Where a verified dose was taken from."""
+PersonId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    Field(description="An id from team.yaml.", examples=["asmith"]),
+]
+DocumentId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    Field(description="An id from sources.yaml.", examples=["imnovid-smpc"]),
+]
 
-    label: NonEmpty = Field(
-        description="The document the dose was checked against.", examples=["Imnovid SmPC"]
+
+class SourceCitation(StrictModel):
+    """The exact place a verified dose was checked against: document, section, revision."""
+
+    document: DocumentId = Field(description="The id of the document in sources.yaml.")
+    section: NonEmpty = Field(
+        description="The section of that document, as it numbers it.", examples=["4.2"]
     )
-    url: WebUrl = Field(description="Link to that document, http(s) only.")
-
-    _url = field_validator("url")(_check_url)
+    revision: LaxDate = Field(
+        description="The document's revision date that the dose was checked against "
+        "(for an SmPC, its 'date of revision of the text')."
+    )
 
 
 class Regimen(StrictModel):
@@ -112,15 +134,22 @@ class Regimen(StrictModel):
     indication: NonEmpty = Field(description="What the dose treats.", examples=["Multiple myeloma"])
     population: NonEmpty = Field(description="Who it applies to.", examples=["Adults"])
     route: NonEmpty = Field(description="Route of administration.", examples=["Oral"])
-    dose: NonEmpty = Field(description="The dose, with units written out.", examples=["4 mg"])
+    dose: NonEmpty = Field(
+        description="An amount and a unit, e.g. '4 mg', '1 to 2 g', '500 micrograms', "
+        "'15 mg/kg', '2 tablets'. Write micrograms, nanograms and units in full.",
+        examples=["4 mg"],
+    )
     frequency: NonEmpty | None = Field(
-        default=None, description="How often.", examples=["Once daily"]
+        default=None, description="How often, in words.", examples=["Once daily"]
     )
     duration: NonEmpty | None = Field(
         default=None, description="For how long.", examples=["Days 1 to 21 of a 28-day cycle"]
     )
     max_dose: NonEmpty | None = Field(
-        default=None, description="Maximum dose.", examples=["4 mg daily"]
+        default=None,
+        description="Maximum: an amount and a unit, optionally with a period "
+        "('daily', 'per day', 'in 24 hours', 'per week', 'per dose').",
+        examples=["4 mg daily"],
     )
     notes: NonEmpty | None = Field(
         default=None, description="Anything the prescriber must know about this row."
@@ -128,17 +157,24 @@ class Regimen(StrictModel):
 
 
 class VerifiedDosing(StrictModel):
-    """A dose that an identified person checked against a named source on a given date."""
+    """A dose prepared by one team member and independently verified by another, against a
+    named section of a named revision of a tracked source.
 
-    status: Literal["verified"] = Field(description="'verified': this dose is published.")
+    Being well formed is not enough to be published: ``dose_rules.decide`` also checks the
+    people against team.yaml, the source against sources.yaml and the monograph's review.
+    """
+
+    status: Literal["verified"] = Field(description="'verified': checked by a second person.")
     regimens: list[Regimen] = Field(
         min_length=1, description="At least one regimen; all of them are published."
     )
-    source: Source = Field(description="The source the regimens were verified against.")
-    verified_by: NonEmpty = Field(
-        description="Who verified the dose.", examples=["J. Smith, MPharm"]
+    source: SourceCitation = Field(description="Where the regimens were checked.")
+    prepared_by: PersonId = Field(description="Who wrote the dose (an id from team.yaml).")
+    prepared_on: LaxDate = Field(description="When it was written (YYYY-MM-DD).")
+    verified_by: PersonId = Field(
+        description="Who checked it independently: another person in team.yaml, a verifier."
     )
-    verified_on: LaxDate = Field(description="When it was verified (YYYY-MM-DD).")
+    verified_on: LaxDate = Field(description="When it was checked (YYYY-MM-DD).")
 
 
 class DosingUnderReview(StrictModel):
@@ -150,8 +186,10 @@ class DosingUnderReview(StrictModel):
     regimens: list[Regimen] = Field(
         default_factory=list, description="Draft regimens, kept for editors, never published."
     )
-    source: Source | None = Field(default=None, description="Candidate source, if known.")
-    verified_by: NonEmpty | None = Field(default=None, description="Not used until verified.")
+    source: SourceCitation | None = Field(default=None, description="Candidate source, if known.")
+    prepared_by: PersonId | None = Field(default=None, description="Not used until verified.")
+    prepared_on: LaxDate | None = Field(default=None, description="Not used until verified.")
+    verified_by: PersonId | None = Field(default=None, description="Not used until verified.")
     verified_on: LaxDate | None = Field(default=None, description="Not used until verified.")
 
 
@@ -187,8 +225,9 @@ class Monograph(StrictModel):
     summary: NonEmpty = Field(description="One-paragraph lead, inline Markdown.")
     dosing: Dosing | None = Field(
         default=None,
-        description="Dose data; published only when status is 'verified' with a source, "
-        "verifier and date. Anything else shows the re-sourcing banner.",
+        description="Dose data; published only when status is 'verified', checked by a second "
+        "team member against a current source, on a clinician-reviewed monograph. Anything "
+        "else shows the re-sourcing banner.",
     )
     mechanism: NonEmpty = Field(description="'How it works', Markdown.")
     prescribing: list[NonEmpty] = Field(
@@ -216,11 +255,68 @@ class Monograph(StrictModel):
         examples=[["lenalidomide", "thalidomide"]],
     )
 
-    @property
-    def published_dose(self) -> VerifiedDosing | None:
-        """The dose that may be shown to a reader, or None: the banner is shown instead."""
-        return self.dosing if isinstance(self.dosing, VerifiedDosing) else None
+
+# --- team.yaml and sources.yaml: the people who write and check doses, and their sources ---
+
+RegistryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")]
 
 
-def field_names(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
+class Person(StrictModel):
+    """One member of the team, in ``team.yaml``."""
+
+    id: RegistryId = Field(
+        description="Short id that monographs use (lowercase letters, digits, '-', '_', '.').",
+        examples=["asmith"],
+    )
+    name: NonEmpty = Field(
+        description="The name shown on pages, with qualifications.", examples=["A. Smith, MPharm"]
+    )
+    role: NonEmpty = Field(description="Their role.", examples=["Formulary pharmacist"])
+    verifier: bool = Field(
+        default=False, description="true: may independently verify doses prepared by others."
+    )
+
+
+class Team(StrictModel):
+    """``team.yaml``: everyone who prepares or verifies doses."""
+
+    people: list[Person] = Field(default_factory=list, description="One entry per person.")
+
+
+class SourceDocument(StrictModel):
+    """One document in ``sources.yaml``, with the latest revision the team knows of."""
+
+    title: NonEmpty = Field(
+        description="The document as a reader would name it.",
+        examples=["Imnovid 4 mg hard capsules — SmPC"],
+    )
+    url: WebUrl = Field(description="Link to the current version, http(s) only.")
+    revision: LaxDate = Field(
+        description="Date of the latest revision the team knows of (for an SmPC, its 'date "
+        "of revision of the text'). Raising it holds back every dose checked against an "
+        "earlier revision until it is verified again."
+    )
+
+    _url = field_validator("url")(_check_url)
+
+
+TEAM_FILE = "team.yaml"
+SOURCES_FILE = "sources.yaml"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The team and the tracked sources: what every verified dose is checked against."""
+
+    people: Mapping[str, Person] = field(default_factory=dict)
+    sources: Mapping[str, SourceDocument] = field(default_factory=dict)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Identifies the content: every cached load result depends on it."""
+        people = sorted((key, p.model_dump_json()) for key, p in self.people.items())
+        sources = sorted((key, doc.model_dump_json()) for key, doc in self.sources.items())
+        return hashlib.sha256(repr((people, sources)).encode("utf-8")).hexdigest()
+
+
+EMPTY_REGISTRY = Registry()

@@ -1,6 +1,6 @@
 """The per-file work of a build (load, validate, render one monograph page), in worker processes.
 
-Stage: load + render (workers). May import: diagnostics, loader, records, rendering, dose_lint,
+Stage: load + render (workers). May import: diagnostics, loader, records, rendering, models,
 markup.
 
 Each file is loaded by exactly one worker, which keeps the full ``Entry`` and later renders that
@@ -33,9 +33,9 @@ from typing import Any, cast
 
 import jinja2
 
-from .dose_lint import lint_entries
 from .loader import MAX_FILE_BYTES, Entry, decode, display_path, load_file, load_text
 from .markup import MarkupRenderer
+from .models import EMPTY_REGISTRY, Registry
 from .output import FileDigest, put_hashed_file
 from .records import FileRecord, NeedsFullEntry, record_of
 from .rendering import PageLinks, Renderer, SiteView
@@ -154,13 +154,15 @@ def _digest_of(path: Path) -> bytes | None:
     return raw if len(raw) <= MAX_FILE_BYTES else None
 
 
-def load_one(path: Path, today: dt.date) -> tuple[Entry | None, FileRecord]:
-    """Load, validate and lint one file (as ``load_file`` plus ``check``'s per-file lint)."""
+def load_one(
+    path: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+) -> tuple[Entry | None, FileRecord]:
+    """Load and validate one file (``load_file``), and summarise it as a record."""
     shown = display_path(path)
     slug = path.name[: -len(".yaml")]
     raw = _digest_of(path)
     if raw is None:
-        entry, problems = load_file(path, today)
+        entry, problems = load_file(path, today, registry)
         digest = ""  # never cached: the loader's diagnostics say what is wrong
     else:
         digest = hashlib.sha256(raw).hexdigest()
@@ -168,18 +170,19 @@ def load_one(path: Path, today: dt.date) -> tuple[Entry | None, FileRecord]:
         if text is None:
             entry, problems = None, [problem] if problem else []
         else:
-            entry, problems = load_text(text, shown, slug, today)
-    if entry is not None:
-        problems = [*problems, *lint_entries([entry])]  # per file; mirrors pipeline.check
+            entry, problems = load_text(text, shown, slug, today, registry)
     return entry, record_of(entry, shown, slug, digest, problems)
 
 
 class WorkerState:
     """What one worker holds during a build: its entries and its renderer."""
 
-    def __init__(self, templates_dir: Path, today: dt.date) -> None:
+    def __init__(
+        self, templates_dir: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+    ) -> None:
         self.templates_dir = templates_dir
         self.today = today
+        self.registry = registry
         # loaded entries, with the summary rendered while loading (None: a reload), which
         # their pages reuse
         self.held: dict[str, tuple[Entry, str | None]] = {}
@@ -192,7 +195,7 @@ class WorkerState:
         records: list[FileRecord] = []
         tally = _Tally(self.progress)
         for name in paths:
-            entry, record = load_one(Path(name), self.today)
+            entry, record = load_one(Path(name), self.today, self.registry)
             if entry is not None and keep:
                 summary = self.markup.inline(entry.monograph.summary)
                 self.held[record.shown] = entry, summary
@@ -222,7 +225,7 @@ class WorkerState:
 
     def _reload(self, job: RenderJob) -> tuple[Entry, None]:
         """Load an unchanged file whose page must be rendered again (its links changed)."""
-        entry, record = load_one(Path(job.shown), self.today)
+        entry, record = load_one(Path(job.shown), self.today, self.registry)
         if entry is None or record.digest != job.digest:
             raise ContentChanged(f"{job.shown} changed during the build; build again")
         self.held[job.shown] = entry, None
@@ -235,8 +238,10 @@ Call = tuple[str, tuple[Any, ...]]
 class LocalWorkers:
     """One ``WorkerState`` in this process (small sites, ``--jobs 1``, tests)."""
 
-    def __init__(self, templates_dir: Path, today: dt.date) -> None:
-        self.states = [WorkerState(templates_dir, today)]
+    def __init__(
+        self, templates_dir: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+    ) -> None:
+        self.states = [WorkerState(templates_dir, today, registry)]
         self.pending: list[Call] = []
 
     @property
@@ -297,14 +302,20 @@ def _answer(connection: multiprocessing.connection.Connection, state: WorkerStat
 class ProcessWorkers:
     """``count`` forked processes, each with its own ``WorkerState``, one pipe each."""
 
-    def __init__(self, count: int, templates_dir: Path, today: dt.date) -> None:
+    def __init__(
+        self,
+        count: int,
+        templates_dir: Path,
+        today: dt.date,
+        registry: Registry = EMPTY_REGISTRY,
+    ) -> None:
         context = multiprocessing.get_context("fork")
         self.connections: list[multiprocessing.connection.Connection] = []
         self.processes: list[multiprocessing.process.BaseProcess] = []
         self.pending = 0
         for _ in range(count):
             ours, theirs = context.Pipe()
-            state = WorkerState(templates_dir, today)
+            state = WorkerState(templates_dir, today, registry)
             build_ends = [ours, *self.connections]
             process = context.Process(target=_serve, args=(theirs, state, build_ends), daemon=True)
             process.start()
@@ -393,12 +404,18 @@ def default_jobs() -> int:
 
 
 def start_workers(
-    jobs: int, work: int, templates_dir: Path, today: dt.date, threshold: int
+    jobs: int,
+    work: int,
+    templates_dir: Path,
+    today: dt.date,
+    threshold: int,
+    *,
+    registry: Registry = EMPTY_REGISTRY,
 ) -> Workers:
     """Processes when there is enough work for them to pay off, else this process."""
     if jobs > 1 and work >= threshold:
-        return ProcessWorkers(jobs, templates_dir, today)
-    return LocalWorkers(templates_dir, today)
+        return ProcessWorkers(jobs, templates_dir, today, registry)
+    return LocalWorkers(templates_dir, today, registry)
 
 
 def split(items: Sequence[Any], parts: int) -> list[list[Any]]:

@@ -42,8 +42,9 @@ from .cache import (
 )
 from .config import SETTINGS_FILE, BuildConfig, SiteSettings, load_settings
 from .diagnostics import Diagnostic, Location, Severity, has_failures, sort_diagnostics
-from .dose_lint import lint_entries
+from .dose_rules import for_publication
 from .loader import Entry, LoadResult, discover, discover_names, display_path, load_monographs
+from .models import Registry
 from .output import (
     BackgroundScans,
     FileDigest,
@@ -77,6 +78,7 @@ from .parallel import (
 )
 from .progress import Progress, stage_counter
 from .records import FileRecord, NeedsFullEntry, stand_in
+from .registry import load_registry
 from .rendering import (
     PageLinks,
     Renderer,
@@ -114,23 +116,24 @@ def check(
     ``full_entries`` is set. The diagnostics are the same either way.
     """
     _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
+    registry, registry_problems = load_registry(config.content_dir.parent)
+    settings_problems = [*settings_problems, *registry_problems]
     jobs = jobs or default_jobs()
-    parallel = None if full_entries or jobs < 2 else _load_in_workers(config, jobs)
+    parallel = None if full_entries or jobs < 2 else _load_in_workers(config, registry, jobs)
     if parallel is not None:
         diagnostics = sort_diagnostics([*settings_problems, *parallel.diagnostics])
         return CheckReport(parallel, diagnostics, config.strict)
-    load = load_monographs(config.content_dir, config.today)
-    dose_problems = lint_entries(load.entries)
-    diagnostics = sort_diagnostics([*settings_problems, *load.diagnostics, *dose_problems])
+    load = load_monographs(config.content_dir, config.today, registry)
+    diagnostics = sort_diagnostics([*settings_problems, *load.diagnostics])
     return CheckReport(load, diagnostics, config.strict)
 
 
-def _load_in_workers(config: BuildConfig, jobs: int) -> LoadResult | None:
-    """``load_monographs`` plus the per-file lint in worker processes; None for small sites."""
+def _load_in_workers(config: BuildConfig, registry: Registry, jobs: int) -> LoadResult | None:
+    """``load_monographs`` in worker processes; None for small sites."""
     paths, found = discover(config.content_dir)
     if len(paths) < PARALLEL_THRESHOLD:
         return None
-    workers = ProcessWorkers(jobs, config.templates_dir, config.today)
+    workers = ProcessWorkers(jobs, config.templates_dir, config.today, registry)
     try:
         batches = split([str(path) for path in paths], workers.count)
         loaded = workers.run([("load", (batch, False)) for batch in batches])
@@ -197,7 +200,9 @@ class BuildReport:
 def report_json(report: BuildReport) -> bytes:
     """``build-report.json``: sorted keys, one diagnostic per line.
 
-    No timings: the same commit must build byte-identical output. Not ``indent=``, which
+    It is published with the site, so text quoted from a dosing block is left out of it
+    (``dose_rules.for_publication``). No timings: the same commit must build byte-identical
+    output. Not ``indent=``, which
     makes ``json`` use its pure-Python encoder (0.1 s per 2,000 diagnostics, on every
     preview reload); each value is encoded by the C encoder instead.
     """
@@ -205,7 +210,8 @@ def report_json(report: BuildReport) -> bytes:
     lines = []
     for name in sorted(fields):
         if name == "diagnostics" and report.diagnostics:
-            items = ",\n".join(f"    {d.json_line()}" for d in report.diagnostics)
+            shown = map(for_publication, report.diagnostics)
+            items = ",\n".join(f"    {d.json_line()}" for d in shown)
             lines.append(f'  "{name}": [\n{items}\n  ]')
         else:
             lines.append(f"  {json.dumps(name)}: {json.dumps(fields[name])}")
@@ -258,7 +264,7 @@ def build_from_entries(config: BuildConfig, version: str = "") -> BuildReport:
         diagnostics.append(_template_diagnostic(exc, config.templates_dir))
         return BuildReport(diagnostics, True, checked.load.files)
     entries = site.entries
-    verified = sum(1 for e in entries if e.monograph.published_dose is not None)
+    verified = sum(1 for e in entries if e.dose.published is not None)
     report = BuildReport(
         diagnostics,
         False,
@@ -457,6 +463,9 @@ class _CachedBuild:
         self.page_count = 0
         self.spare_kept: set[str] = set()
         self.output_path = str(config.output_dir)
+        # team.yaml and sources.yaml: every file's load result depends on them
+        self.registry, self.registry_problems = load_registry(config.content_dir.parent)
+        self.load_key = load_key(config.today, self.registry.digest)
 
     def run(self) -> BuildReport:
         config = self.config
@@ -494,7 +503,7 @@ class _CachedBuild:
                 self.holder = {}
             self.workers = start_workers(
                 self.jobs, work, self.config.templates_dir, self.config.today,
-                self.options.threshold,
+                self.options.threshold, registry=self.registry,
             )  # fmt: skip
         return self.workers
 
@@ -502,9 +511,10 @@ class _CachedBuild:
         config = self.config
         settings_path = config.content_dir.parent / SETTINGS_FILE
         settings, settings_problems = load_settings(settings_path)
+        settings_problems = [*settings_problems, *self.registry_problems]
         settings = config.settings_override(settings)
         names, found = discover_names(config.content_dir)
-        render_key = digest(load_key(config.today), tree_digest(config.templates_dir))
+        render_key = digest(self.load_key, tree_digest(config.templates_dir))
         same = self._same_as_published(names, found, (settings, settings_problems), render_key)
         if same is not None:
             return same
@@ -596,7 +606,7 @@ class _CachedBuild:
         if (
             manifest.summary is None
             or not isinstance(files, StoredRecords)
-            or manifest.load_key != load_key(config.today)
+            or manifest.load_key != self.load_key
         ):
             return None
         trusted_before = manifest.written_ns - RACY_NS
@@ -663,7 +673,7 @@ class _CachedBuild:
         # A build in a new process finds the last build's findings in the manifest.
         shape_key = digest(shape)
         stored = self.manifest.collection
-        same_code = self.manifest.load_key == load_key(self.config.today)  # package version
+        same_code = self.manifest.load_key == self.load_key  # package version, registry
         if stored is not None and stored[0] == shape_key and same_code:
             problems = list(stored[1])
         else:
@@ -813,7 +823,7 @@ class _CachedBuild:
     def _records(self, names: list[str]) -> dict[str, FileRecord]:
         """Each file's record: from the cache when its bytes are unchanged, else loaded."""
         manifest = self.manifest
-        known = manifest.files if manifest.load_key == load_key(self.config.today) else {}
+        known = manifest.files if manifest.load_key == self.load_key else {}
         trusted_before = manifest.written_ns - RACY_NS
         records: dict[str, FileRecord] = {}
         to_load: list[str] = []
@@ -850,7 +860,7 @@ class _CachedBuild:
     def _report(self, diagnostics: list[Diagnostic], files: int, site: Site) -> BuildReport:
         entries = site.entries
         today = self.config.today
-        verified = sum(1 for e in entries if e.monograph.published_dose is not None)
+        verified = sum(1 for e in entries if e.dose.published is not None)
         return BuildReport(
             diagnostics,
             False,
@@ -1014,7 +1024,7 @@ class _CachedBuild:
         inputs_key: str,
     ) -> None:
         manifest = Manifest(
-            load_key=load_key(self.config.today),
+            load_key=self.load_key,
             inputs_key=inputs_key,
             written_ns=self.started_ns,
             files=self.records,

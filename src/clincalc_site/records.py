@@ -40,7 +40,7 @@ class MonographFacts:
     related: list[str]
     rxcui: str | None
     review: tuple[str, dt.date, str | None]  # status, date, reviewer
-    verified: bool  # published_dose is not None
+    dose: tuple[str, str | None, dt.date | None]  # Entry.dose: state, document, revised_on
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def record_of(
         related=list(mono.related),
         rxcui=mono.rxcui,
         review=(review.status, review.date, review.reviewer),
-        verified=mono.published_dose is not None,
+        dose=(entry.dose.state, entry.dose.document, entry.dose.revised_on),
     )
     keys: list[PathKey] = [*LOCATED_KEYS, *(("related", i) for i in range(len(mono.related)))]
     nodes = entry.source_map.nodes
@@ -118,10 +118,20 @@ class ReviewFacts(_Strict):
 
 
 class _VerifiedDose(_Strict):
-    """``published_dose`` of a verified monograph: 'there is one', and nothing more."""
+    """``dose.published`` of a monograph whose dose is shown: 'there is one', nothing more."""
 
     def __bool__(self) -> bool:
         return True
+
+
+class DoseFacts(_Strict):
+    """``Entry.dose`` as the build cache keeps it: the state, never the dose itself."""
+
+    def __init__(self, state: str, document: str | None, revised_on: dt.date | None) -> None:
+        self.state = state
+        self.document = document
+        self.revised_on = revised_on
+        self.published = _VerifiedDose() if state == "published" else None
 
 
 class MonographStandIn(_Strict):
@@ -133,7 +143,6 @@ class MonographStandIn(_Strict):
         self.related = facts.related
         self.rxcui = facts.rxcui
         self.review = ReviewFacts(*facts.review)
-        self.published_dose = _VerifiedDose() if facts.verified else None
 
 
 class SourceMapStandIn(SourceMap):
@@ -155,6 +164,7 @@ class EntryStandIn(_Strict):
         self.slug = record.slug
         self.source = record.shown
         self.monograph = MonographStandIn(facts)
+        self.dose = DoseFacts(*facts.dose)
         self.source_map = SourceMapStandIn(record.shown, dict(record.locations))
 
 

@@ -3,9 +3,10 @@
 Stage: render. May import: site, models, markup, rules, config, loader (types), jinja2. No I/O
 beyond the template loader and its cache of compiled templates.
 
-The dosing section is chosen here from the model type: ``partials/dose_table.html`` exactly
-when the monograph has a ``VerifiedDosing``, ``partials/dosing_banner.html`` otherwise. The
-template never decides whether a dose is safe to show.
+The dosing section is chosen here from the entry's ``DoseDecision``: ``partials/dose_table.html``
+exactly when it holds a ``PublishedDose`` (which only ``dose_rules.decide`` can make),
+``partials/dosing_banner.html`` otherwise. The template never decides whether a dose is safe
+to show.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ import jinja2.bccache
 import markupsafe
 
 from .config import SiteSettings
+from .dose_rules import DoseDecision, PublishedDose
 from .history import Change
 from .loader import Entry
 from .markup import MarkupRenderer
-from .models import VerifiedDosing
 from .rules import REVIEW_MAX_MONTHS, is_overdue
 from .site import DrugClass, RelatedLink, Site
 
@@ -92,8 +93,9 @@ class MonographView:
     reviewer: str
     overdue: bool
     draft: bool
-    dose: VerifiedDosing | None
+    dose: PublishedDose | None
     dosing_partial: str
+    held_back: str  # why a verified dose is not shown, for the reader (empty: nothing to say)
     related: tuple[RelatedLink, ...]
     changes: tuple[Change, ...]
 
@@ -159,12 +161,13 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["keep_units"] = keep_units
+    env.filters["long_date"] = long_date
     return env
 
 
 def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: str) -> SiteView:
     base_path = urlsplit(settings.base_url).path or "/"
-    verified = sum(1 for e in site.entries if e.monograph.published_dose is not None)
+    verified = sum(1 for e in site.entries if e.dose.published is not None)
     return SiteView(
         name=settings.site_name,
         base_url=settings.base_url,
@@ -218,6 +221,9 @@ class DashboardRow:
     overdue: bool
     verified: bool
     last_change: Change | None
+    drug_class: str = ""
+    dose_state: str = "re-sourcing"  # DoseDecision.state
+    document: str = ""  # the source document the dose cites, if any
 
 
 def dashboard(site: Site, today: dt.date) -> tuple[list[DashboardRow], dict[str, int]]:
@@ -234,8 +240,11 @@ def dashboard(site: Site, today: dt.date) -> tuple[list[DashboardRow], dict[str,
                 review_date=review.date.isoformat(),
                 age_days=(today - review.date).days,
                 overdue=is_overdue(review.date, today),
-                verified=entry.monograph.published_dose is not None,
+                verified=entry.dose.published is not None,
                 last_change=changes[0] if changes else None,
+                drug_class=entry.monograph.drug_class,
+                dose_state=entry.dose.state,
+                document=entry.dose.document or "",
             )
         )
     verified = sum(1 for row in rows if row.verified)
@@ -249,6 +258,69 @@ def dashboard(site: Site, today: dt.date) -> tuple[list[DashboardRow], dict[str,
         "resourcing": len(rows) - verified,
     }
     return rows, totals
+
+
+DOSE_STATE_LABELS = {
+    "published": "verified and shown",
+    "held-not-reviewed": "verified, held back: monograph not yet reviewed",
+    "held-source-revised": "verified, held back: source revised since",
+    "re-sourcing": "re-sourcing",
+}
+
+
+@dataclass(frozen=True)
+class DoseQueue:
+    """The re-sourcing queue on /editorial/: every dose state, counted three ways."""
+
+    by_state: tuple[tuple[str, int], ...]  # (label, count), in DOSE_STATE_LABELS order
+    by_class: tuple[tuple[str, dict[str, int]], ...]  # class -> state -> count, A–Z
+    by_document: tuple[tuple[str, dict[str, int]], ...]  # source id -> state -> count
+    revised: tuple[tuple[str, str, int], ...]  # (source id, revised on, doses held back)
+
+
+def dose_queue(rows: list[DashboardRow], revised_on: dict[str, dt.date]) -> DoseQueue:
+    """Count the rows' dose states; ``revised_on``: document -> its newer revision."""
+    states = list(DOSE_STATE_LABELS)
+
+    def tally(key: str) -> tuple[tuple[str, dict[str, int]], ...]:
+        groups: dict[str, dict[str, int]] = {}
+        for row in rows:
+            group = getattr(row, key)
+            if not group:
+                continue
+            counts = groups.setdefault(group, dict.fromkeys(states, 0))
+            counts[row.dose_state] += 1
+        return tuple(sorted(groups.items(), key=lambda item: item[0].casefold()))
+
+    held = [row.document for row in rows if row.dose_state == "held-source-revised"]
+    return DoseQueue(
+        by_state=tuple(
+            (DOSE_STATE_LABELS[state], sum(1 for row in rows if row.dose_state == state))
+            for state in states
+        ),
+        by_class=tally("drug_class"),
+        by_document=tally("document"),
+        revised=tuple(
+            (document, long_date(revised_on[document]), held.count(document))
+            for document in sorted(set(held))
+            if document in revised_on
+        ),
+    )
+
+
+def long_date(day: dt.date) -> str:
+    """'14 March 2025': how UK readers write a date in a sentence."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def held_back_line(decision: DoseDecision) -> str:
+    """The sentence under the banner when a verified dose waits for a newer source."""
+    if decision.state == "held-source-revised" and decision.revised_on is not None:
+        return (
+            f"The source of this drug's dose was revised on {long_date(decision.revised_on)}; "
+            "the dose is being verified again against the new revision."
+        )
+    return ""
 
 
 def monograph_url(slug: str) -> str:
@@ -285,7 +357,7 @@ class Renderer:
         """
         mono = entry.monograph
         md = self.markup
-        dose = mono.published_dose
+        dose = entry.dose.published
         return MonographView(
             slug=entry.slug,
             url=monograph_url(entry.slug),
@@ -309,8 +381,9 @@ class Renderer:
             draft=mono.review.status != "clinician-reviewed",
             dose=dose,
             dosing_partial=DOSE_TABLE_PARTIAL
-            if isinstance(dose, VerifiedDosing)
+            if isinstance(dose, PublishedDose)
             else BANNER_PARTIAL,
+            held_back=held_back_line(entry.dose),
             related=links.related,
             changes=links.changes,
         )
@@ -373,7 +446,20 @@ class Renderer:
 
         def render_dashboard(v: object) -> bytes:  # built only when the page is rendered
             rows, totals = dashboard(site, today)
-            return render("editorial.html", site=v, rows=rows, totals=totals)
+            revised = {
+                e.dose.document: e.dose.revised_on
+                for e in site.entries
+                if e.dose.document is not None and e.dose.revised_on is not None
+            }
+            queue = dose_queue(rows, revised)
+            return render(
+                "editorial.html",
+                site=v,
+                rows=rows,
+                totals=totals,
+                queue=queue,
+                state_labels=DOSE_STATE_LABELS,
+            )
 
         jobs.append(("editorial/index.html", render_dashboard))
         jobs.append(("404.html", lambda v: render("404.html", site=v)))

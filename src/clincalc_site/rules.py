@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from .diagnostics import Diagnostic, Severity
-from .models import Monograph, VerifiedDosing
+from .models import Monograph
 from .yaml_source import SourceMap, format_path
 
 REVIEW_MAX_MONTHS = 24
@@ -143,18 +143,6 @@ def check_monograph(
                 f"status '{review.status}': published with a 'not yet reviewed' notice",
                 field_path="review.status",
                 hint="set 'status: clinician-reviewed' once a clinician has reviewed it",
-            )
-        )
-    dose = monograph.dosing
-    if isinstance(dose, VerifiedDosing) and dose.verified_on > today:
-        found.append(
-            Diagnostic(
-                source_map.locate(("dosing", "verified_on")),
-                Severity.ERROR,
-                "dosing.future_date",
-                f"verification date {dose.verified_on} is in the future (today is {today})",
-                field_path="dosing.verified_on",
-                hint="use the date the dose was actually verified",
             )
         )
     return found

@@ -38,8 +38,8 @@ brand_names: []  # e.g. [Imnovid]
 summary: >-
   TODO: one paragraph: what the drug is and what it is used for.
 dosing:
-  # 're-sourcing' shows the banner instead of a dose. Only change it to 'verified' when a named
-  # person has checked every regimen against a source (see docs/editor-workflow.md).
+  # 're-sourcing' shows the banner instead of a dose. A verified dose needs two team members
+  # and a tracked source: see "The dosing contract" in docs/content-format.md.
   status: re-sourcing
 mechanism: >-
   TODO: how it works, in two or three sentences.

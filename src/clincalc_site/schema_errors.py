@@ -1,6 +1,6 @@
 """Translate pydantic validation errors into located, plain-English diagnostics.
 
-Stage: validate. May import: diagnostics, models, yaml_source, pydantic.
+Stage: validate. May import: diagnostics, models, yaml_source, dose_units, pydantic.
 
 Pydantic reports *where in the data* a problem is (``loc``); the source map knows *where in
 the file* that data came from. This module joins the two (the technique dagster uses for its
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .diagnostics import Diagnostic, Severity
+from .dose_units import DoseProblem, parse_dose
 from .models import Monograph
 from .yaml_source import PathKey, SourceMap, format_path
 
@@ -44,11 +45,18 @@ _TYPE_HINTS = {
     "a date (YYYY-MM-DD)": "write the date as YYYY-MM-DD, e.g. 2026-07-04",
 }
 _VERIFIED_NEEDS = {
-    "source": "the source it was verified against ({label, url})",
-    "verified_by": "who verified it",
+    "source": "the source it was checked against (document, section, revision)",
+    "prepared_by": "who prepared it (an id from team.yaml)",
+    "prepared_on": "the date it was prepared (YYYY-MM-DD)",
+    "verified_by": "who verified it (an id from team.yaml)",
     "verified_on": "the date it was verified (YYYY-MM-DD)",
     "regimens": "at least one regimen",
 }
+# The form of 'source' before doses were checked against tracked documents.
+_NEW_SOURCE_FORM = (
+    'cite a document from sources.yaml: \'source: {document: imnovid-smpc, section: "4.2", '
+    "revision: 2025-03-14}' (the document's title and address go in sources.yaml)"
+)
 
 
 def data_path(loc: tuple[str | int, ...], data: Any) -> PathKey:
@@ -108,7 +116,34 @@ def diagnostics_from_error(
     error: ValidationError, data: Any, source_map: SourceMap, root: type[BaseModel] = Monograph
 ) -> list[Diagnostic]:
     """One located diagnostic per pydantic error, in terms an editor understands."""
-    return [_one(detail, data, source_map, root) for detail in error.errors(include_url=False)]
+    found: list[Diagnostic] = []
+    old_source = _old_source_form(data) if root is Monograph else None
+    for detail in error.errors(include_url=False):
+        path = data_path(tuple(detail["loc"]), data)
+        if old_source is not None and path[:2] == ("dosing", "source"):
+            continue  # one message for the whole block, below
+        found.append(_one(detail, data, source_map, root))
+    if old_source is not None:
+        found.append(
+            Diagnostic(
+                source_map.locate(("dosing", "source")),
+                Severity.ERROR,
+                "dosing.old_source_form",
+                f"'source' names {old_source}; a dose's source is now a tracked document",
+                field_path="dosing.source",
+                hint=_NEW_SOURCE_FORM,
+            )
+        )
+    return found
+
+
+def _old_source_form(data: Any) -> str | None:
+    """'a label and an address' when dosing.source is written the old way, else None."""
+    dosing = data.get("dosing") if isinstance(data, dict) else None
+    source = dosing.get("source") if isinstance(dosing, dict) else None
+    if isinstance(source, dict) and ("label" in source or "url" in source):
+        return "a label and an address"
+    return None
 
 
 def _one(
@@ -214,6 +249,19 @@ def _type_error(
         expected == "text"
         and info is not None
         and info.raw is not None
+        and info.kind == "number"
+        and len(path) == 4
+        and path[:2] == ("dosing", "regimens")
+        and path[3] in ("dose", "max_dose")
+    ):
+        # An amount without its unit: quoting it would only hide the real mistake.
+        problem = parse_dose(info.raw)
+        if isinstance(problem, DoseProblem):
+            return make(problem.code, problem.message, problem.hint)
+    if (
+        expected == "text"
+        and info is not None
+        and info.raw is not None
         and not info.quoted
         and info.kind != "string"
     ):
@@ -238,5 +286,11 @@ def _pattern_error(path: PathKey, make: Maker) -> Diagnostic:
             "schema.invalid_slug",
             "related entries are monograph slugs: lowercase letters, digits and hyphens",
             "use the file name without .yaml, e.g. 'co-amoxiclav'",
+        )
+    if path and path[-1] == "id":
+        return make(
+            "schema.invalid",
+            "an id is lowercase letters and digits, joined by '-', '_' or '.'",
+            "write it like 'asmith' or 'a.smith'",
         )
     return make("schema.invalid", "value does not have the expected form")

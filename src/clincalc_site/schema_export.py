@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .models import Monograph
+from .models import Monograph, SourceDocument, Team
 
 JsonObject = dict[str, Any]
 
@@ -40,7 +40,8 @@ DESCRIPTION = (
 URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#][^\s]*$"
 
 _DATE = "2026-07-04"
-_SOURCE = {"label": "Imnovid SmPC", "url": "https://www.medicines.org.uk/emc"}
+# Examples carry no clinical instruction: a schema is no place to learn a dose or a threshold.
+_SOURCE = {"document": "imnovid-smpc", "section": "4.2", "revision": "2025-03-14"}
 _REGIMEN = {
     "indication": "Multiple myeloma",
     "population": "Adults",
@@ -64,31 +65,53 @@ FALLBACK_EXAMPLES: dict[str, dict[str, list[Any]]] = {
             "It acts through cereblon to degrade transcription factors in myeloma cells."
         ],
         "prescribing": [["Dispensed only under a Pregnancy Prevention Programme."]],
-        "monitoring": ["Full blood count weekly for the first 8 weeks, then monthly."],
-        "counselling": [["Report fever, sore throat or unusual bruising immediately."]],
-        "evidence": ["The MM-003 trial showed longer survival with low-dose dexamethasone."],
+        "monitoring": ["What to monitor and how often, as the SmPC and local protocols say."],
+        "counselling": [["What the patient needs to know, one point per bullet."]],
+        "evidence": ["The key trials and guidelines, each named as its authors name it."],
         "review": [{"status": "draft", "date": _DATE}],
     },
     "DosingUnderReview": {
         "status": ["re-sourcing"],
         "regimens": [[_REGIMEN]],
         "source": [_SOURCE],
-        "verified_by": ["J. Smith, MPharm"],
+        "prepared_by": ["bjones"],
+        "prepared_on": [_DATE],
+        "verified_by": ["asmith"],
         "verified_on": [_DATE],
     },
     "VerifiedDosing": {
         "status": ["verified"],
         "regimens": [[_REGIMEN]],
         "source": [_SOURCE],
+        "prepared_by": ["bjones"],
+        "prepared_on": [_DATE],
+        "verified_by": ["asmith"],
         "verified_on": [_DATE],
     },
+    "SourceCitation": {"revision": ["2025-03-14"]},
     "Reference": {"url": ["https://www.nice.org.uk/guidance/ta427"]},
-    "Regimen": {"notes": ["Reduce to 3 mg if neutrophils fall below 1 x 10^9/L."]},
+    "Regimen": {"notes": ["See the SmPC, section 4.2, for adjustments."]},
     "Review": {
         "status": ["clinician-reviewed"],
         "date": [_DATE],
         "reviewer": ["A. Patel, MPharm"],
     },
+    "Team": {"people": [[{"id": "asmith", "name": "A. Smith, MPharm", "role": "Pharmacist"}]]},
+    "Person": {"verifier": [True]},
+    "SourceDocument": {
+        "url": ["https://www.medicines.org.uk/emc/product/9064/smpc"],
+        "revision": ["2025-03-14"],
+    },
+}
+# What each kind of file is, for 'clincalc-site schema --kind' and the generated files.
+KINDS = ("monograph", "team", "sources")
+SCHEMA_FILES = {kind: f"schema/{kind}.schema.json" for kind in KINDS}
+_DESCRIPTIONS = {
+    "team": "team.yaml: the people who prepare and verify doses. A verified dose names two "
+    "different people from this list, and the one who verifies it must have 'verifier: true'.",
+    "sources": "sources.yaml: the documents doses are checked against, by id, each with the "
+    "latest revision the team knows of. Raising a revision holds back every dose checked "
+    "against an earlier one until it is verified again.",
 }
 
 
@@ -124,9 +147,9 @@ def missing_descriptions(root: type[BaseModel] = Monograph) -> list[str]:
     ]
 
 
-def stale_examples(schema: JsonObject) -> list[str]:
-    """Entries of FALLBACK_EXAMPLES that name no field in ``schema`` (a renamed field)."""
-    objects = _objects(schema)
+def stale_examples(*schemas: JsonObject) -> list[str]:
+    """Entries of FALLBACK_EXAMPLES that name no field in ``schemas`` (a renamed field)."""
+    objects = {name: obj for schema in schemas for name, obj in _objects(schema).items()}
     return [
         f"{name}.{field}"
         for name, fields in FALLBACK_EXAMPLES.items()
@@ -150,7 +173,36 @@ def _string_branches(prop: JsonObject) -> Iterator[JsonObject]:
 
 def monograph_schema() -> JsonObject:
     """The JSON Schema (Draft 2020-12) of a monograph file, with an example on every field."""
-    schema = copy.deepcopy(Monograph.model_json_schema())
+    schema = _with_examples(copy.deepcopy(Monograph.model_json_schema()))
+    schema["$comment"] = f"Generated from the pydantic models; do not edit. Run: {REGENERATE}"
+    schema["description"] = DESCRIPTION
+    return schema
+
+
+def registry_schema(kind: str) -> JsonObject:
+    """The JSON Schema of team.yaml (``kind='team'``) or sources.yaml (``'sources'``)."""
+    if kind == "team":
+        schema = _with_examples(copy.deepcopy(Team.model_json_schema()))
+    else:
+        document = _with_examples(copy.deepcopy(SourceDocument.model_json_schema()))
+        schema = {
+            "title": "Sources",
+            "type": "object",
+            "patternProperties": {
+                r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$": {"$ref": "#/$defs/SourceDocument"}
+            },
+            "additionalProperties": False,
+            "$defs": {"SourceDocument": document},
+            "$schema": DIALECT,
+        }
+    regenerate = f"clincalc-site schema --kind {kind} --out {SCHEMA_FILES[kind]}"
+    schema["$comment"] = f"Generated from the pydantic models; do not edit. Run: {regenerate}"
+    schema["description"] = _DESCRIPTIONS[kind]
+    return schema
+
+
+def _with_examples(schema: JsonObject) -> JsonObject:
+    """Add the fallback examples, markdown-free descriptions and the URL pattern."""
     for name, definition in _objects(schema).items():
         if "description" in definition:
             definition["description"] = str(definition["description"]).replace("``", "`")
@@ -162,11 +214,10 @@ def monograph_schema() -> JsonObject:
                 for branch in _string_branches(prop):
                     branch["pattern"] = URL_PATTERN
     schema["$schema"] = DIALECT
-    schema["$comment"] = f"Generated from the pydantic models; do not edit. Run: {REGENERATE}"
-    schema["description"] = DESCRIPTION
     return schema
 
 
-def render_schema() -> str:
+def render_schema(kind: str = "monograph") -> str:
     """The schema file's exact text: sorted keys, 2-space indent, trailing newline."""
-    return json.dumps(monograph_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    schema = monograph_schema() if kind == "monograph" else registry_schema(kind)
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

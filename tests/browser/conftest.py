@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from dose_fixtures import write_registry
 
 from .support import (
     BANNER,
@@ -44,6 +45,7 @@ def dose_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dose")
     content = root / "monographs"
     content.mkdir()
+    write_registry(root)  # the fictitious people and the source the verified dose names
     (content / "apixaban.yaml").write_text(VERIFIED, encoding="utf-8")
     (content / "warfarin.yaml").write_text(BANNER, encoding="utf-8")
     return build_site(content, root / "_site", FIXTURE_EPOCH)

@@ -45,10 +45,10 @@ dosing:
       route: Oral
       dose: 5 mg
       frequency: Twice daily
-  source:
-    label: Eliquis SmPC
-    url: https://www.medicines.org.uk/emc/product/2878/smpc
-  verified_by: A. Tester, MPharm
+  source: {document: eliquis-smpc, section: "4.2", revision: 2026-01-10}
+  prepared_by: bjones
+  prepared_on: 2026-05-20
+  verified_by: asmith
   verified_on: 2026-06-01
 mechanism: It inhibits factor Xa.
 review:

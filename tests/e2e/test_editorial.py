@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,9 @@ def test_dashboard_lists_every_monograph_with_its_review_and_dose_state(
     assert len(rows) == report.monographs
     bisoprolol = next(r for r in rows if "/drugs/bisoprolol/" in r)
     # status, review date, age in days, overdue, dose, last change (newest first)
-    assert "<td>verified</td>" in bisoprolol
+    assert "<td>verified and shown</td>" in bisoprolol
+    apixaban = next(r for r in rows if "/drugs/apixaban/" in r)
+    assert "<td>verified, held back: monograph not yet reviewed</td>" in apixaban
     assert "2026-11-20: Verify bisoprolol dose" in bisoprolol
     atenolol = next(r for r in rows if "/drugs/atenolol/" in r)
     assert "<td>2023-01-01</td>" in atenolol
@@ -63,6 +66,51 @@ def test_dashboard_lists_every_monograph_with_its_review_and_dose_state(
     assert f"<li>{report.monographs} monographs</li>" in html
     assert f"{report.overdue} review" in html
     assert f"<li>{report.verified} verified dose" in html
+
+
+def queue_text(config: BuildConfig) -> str:
+    html = (config.output_dir / "editorial" / "index.html").read_text(encoding="utf-8")
+    queue = html.split('id="dose-queue"')[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", queue).split())
+
+
+def test_the_resourcing_queue_counts_dose_states_by_class_and_by_source(
+    config: BuildConfig,
+) -> None:
+    assert not pipeline.build(config, options=BuildOptions(jobs=1)).failed
+    text = queue_text(config)
+    assert "1 verified and shown" in text
+    assert "1 verified, held back: monograph not yet reviewed" in text
+    assert "0 verified, held back: source revised since" in text
+    assert "5 re-sourcing" in text
+    assert "Sources revised since" not in text
+    # class rows: shown, held (not reviewed), held (source revised), re-sourcing
+    assert "Anticoagulant 0 1 0 1" in text
+    assert "Beta-blocker 1 0 0 3" in text
+    assert "bisoprolol-smpc 1 0 0 0" in text
+    assert "eliquis-smpc 0 1 0 0" in text
+
+
+def test_a_newer_source_revision_moves_its_doses_to_held_back_in_the_queue(
+    config: BuildConfig,
+) -> None:
+    sources = config.content_dir.parent / "sources.yaml"
+    text = sources.read_text(encoding="utf-8").replace("2026-09-01", "2026-11-02")
+    sources.write_text(text, encoding="utf-8")
+
+    report = pipeline.build(config, options=BuildOptions(jobs=1))
+
+    assert not report.failed
+    assert [d.code for d in report.diagnostics if d.severity == "warning"].count(
+        "dosing.source_revised"
+    ) == 1
+    queue = queue_text(config)
+    assert "0 verified and shown" in queue
+    assert "1 verified, held back: source revised since" in queue
+    assert "bisoprolol-smpc : revised 2 November 2026; 1 dose held back" in queue
+    page = (config.output_dir / "drugs" / "bisoprolol" / "index.html").read_text("utf-8")
+    assert "dosing-verified" not in page
+    assert "revised on 2 November 2026" in page
 
 
 def test_dashboard_is_kept_out_of_search_and_the_sitemap(config: BuildConfig) -> None:

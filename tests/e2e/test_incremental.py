@@ -68,6 +68,25 @@ def _first(project: Project) -> str:
     return sorted(p.name for p in project.content.glob("*.yaml"))[0]
 
 
+def _add_verified(project: Project) -> None:
+    """bisoprolol (a verified dose, clinician-reviewed) with the team and sources it names."""
+    text = (DATA / "monographs" / "bisoprolol.yaml").read_text(encoding="utf-8")
+    text = text.replace("related: [warfarin, betaxolol]", "related: [warfarin]")
+    (project.content / "bisoprolol.yaml").write_text(text, encoding="utf-8")
+    for registry in ("team.yaml", "sources.yaml"):
+        shutil.copy(DATA / registry, project.root / registry)
+
+
+def _reverify(project: Project) -> None:
+    """Checked against the new revision by the same two people: shown again."""
+    for old, new in [
+        ("revision: 2026-09-01", "revision: 2026-11-02"),
+        ("prepared_on: 2026-09-20", "prepared_on: 2026-11-10"),
+        ("verified_on: 2026-10-01", "verified_on: 2026-11-12"),
+    ]:
+        project.edit("monographs/bisoprolol.yaml", old, new)
+
+
 EDITS: list[tuple[str, Edit]] = [
     ("summary", lambda p: p.edit("monographs/warfarin.yaml", "summary: ", "summary: New. ")),
     (
@@ -85,11 +104,26 @@ EDITS: list[tuple[str, Edit]] = [
         lambda p: shutil.copy(DATA / "monographs" / "atenolol.yaml", p.content / "atenolol.yaml"),
     ),
     ("remove", lambda p: (p.content / "atenolol.yaml").unlink()),
+    ("add-verified", _add_verified),
+    (
+        "verifier-renamed",
+        lambda p: p.edit("team.yaml", "A. Pharmacist, MPharm", "A. Pharmacist, MPharm, MSc"),
+    ),
+    ("source-revised", lambda p: p.edit("sources.yaml", "2026-09-01", "2026-11-02")),
+    ("source-reverified", _reverify),
     ("draft", lambda p: p.edit("monographs/warfarin.yaml", "clinician-reviewed", "draft")),
     ("template", lambda p: p.edit("templates/base.html", "Skip to content", "Skip to main")),
     ("static", lambda p: (p.root / "static" / "print.css").write_text("p {}\n")),
     ("nothing", lambda p: None),
 ]
+
+
+DOSE_SHOWN = {
+    "add-verified": True,
+    "verifier-renamed": True,
+    "source-revised": False,
+    "source-reverified": True,
+}
 
 
 @pytest.mark.parametrize("finish", [False, True], ids=["plain", "with-finish"])
@@ -112,6 +146,11 @@ def test_incremental_builds_match_cold_builds_after_every_edit(
         assert not report.failed and not reference.failed, name
         assert snapshot(incremental) == snapshot(cold), name
         assert report.rendered + report.reused == reference.rendered, name
+        if name in DOSE_SHOWN:  # the registry is an input of every page: edits reach them
+            page = (incremental / "drugs" / "bisoprolol" / "index.html").read_text("utf-8")
+            assert ("dosing-verified" in page) is DOSE_SHOWN[name], name
+            renamed = name in ("verifier-renamed", "source-reverified")
+            assert ("MPharm, MSc" in page) is renamed, name
 
 
 def _edit_and_build(project: Project, out: Path) -> None:

@@ -43,7 +43,9 @@ def test_only_the_seed_page_claims_clinician_review() -> None:
 def test_no_starter_monograph_publishes_a_dose() -> None:
     result = load_monographs(CONTENT, AS_OF)
     assert result.entries
-    assert [e.slug for e in result.entries if e.monograph.published_dose is not None] == []
+    assert [e.slug for e in result.entries if e.dose.published is not None] == []
+    assert all(e.monograph.dosing is None or e.monograph.dosing.status == "re-sourcing"
+               for e in result.entries)  # fmt: skip
 
 
 def test_check_reports_no_errors_or_warnings() -> None:

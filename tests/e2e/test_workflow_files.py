@@ -179,6 +179,8 @@ def test_building_twice_leaves_the_checkout_clean(
     subprocess.run([*git, "init", "-q", str(tmp_path)], check=True)
     shutil.copy(REPO / ".gitignore", tmp_path / ".gitignore")
     shutil.copytree(REPO / "tests" / "data" / "site" / "monographs", tmp_path / "monographs")
+    for registry in ("team.yaml", "sources.yaml"):  # the people and sources the doses name
+        shutil.copy(REPO / "tests" / "data" / "site" / registry, tmp_path / registry)
     subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "content"], cwd=tmp_path, check=True)
     monkeypatch.chdir(tmp_path)

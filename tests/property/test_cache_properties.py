@@ -43,6 +43,9 @@ def test_a_report_line_is_the_sorted_json_of_the_diagnostic(diagnostic: Diagnost
     assert "\n" not in line  # one diagnostic per line of build-report.json
 
 
+DOSE_STATES = ["published", "held-not-reviewed", "held-source-revised", "re-sourcing"]
+
+
 @st.composite
 def records(draw: st.DrawFn) -> FileRecord:
     facts = None
@@ -50,7 +53,9 @@ def records(draw: st.DrawFn) -> FileRecord:
         facts = MonographFacts(
             draw(TEXT), draw(TEXT), draw(st.lists(TEXT, max_size=3)), draw(st.booleans()),
             draw(st.lists(TEXT, max_size=3)), draw(st.none() | TEXT),
-            (draw(TEXT), draw(st.dates()), draw(st.none() | TEXT)), draw(st.booleans()),
+            (draw(TEXT), draw(st.dates()), draw(st.none() | TEXT)),
+            (draw(st.sampled_from(DOSE_STATES)), draw(st.none() | TEXT),
+             draw(st.none() | st.dates())),
         )  # fmt: skip
     node = st.builds(
         NodeInfo, st.integers(0, 10**6), st.integers(0, 999), st.integers(0, 10**6),

@@ -1,10 +1,12 @@
 """Safety properties of the published site, for generated monographs (hypothesis).
 
 For any set of monographs (no dosing, a dose still being re-sourced with draft regimens, or a
-verified dose) and any editor text (markup, quotes, ampersands, RTL and combining marks):
+verified dose, on a reviewed or unreviewed monograph, against a current or a since-revised
+source) and any editor text (markup, quotes, ampersands, RTL and combining marks):
 
-* a page shows the re-sourcing banner exactly when it has no verified dose;
-* no text from an unverified dosing block appears in any file of the output folder;
+* a page shows the re-sourcing banner exactly when it publishes no dose, and a dose is
+  published exactly when it is verified, its source current and the monograph reviewed;
+* no text from an unpublished dosing block appears in any file of the output folder;
 * editor text never becomes live markup: no injected elements, no event-handler attributes,
   no unsafe link schemes, and plain-text fields read back exactly as written.
 
@@ -26,9 +28,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import FIXTURE_TODAY, build, snapshot, start_tags, visible_lines
 
+from clincalc_site.prose_dose import find_prose_doses
+
 BANNER_HEADING = "Dosing — being independently re-sourced"
-REGIMEN_FIELDS = ("indication", "population", "route", "dose")
-OPTIONAL_REGIMEN_FIELDS = ("frequency", "duration", "max_dose", "notes")
+REGIMEN_FIELDS = ("indication", "population", "route")
+OPTIONAL_REGIMEN_FIELDS = ("frequency", "duration", "notes")
+TEAM = """\
+people:
+  - {id: prep, name: P. Preparer, role: Technician}
+  - {id: chk, name: C. Checker, role: Pharmacist, verifier: true}
+"""
+CURRENT = dt.date(2020, 1, 1)  # sources.yaml's revision of 'current-smpc'
+SOURCES = """\
+current-smpc: {title: Current SmPC, url: "https://www.medicines.org.uk/emc/1", revision: 2020-01-01}
+revised-smpc: {title: Revised SmPC, url: "https://www.medicines.org.uk/emc/2", revision: 2020-06-01}
+"""
 CLASSES = ('Class <b>A</b> & "co"', "Klasse \u202eB\u202c", "Ωmega <script>x</script>")
 # Elements editor text tries to inject; none of them is used by the templates.
 INJECTED_TAGS = frozenset({"b", "img", "iframe", "svg", "style", "object", "marquee"})
@@ -56,11 +70,16 @@ ADVERSARIAL = (
     "> quote",
 )
 SAFE_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Co", "Cn"))
-TEXT = st.lists(
-    st.one_of(st.sampled_from(ADVERSARIAL), st.text(SAFE_CHARS, max_size=8)),
-    min_size=1,
-    max_size=3,
-).map(lambda parts: "t " + " ".join(parts))
+TEXT = (
+    st.lists(
+        st.one_of(st.sampled_from(ADVERSARIAL), st.text(SAFE_CHARS, max_size=8)),
+        min_size=1,
+        max_size=3,
+    )
+    .map(lambda parts: "t " + " ".join(parts))
+    # Random characters can spell a dose ("0g"), which prose may not hold (tested elsewhere).
+    .filter(lambda text: not find_prose_doses(text))
+)
 TOKEN_RE = re.compile(r"(?:HIDDEN|SHOWN)Z\w+?ZEND")
 DATES = st.dates(min_value=dt.date(2020, 1, 1), max_value=FIXTURE_TODAY)
 
@@ -71,9 +90,9 @@ class Generated:
 
     slug: str
     data: dict[str, Any]
-    verified: bool
-    hidden_tokens: tuple[str, ...]  # from an unverified dosing block: never published
-    shown_tokens: tuple[str, ...]  # from a verified dose: on its page
+    verified: bool  # a dose is published on its page
+    hidden_tokens: tuple[str, ...]  # from an unpublished dosing block: never published
+    shown_tokens: tuple[str, ...]  # from a published dose: on its page
 
 
 def token(kind: str, index: int, *parts: object) -> str:
@@ -83,12 +102,21 @@ def token(kind: str, index: int, *parts: object) -> str:
 
 @st.composite
 def regimens(draw: st.DrawFn, kind: str, index: int, min_size: int) -> list[dict[str, str]]:
+    """Free-text fields carry editor text and a token; amounts are well formed (and unique)."""
+
+    def text() -> str:
+        # Markup and quotes, but no example domain, '?' or Latin abbreviation, which a
+        # verified dose refuses as placeholders or unsafe notation.
+        shown = [a for a in ADVERSARIAL[:12] if "example" not in a]
+        return draw(st.sampled_from(shown)) if kind == "SHOWN" else draw(TEXT)
+
     rows = []
     for row in range(draw(st.integers(min_size, 3))):
-        regimen = {name: f"{draw(TEXT)} {token(kind, index, row, name)}" for name in REGIMEN_FIELDS}
+        regimen = {name: f"{text()} {token(kind, index, row, name)}" for name in REGIMEN_FIELDS}
+        regimen["dose"] = f"{1000 + index * 10 + row} mg"
         for name in OPTIONAL_REGIMEN_FIELDS:
             if draw(st.booleans()):
-                regimen[name] = f"{draw(TEXT)} {token(kind, index, row, name)}"
+                regimen[name] = f"{text()} {token(kind, index, row, name)}"
         rows.append(regimen)
     return rows
 
@@ -99,15 +127,19 @@ def dosing(draw: st.DrawFn, index: int) -> dict[str, Any] | None:
     if status == "none":
         return None
     if status == "verified":
+        # Which tokens must show is decided with the review status (see monographs()).
         return {
             "status": "verified",
             "regimens": draw(regimens("SHOWN", index, 1)),
             "source": {
-                "label": f"{draw(TEXT)} {token('SHOWN', index, 'source')}",
-                "url": f"https://source.example.org/{index}?a=1&b=<2>",
+                "document": draw(st.sampled_from(["current-smpc", "revised-smpc"])),
+                "section": f"4.2 {token('SHOWN', index, 'section')}",
+                "revision": CURRENT,
             },
-            "verified_by": f"{draw(TEXT)} {token('SHOWN', index, 'by')}",
-            "verified_on": draw(DATES),
+            "prepared_by": "prep",
+            "prepared_on": dt.date(2020, 2, 1),
+            "verified_by": "chk",
+            "verified_on": draw(st.dates(min_value=dt.date(2020, 2, 1), max_value=FIXTURE_TODAY)),
         }
     block: dict[str, Any] = {
         "status": "re-sourcing",
@@ -115,8 +147,9 @@ def dosing(draw: st.DrawFn, index: int) -> dict[str, Any] | None:
     }
     if draw(st.booleans()):
         block["source"] = {
-            "label": f"{draw(TEXT)} {token('HIDDEN', index, 'source')}",
-            "url": f"https://hidden.example.org/{token('HIDDEN', index, 'url')}",
+            "document": "current-smpc",
+            "section": f"{draw(TEXT)} {token('HIDDEN', index, 'section')}",
+            "revision": CURRENT,
         }
     if draw(st.booleans()):
         block["verified_by"] = f"{draw(TEXT)} {token('HIDDEN', index, 'by')}"
@@ -165,7 +198,12 @@ def monographs(draw: st.DrawFn) -> list[Generated]:
         block = draw(dosing(index))
         if block is not None:
             data["dosing"] = block
-        verified = block is not None and block["status"] == "verified"
+        verified = (
+            block is not None
+            and block["status"] == "verified"
+            and block["source"]["document"] == "current-smpc"
+            and data["review"]["status"] == "clinician-reviewed"
+        )
         found = tuple(tokens_in(block))
         generated.append(
             Generated(slug, data, verified, () if verified else found, found if verified else ())
@@ -176,6 +214,8 @@ def monographs(draw: st.DrawFn) -> list[Generated]:
 def build_generated(root: Path, generated: list[Generated]) -> dict[str, bytes]:
     content = root / "monographs"
     content.mkdir()
+    (root / "team.yaml").write_text(TEAM, encoding="utf-8")
+    (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     for item in generated:
         text = yaml.safe_dump(item.data, allow_unicode=True, sort_keys=False, width=80)
         (content / f"{item.slug}.yaml").write_text(text, encoding="utf-8")
@@ -227,6 +267,9 @@ def test_published_site_is_safe_for_any_monographs(generated: list[Generated]) -
     hidden = [t.encode() for item in generated for t in item.hidden_tokens]
     for path, data in files.items():
         leaked = [t for t in hidden if t in data]
-        assert not leaked, f"unverified dose text {leaked} published in {path}"
+        assert not leaked, f"unpublished dose text {leaked} published in {path}"
+        unshown = [f"{1000 + i * 10 + r} mg".encode() for i, item in enumerate(generated)
+                   if not item.verified for r in range(3)]  # fmt: skip
+        assert not [a for a in unshown if a in data], f"an unpublished amount is in {path}"
         if path.endswith(".html"):
             assert_no_live_markup(path, data.decode("utf-8"))

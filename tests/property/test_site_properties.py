@@ -35,7 +35,7 @@ def collections(draw: st.DrawFn) -> list[Entry]:
         status = draw(st.sampled_from(["draft", "clinician-reviewed"]))
         facts = MonographFacts(
             NAMES[index], draw(st.sampled_from(CLASSES)), [], False, related, None,
-            (status, dt.date(2026, 1, 1), None), False,
+            (status, dt.date(2026, 1, 1), None), ("re-sourcing", None, None),
         )  # fmt: skip
         located: dict[PathKey, NodeInfo] = {
             ("name",): NodeInfo(1, 7),

@@ -79,6 +79,19 @@ _DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
+TEAM_YAML = """\
+people:
+  - {id: ptech, name: P. Technician, role: Pharmacy technician}
+  - {id: apharm, name: A. Pharmacist, role: Formulary pharmacist, verifier: true}
+"""
+SOURCES_YAML = """\
+test-smpc:
+  title: Testomycin 10 mg tablets — SmPC
+  url: https://www.medicines.org.uk/emc/product/1/smpc
+  revision: 2026-01-02
+"""
+
+
 def monograph_doc(name: str = "Testomycin", drug_class: str = "Test class") -> dict[str, Any]:
     """A complete, valid monograph with a verified dose: every text field is present."""
     return {
@@ -101,8 +114,10 @@ def monograph_doc(name: str = "Testomycin", drug_class: str = "Test class") -> d
                     "notes": "Take with food.",
                 }
             ],
-            "source": {"label": "Test SmPC", "url": "https://example.org/smpc"},
-            "verified_by": "A. Pharmacist",
+            "source": {"document": "test-smpc", "section": "4.2", "revision": "2026-01-02"},
+            "prepared_by": "ptech",
+            "prepared_on": "2026-01-09",
+            "verified_by": "apharm",
             "verified_on": "2026-01-10",
         },
         "mechanism": "It binds a receptor.",
@@ -136,9 +151,7 @@ TEXT_FIELDS: dict[str, tuple[str | int, ...]] = {
     "regimen.duration": ("dosing", "regimens", 0, "duration"),
     "regimen.max_dose": ("dosing", "regimens", 0, "max_dose"),
     "regimen.notes": ("dosing", "regimens", 0, "notes"),
-    "source.label": ("dosing", "source", "label"),
-    "source.url": ("dosing", "source", "url"),
-    "verified_by": ("dosing", "verified_by"),
+    "source.section": ("dosing", "source", "section"),
     "review.reviewer": ("review", "reviewer"),
 }
 # Fields rendered as escaped text (never Markdown): the value must show verbatim.
@@ -156,8 +169,7 @@ PLAIN_FIELDS = frozenset(
         "regimen.duration",
         "regimen.max_dose",
         "regimen.notes",
-        "source.label",
-        "verified_by",
+        "source.section",
         "review.reviewer",
     }
 )
@@ -189,6 +201,9 @@ def write_project(
     """
     content = root / "monographs"
     content.mkdir(parents=True, exist_ok=True)
+    # The people and the source that ``monograph_doc``'s verified dose names.
+    (root / "team.yaml").write_text(TEAM_YAML, encoding="utf-8")
+    (root / "sources.yaml").write_text(SOURCES_YAML, encoding="utf-8")
     for slug, doc in monographs.items():
         text = doc if isinstance(doc, str) else dump(doc)
         (content / f"{slug}.yaml").write_text(text, encoding="utf-8")

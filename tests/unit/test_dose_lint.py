@@ -7,12 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from dose_fixtures import REGISTRY
 
 from clincalc_site import pipeline
 from clincalc_site.config import BuildConfig
-from clincalc_site.diagnostics import Location, Severity, format_report
-from clincalc_site.dose_lint import lint_entries, lint_text
-from clincalc_site.loader import Entry, load_text
+from clincalc_site.diagnostics import Diagnostic, Location, Severity, format_report
+from clincalc_site.dose_lint import lint_text
+from clincalc_site.loader import load_text
 
 TODAY = dt.date(2026, 11, 26)
 TRAILING, NAKED, ABBREVIATION = (
@@ -20,6 +21,7 @@ TRAILING, NAKED, ABBREVIATION = (
     "dose.naked_decimal",
     "dose.unsafe_abbreviation",
 )
+LATIN = "dose.latin_abbreviation"
 
 
 @pytest.mark.parametrize(
@@ -28,6 +30,16 @@ TRAILING, NAKED, ABBREVIATION = (
         pytest.param("5.0 mg", TRAILING, "5.0 mg", "5 mg", id="trailing-zero"),
         pytest.param("10.50 mg", TRAILING, "10.50 mg", "10.5 mg", id="trailing-zero-fraction"),
         pytest.param("1,000.0 mg", TRAILING, "1,000.0 mg", "1,000 mg", id="trailing-thousands"),
+        pytest.param("qds", LATIN, "qds", "four times daily", id="qds"),
+        pytest.param("q.d.s.", LATIN, "q.d.s.", "four times daily", id="q.d.s."),
+        pytest.param("500 mg bd", LATIN, "bd", "twice daily", id="bd"),
+        pytest.param("BD with food", LATIN, "BD", "twice daily", id="BD"),
+        pytest.param("tds", LATIN, "tds", "three times daily", id="tds"),
+        pytest.param("t.i.d.", LATIN, "t.i.d.", "three times daily", id="tid"),
+        pytest.param("Give prn", LATIN, "prn", "when required", id="prn"),
+        pytest.param("p.r.n. for pain", LATIN, "p.r.n.", "when required", id="p.r.n."),
+        pytest.param("nocte", LATIN, "nocte", "at night", id="nocte"),
+        pytest.param("Take mane", LATIN, "mane", "in the morning", id="mane"),
         pytest.param("2.0-5.0 mg", TRAILING, "2.0-5.0 mg", "2-5 mg", id="trailing-range"),
         pytest.param("Give 1.0 tablet", TRAILING, "1.0 tablet", "1 tablet", id="trailing-form"),
         pytest.param("5.0%", TRAILING, "5.0%", "5%", id="trailing-percent"),
@@ -78,9 +90,6 @@ def test_unsafe_notation_is_found(text: str, code: str, found: str, safe: str) -
         pytest.param("10 micrograms", id="micrograms"),
         pytest.param("Check U&E before starting", id="U&E"),
         pytest.param("U&Es at baseline", id="U&Es"),
-        pytest.param("qds", id="qds"),
-        pytest.param("q.d.s.", id="q.d.s."),
-        pytest.param("500 mg bd", id="bd"),
         pytest.param("Take with food", id="od-inside-word"),
         pytest.param("Odd days", id="od-prefix"),
         pytest.param("this", id="hs-inside-word"),
@@ -135,42 +144,44 @@ dosing:
   date: 2026-01-01
 """
 VERIFIED = """\
-  source: {label: SmPC, url: "https://www.medicines.org.uk/emc"}
-  verified_by: J. Smith
+  source: {document: imnovid-smpc, section: "4.2", revision: 2025-03-14}
+  prepared_by: bjones
+  prepared_on: 2025-12-20
+  verified_by: asmith
   verified_on: 2026-01-01
 """
 
 
-def load(status: str) -> Entry:
+def dose_findings(status: str, text: str | None = None) -> list[Diagnostic]:
     verification = VERIFIED if status == "verified" else ""
-    text = MONOGRAPH.format(status=status, verification=verification)
-    entry, diagnostics = load_text(text, "testdrug.yaml", "testdrug", TODAY)
-    assert entry is not None, diagnostics
-    return entry
+    text = text or MONOGRAPH.format(status=status, verification=verification)
+    _, diagnostics = load_text(text, "testdrug.yaml", "testdrug", TODAY, REGISTRY)
+    return [d for d in diagnostics if d.code.startswith("dose.")]
 
 
-@pytest.mark.parametrize("status", ["verified", "re-sourcing"])
-def test_each_warning_is_located_at_the_notation(status: str) -> None:
-    found = lint_entries([load(status)])
+@pytest.mark.parametrize(
+    ("status", "severity"), [("verified", Severity.ERROR), ("re-sourcing", Severity.WARNING)]
+)
+def test_each_finding_is_located_at_the_notation(status: str, severity: Severity) -> None:
+    """In a verified dose (which would be published) an error; in a re-sourcing one a warning."""
+    found = dose_findings(status)
     assert [(d.location, d.code, d.field_path) for d in found] == [
         (Location("testdrug.yaml", 11, 13), TRAILING, "dosing.regimens[0].dose"),
         (Location("testdrug.yaml", 12, 24), ABBREVIATION, "dosing.regimens[0].frequency"),
         (Location("testdrug.yaml", 16, 14), NAKED, "dosing.regimens[0].notes"),
-        (Location("testdrug.yaml", 17, 66), ABBREVIATION, "dosing.regimens[1].dose"),
+        (Location("testdrug.yaml", 17, 69), "dose.unsafe_unit", "dosing.regimens[1].dose"),
     ]
-    assert all(d.severity is Severity.WARNING for d in found)
-    assert found[0].message.startswith("'5.0 mg' has a trailing zero")
-    assert "write '5 mg'" in found[0].message
-    assert "ISMP" in found[0].hint
+    assert all(d.severity is severity for d in found)
+    assert "5 mg" in found[0].hint
+    assert "write '.5 mg'" not in found[2].message and "0.5 mg" in found[2].message
+    assert "units" in found[3].hint
 
 
 def test_location_falls_back_to_the_value_when_the_text_differs() -> None:
     text = MONOGRAPH.format(status="re-sourcing", verification="").replace(
         'frequency: "Take qd"', 'frequency: "Take\\tqd"'
     )
-    entry, _ = load_text(text, "testdrug.yaml", "testdrug", TODAY)
-    assert entry is not None
-    frequency = [d for d in lint_entries([entry]) if d.field_path.endswith("frequency")]
+    frequency = [d for d in dose_findings("re-sourcing", text) if "frequency" in d.field_path]
     assert [d.location for d in frequency] == [Location("testdrug.yaml", 12, 18)]
 
 
@@ -178,10 +189,10 @@ def test_monograph_without_dosing_has_nothing_to_lint() -> None:
     text = MONOGRAPH.format(status="re-sourcing", verification="")
     head, _, tail = text.partition("dosing:")
     without = head + "review:" + tail.partition("review:")[2]
-    entry, _ = load_text(without, "testdrug.yaml", "testdrug", TODAY)
+    entry, diagnostics = load_text(without, "testdrug.yaml", "testdrug", TODAY)
     assert entry is not None
     assert entry.monograph.dosing is None
-    assert lint_entries([entry]) == []
+    assert [d for d in diagnostics if d.code.startswith("dose.")] == []
 
 
 def test_check_reports_dose_warnings_and_strict_fails_on_them(tmp_path: Path) -> None:
@@ -192,7 +203,8 @@ def test_check_reports_dose_warnings_and_strict_fails_on_them(tmp_path: Path) ->
     )
     relaxed = pipeline.check(BuildConfig(content_dir=content, today=TODAY))
     codes = [d.code for d in relaxed.diagnostics]
-    assert codes.count(ABBREVIATION) == 2
+    assert codes.count(ABBREVIATION) == 1
+    assert codes.count("dose.unsafe_unit") == 1
     assert not relaxed.failed
     assert pipeline.check(BuildConfig(content_dir=content, today=TODAY, strict=True)).failed
     assert relaxed.diagnostics == sorted(relaxed.diagnostics, key=lambda d: d.sort_key)

@@ -13,6 +13,7 @@ import pytest
 
 from clincalc_site.diagnostics import Severity
 from clincalc_site.loader import decode, discover, load_file, load_monographs, load_text
+from clincalc_site.registry import load_registry
 
 # The ``write_content`` fixture of tests/conftest.py.
 WriteContent = Callable[[Path, dict[str, str]], Path]
@@ -150,13 +151,28 @@ def test_every_file_is_checked_and_good_files_still_load(
     assert result.files == 3
 
 
-def test_the_full_example_in_the_content_format_doc_is_a_verified_monograph() -> None:
-    doc = Path(__file__).resolve().parents[2] / "docs" / "content-format.md"
-    example = re.search(r"## A full example\n\n```yaml\n(.*?)```", doc.read_text(), re.DOTALL)
-    assert example is not None
+def test_the_examples_in_the_content_format_doc_load_and_publish_the_verified_dose(
+    tmp_path: Path,
+) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "content-format.md").read_text()
+    example = re.search(r"## A full example\n\n```yaml\n(.*?)```", doc, re.DOTALL)
+    verified = re.search(r"### A verified dose\n\n```yaml\n(.*?)```", doc, re.DOTALL)
+    team = re.search(r"```yaml\n(# team.yaml.*?)```", doc, re.DOTALL)
+    sources = re.search(r"```yaml\n(# sources.yaml.*?)```", doc, re.DOTALL)
+    assert example and verified and team and sources
+    folder = tmp_path
+    (folder / "team.yaml").write_text(team[1], encoding="utf-8")
+    (folder / "sources.yaml").write_text(sources[1], encoding="utf-8")
+    registry, problems = load_registry(folder)
+    assert problems == []
 
     entry, found = load_text(example[1], "pomalidomide.yaml", "pomalidomide", TODAY)
-
     assert found == []
     assert entry is not None
-    assert entry.monograph.published_dose is not None
+
+    text = example[1].replace("dosing:\n  status: re-sourcing\n", verified[1])
+    entry, found = load_text(text, "pomalidomide.yaml", "pomalidomide", TODAY, registry)
+    assert found == []
+    assert entry is not None
+    assert entry.dose.published is not None
+    assert entry.dose.published.verifier.name == "A. Smith, MPharm"

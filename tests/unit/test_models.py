@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from dose_fixtures import REGIMEN, verified
 from pydantic import ValidationError
 
 from clincalc_site.models import (
@@ -14,29 +15,11 @@ from clincalc_site.models import (
     Reference,
     Regimen,
     Review,
-    Source,
+    SourceDocument,
     VerifiedDosing,
 )
 
-REGIMEN = {
-    "indication": "Multiple myeloma",
-    "population": "Adults",
-    "route": "Oral",
-    "dose": "4 mg",
-}
-SOURCE = {"label": "Imnovid SmPC", "url": "https://www.medicines.org.uk/emc/product/9064/smpc"}
-
-
-def verified(**changes: Any) -> dict[str, Any]:
-    dosing: dict[str, Any] = {
-        "status": "verified",
-        "regimens": [REGIMEN],
-        "source": SOURCE,
-        "verified_by": "J. Smith, MPharm",
-        "verified_on": dt.date(2026, 6, 30),
-    }
-    dosing.update(changes)
-    return {key: value for key, value in dosing.items() if value is not None}
+SOURCE = {"document": "imnovid-smpc", "section": "4.2", "revision": dt.date(2025, 3, 14)}
 
 
 def monograph(**changes: Any) -> dict[str, Any]:
@@ -58,30 +41,28 @@ def error_types(excinfo: pytest.ExceptionInfo[ValidationError]) -> set[tuple[Any
 # --- Dosing: the safety rule ---------------------------------------------------------------
 
 
-def test_verified_dose_is_published() -> None:
+def test_verified_dose_is_read_as_a_verified_block() -> None:
     mono = Monograph.model_validate(monograph(dosing=verified()))
 
-    assert isinstance(mono.published_dose, VerifiedDosing)
-    assert mono.published_dose.regimens[0].dose == "4 mg"
-    assert mono.published_dose.source.label == "Imnovid SmPC"
+    assert isinstance(mono.dosing, VerifiedDosing)
+    assert mono.dosing.regimens[0].dose == "4 mg"
+    assert mono.dosing.source.document == "imnovid-smpc"
+    assert mono.dosing.prepared_by == "bjones"
 
 
-def test_dose_being_resourced_is_never_published_even_with_regimens_and_source() -> None:
+def test_dose_being_resourced_keeps_its_working_data() -> None:
     dosing = {"status": "re-sourcing", "regimens": [REGIMEN], "source": SOURCE}
 
     mono = Monograph.model_validate(monograph(dosing=dosing))
 
     assert isinstance(mono.dosing, DosingUnderReview)
-    assert mono.dosing.regimens[0].dose == "4 mg"  # kept for editors...
-    assert mono.published_dose is None  # ...but never shown
-
-
-def test_monograph_without_dosing_publishes_no_dose() -> None:
-    assert Monograph.model_validate(monograph()).published_dose is None
+    assert mono.dosing.regimens[0].dose == "4 mg"  # kept for editors (dose_rules never shows it)
 
 
 @pytest.mark.parametrize(
-    "missing", ["source", "verified_by", "verified_on", "regimens"], ids=lambda m: f"no-{m}"
+    "missing",
+    ["source", "prepared_by", "prepared_on", "verified_by", "verified_on", "regimens"],
+    ids=lambda m: f"no-{m}",
 )
 def test_verified_dosing_cannot_be_built_without_each_part(missing: str) -> None:
     with pytest.raises(ValidationError) as excinfo:
@@ -102,9 +83,17 @@ def test_verified_dosing_cannot_be_built_in_python_without_a_source() -> None:
         VerifiedDosing(  # type: ignore[call-arg]
             status="verified",
             regimens=[Regimen.model_validate(REGIMEN)],
-            verified_by="J. Smith",
+            prepared_by="bjones",
+            prepared_on=dt.date(2026, 6, 20),
+            verified_by="asmith",
             verified_on=dt.date(2026, 6, 30),
         )
+
+
+def test_the_old_label_and_address_source_is_not_a_source() -> None:
+    old = {"label": "Imnovid SmPC", "url": "https://www.medicines.org.uk/emc/product/9064/smpc"}
+    with pytest.raises(ValidationError):
+        VerifiedDosing.model_validate(verified(source=old))
 
 
 def test_dosing_status_chooses_the_type_and_nothing_else_is_accepted() -> None:
@@ -218,13 +207,13 @@ def test_reference_and_source_urls_reject_other_schemes(url: str) -> None:
     with pytest.raises(ValidationError):
         Reference(label="x", url=url)
     with pytest.raises(ValidationError):
-        Source(label="x", url=url)
+        SourceDocument(title="x", url=url, revision=dt.date(2025, 1, 1))
 
 
 def test_reference_url_is_optional_but_source_url_is_not() -> None:
     assert Reference(label="SmPC").url is None
     with pytest.raises(ValidationError):
-        Source.model_validate({"label": "SmPC"})
+        SourceDocument.model_validate({"title": "SmPC", "revision": dt.date(2025, 1, 1)})
 
 
 @pytest.mark.parametrize("slug", ["lenalidomide", "co-amoxiclav", "vitamin-b12"])

@@ -36,17 +36,6 @@ def monograph_text(*, name: str = "Pomalidomide", status: str = "clinician-revie
     )
 
 
-VERIFIED = """\
-dosing:
-  status: verified
-  regimens:
-    - {{indication: Myeloma, population: Adults, route: Oral, dose: 4 mg}}
-  source: {{label: SmPC, url: "https://example.org/smpc"}}
-  verified_by: J. Smith
-  verified_on: {date}
-"""
-
-
 @dataclass(frozen=True)
 class Parsed:
     """A monograph with its slug and source map (what rules.Sourced asks for)."""
@@ -137,20 +126,6 @@ def test_review_dated_today_is_fine() -> None:
 @pytest.mark.parametrize("status", ["draft", "in-review"])
 def test_unreviewed_status_is_a_note_never_an_error(status: str) -> None:
     assert check(monograph_text(status=status)) == [(Severity.NOTE, "review.draft", 6, 11)]
-
-
-def test_future_verification_date_is_an_error_at_verified_on() -> None:
-    text = monograph_text(extra=VERIFIED.format(date="2026-11-27"))
-
-    assert check(text) == [(Severity.ERROR, "dosing.future_date", 14, 16)]
-
-
-def test_verification_dated_today_is_fine() -> None:
-    assert check(monograph_text(extra=VERIFIED.format(date="2026-11-26"))) == []
-
-
-def test_old_verification_is_not_overdue() -> None:
-    assert check(monograph_text(extra=VERIFIED.format(date="2015-01-01"))) == []
 
 
 # --- name_key ------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def test_draft_is_correctly_shaped_and_validates() -> None:
     assert monograph.dosing.regimens == []
     assert [ref.label for ref in monograph.references] == ["SmPC"]
     assert (monograph.review.status, monograph.review.date) == ("draft", TODAY)
-    assert monograph.published_dose is None
+    assert "regimens" not in draft.text and "verified_by" not in draft.text  # writes no dose
 
 
 def test_draft_has_every_section_with_a_hint() -> None:

@@ -22,8 +22,10 @@ from clincalc_site.schema_export import (
     FALLBACK_EXAMPLES,
     REGENERATE,
     SCHEMA_FILE,
+    SCHEMA_FILES,
     missing_descriptions,
     monograph_schema,
+    registry_schema,
     render_schema,
     stale_examples,
 )
@@ -81,9 +83,44 @@ def test_every_model_field_has_a_description() -> None:
     assert missing_descriptions() == [], "add Field(description=...) in models.py"
 
 
+def all_schemas() -> list[dict[str, Any]]:
+    return [monograph_schema(), registry_schema("team"), registry_schema("sources")]
+
+
 def test_every_fallback_example_names_a_real_field() -> None:
-    assert stale_examples(monograph_schema()) == [], "update FALLBACK_EXAMPLES"
-    assert set(FALLBACK_EXAMPLES) <= {"Monograph", *monograph_schema()["$defs"]}
+    assert stale_examples(*all_schemas()) == [], "update FALLBACK_EXAMPLES"
+    names = {str(s.get("title")) for s in all_schemas()}
+    names |= {name for s in all_schemas() for name in s.get("$defs", {})}
+    assert set(FALLBACK_EXAMPLES) <= names
+
+
+@pytest.mark.parametrize("kind", ["team", "sources"])
+def test_registry_schemas_are_committed_valid_and_accept_the_fixture_registries(
+    kind: str,
+) -> None:
+    committed = (REPO / SCHEMA_FILES[kind]).read_text(encoding="utf-8")
+    assert committed == render_schema(kind), f"stale: run `clincalc-site schema --kind {kind}`"
+    schema = registry_schema(kind)
+    Draft202012Validator.check_schema(schema)
+    check = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for folder in (REPO / "tests" / "data" / "site", REPO):
+        path = folder / f"{kind}.yaml"
+        if path.is_file():
+            data = as_json(yaml.safe_load(path.read_text(encoding="utf-8")))
+            assert [e.message for e in check.iter_errors(data)] == [], path
+
+
+def test_registry_schemas_reject_what_the_loader_rejects() -> None:
+    team = Draft202012Validator(registry_schema("team"))
+    sources = Draft202012Validator(registry_schema("sources"))
+    assert list(team.iter_errors({"people": [{"id": "a", "name": "A", "role": "r", "x": 1}]}))
+    assert list(team.iter_errors({"people": [{"id": "A b", "name": "A", "role": "r"}]}))
+    assert list(sources.iter_errors({"Bad Id": {"title": "t", "url": "https://a.org",
+                                                "revision": "2025-01-01"}}))  # fmt: skip
+    assert list(sources.iter_errors({"ok": {"title": "t", "url": "ftp://a.org",
+                                            "revision": "2025-01-01"}}))  # fmt: skip
+    assert not list(sources.iter_errors({"ok": {"title": "t", "url": "https://a.org",
+                                                "revision": "2025-01-01"}}))  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""``clincalc-site schema [--out FILE]``: print or write the monograph JSON Schema.
+"""``clincalc-site schema [--kind KIND] [--out FILE]``: print or write a JSON Schema.
+
+Kinds: ``monograph`` (monographs/*.yaml, the default), ``team`` (team.yaml) and ``sources``
+(sources.yaml).
 
 Stage: interface. May import: schema_export. Never cli.
 
@@ -18,10 +21,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the ``schema`` subcommand."""
     parser = commands.add_parser(
         "schema",
-        help="print the JSON Schema of the monograph format (for editors and CI)",
+        help="print the JSON Schema of a content file (for editors and CI)",
         description="Print the JSON Schema (Draft 2020-12) generated from the content model, "
-        "or write it to a file. The repository keeps it at schema/monograph.schema.json; "
-        "regenerate it after changing models.py.",
+        "or write it to a file. The repository keeps them in schema/ (monograph, team and "
+        "sources); regenerate them after changing models.py.",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=("monograph", "team", "sources"),
+        default="monograph",
+        help="which file's schema: a monograph (default), team.yaml or sources.yaml",
     )
     parser.add_argument(
         "--out",
@@ -38,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     for name in missing_descriptions():
         print(f"clincalc-site schema: warning: {name} has no description", file=sys.stderr)
-    text = render_schema()
+    text = render_schema(args.kind)
     if args.out is None:
         sys.stdout.write(text)
         return EXIT_OK

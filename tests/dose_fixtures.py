@@ -1,0 +1,110 @@
+"""A fictitious team and source registry, and verified dosing blocks that satisfy the contract.
+
+Shared by the tests that need a dose that is (or is nearly) publishable. The people are
+fictitious; the source's address is the real eMC page of the product, its revision is
+illustrative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from clincalc_site.models import Person, Registry, SourceDocument
+
+TEAM_YAML = """\
+people:
+  - id: asmith
+    name: A. Smith, MPharm
+    role: Formulary pharmacist (fictitious)
+    verifier: true
+  - id: bjones
+    name: B. Jones
+    role: Pharmacy technician (fictitious)
+    verifier: false
+  - id: cwhite
+    name: C. White, MPharm
+    role: Medicines information pharmacist (fictitious)
+    verifier: true
+"""
+SOURCES_YAML = """\
+imnovid-smpc:
+  title: Imnovid 4 mg hard capsules — SmPC
+  url: https://www.medicines.org.uk/emc/product/9064/smpc
+  revision: 2025-03-14
+eliquis-smpc:
+  title: Eliquis 5 mg film-coated tablets — SmPC
+  url: https://www.medicines.org.uk/emc/product/2878/smpc
+  revision: 2026-01-10
+"""
+REVISION = dt.date(2025, 3, 14)
+REGISTRY = Registry(
+    people={
+        "asmith": Person(id="asmith", name="A. Smith, MPharm", role="Pharmacist", verifier=True),
+        "bjones": Person(id="bjones", name="B. Jones", role="Technician", verifier=False),
+        "cwhite": Person(id="cwhite", name="C. White, MPharm", role="Pharmacist", verifier=True),
+    },
+    sources={
+        "imnovid-smpc": SourceDocument(
+            title="Imnovid 4 mg hard capsules — SmPC",
+            url="https://www.medicines.org.uk/emc/product/9064/smpc",
+            revision=REVISION,
+        ),
+        "eliquis-smpc": SourceDocument(
+            title="Eliquis 5 mg film-coated tablets — SmPC",
+            url="https://www.medicines.org.uk/emc/product/2878/smpc",
+            revision=dt.date(2026, 1, 10),
+        ),
+    },
+)
+REGIMEN: dict[str, Any] = {
+    "indication": "Relapsed and refractory multiple myeloma",
+    "population": "Adults",
+    "route": "Oral",
+    "dose": "4 mg",
+    "frequency": "Once daily",
+    "duration": "Days 1 to 21 of each 28-day cycle",
+    "max_dose": "4 mg daily",
+}
+VERIFIED_YAML = """\
+dosing:
+  status: verified
+  regimens:
+    - indication: Relapsed and refractory multiple myeloma
+      population: Adults
+      route: Oral
+      dose: 4 mg
+      frequency: Once daily
+      duration: Days 1 to 21 of each 28-day cycle
+      max_dose: 4 mg daily
+  source:
+    document: imnovid-smpc
+    section: "4.2"
+    revision: 2025-03-14
+  prepared_by: bjones
+  prepared_on: 2026-06-20
+  verified_by: asmith
+  verified_on: 2026-06-30
+"""
+
+
+def verified(**changes: Any) -> dict[str, Any]:
+    """A verified dosing block as data; a change to None removes that field."""
+    dosing: dict[str, Any] = {
+        "status": "verified",
+        "regimens": [REGIMEN],
+        "source": {"document": "imnovid-smpc", "section": "4.2", "revision": REVISION},
+        "prepared_by": "bjones",
+        "prepared_on": dt.date(2026, 6, 20),
+        "verified_by": "asmith",
+        "verified_on": dt.date(2026, 6, 30),
+    }
+    dosing.update(changes)
+    return {key: value for key, value in dosing.items() if value is not None}
+
+
+def write_registry(folder: Path) -> None:
+    """Write team.yaml and sources.yaml into ``folder`` (the folder above monographs/)."""
+    (folder / "team.yaml").write_text(TEAM_YAML, encoding="utf-8")
+    (folder / "sources.yaml").write_text(SOURCES_YAML, encoding="utf-8")
