@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ import pytest
 from clincalc_site.cli import main as cli_main
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; CLINCALC_CHROMIUM points elsewhere (a test shows CI fails without it).
+CHROMIUM = Path(os.environ.get("CLINCALC_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
