@@ -41,7 +41,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
         real_rmtree(path, *args, **kwargs)
 
     monkeypatch.setattr(output, "_exchange", exchange)
-    monkeypatch.setattr(output.shutil, "rmtree", rmtree)
+    monkeypatch.setattr(shutil, "rmtree", rmtree)  # the module output.py calls it through
     return recorded
 
 
