@@ -6,6 +6,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import yaml
 from clincalc_site.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
 WORKFLOW = REPO / ".github" / "workflows" / "site.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 CONFIG = REPO / ".pre-commit-config.yaml"
@@ -82,42 +84,141 @@ def test_pull_requests_get_annotations() -> None:
     assert len(checks) == 1
     assert parses_as_subcommand(checks[0]) == "check"
     annotate = next(step for step in steps("test") if step.get("run") == checks[0])
-    assert annotate["if"] == "success() || failure()"  # annotations even when tests fail
+    # annotations even when the tests fail, on pull requests only
+    assert annotate["if"] == "github.event_name == 'pull_request' && (success() || failure())"
+
+
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
+
+def all_uses() -> list[str]:
+    return [
+        step["uses"]
+        for job in workflow()["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step
+    ]
 
 
 @pytest.mark.parametrize("job", ["test", "build"])
-def test_python_setup(job: str) -> None:
-    actions = uses(job)
-    assert "actions/checkout@v4" in actions
-    python = actions["actions/setup-python@v5"]
-    assert python == {
-        "python-version": "3.11",
-        "cache": "pip",
-        "cache-dependency-path": "pyproject.toml",
-    }
+def test_python_setup_without_a_shared_cache(job: str) -> None:
+    actions = {name.partition("@")[0]: value for name, value in uses(job).items()}
+    assert actions["actions/checkout"].get("persist-credentials") is False
+    # No pip cache: the deploy job must not restore what another run could have written.
+    assert actions["actions/setup-python"] == {"python-version": "3.11"}
+
+
+def test_every_action_is_pinned_to_a_commit() -> None:
+    assert all_uses()
+    assert [name for name in all_uses() if not PINNED.match(name)] == []
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert len(re.findall(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", text, re.MULTILINE)) == len(
+        all_uses()
+    )  # each pin says which release it is
+
+
+def test_tests_run_before_anything_is_deployed() -> None:
+    jobs = workflow()["jobs"]
+    assert "if" not in jobs["test"]  # pushes to main run the tests too
+    assert jobs["build"]["needs"] == "test"
+    assert jobs["deploy"]["needs"] == "build"
+    assert "make test" in run_lines("test")
+
+
+def test_pushes_to_main_run_one_after_another() -> None:
+    """Test, build and deploy of one push in one group, never cancelled midway: two quick
+    pushes cannot deploy the older site last."""
+    concurrency = workflow()["concurrency"]
+    group, cancel = concurrency["group"], concurrency["cancel-in-progress"]
+    assert group == "${{ github.event_name == 'push' && 'pages' || format('pr-{0}', github.ref) }}"
+    assert cancel == "${{ github.event_name == 'pull_request' }}"
+    assert all("concurrency" not in job for job in workflow()["jobs"].values())
+
+
+def test_every_job_has_a_timeout() -> None:
+    for name, job in workflow()["jobs"].items():
+        assert 0 < job["timeout-minutes"] <= 30, name
+
+
+def test_workflow_is_valid_for_github() -> None:
+    """GitHub's workflow schema, as check-jsonschema ships it (no network needed)."""
+    result = subprocess.run(
+        [str(VENV_BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+         str(WORKFLOW)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_no_security_problem_in_the_workflow() -> None:
+    result = subprocess.run(
+        [str(VENV_BIN / "zizmor"), "--offline", "--no-progress", str(WORKFLOW)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings" in result.stdout + result.stderr
 
 
 def test_main_builds_strictly_and_deploys_to_pages() -> None:
     jobs = workflow()["jobs"]
     assert "github.event_name == 'push'" in jobs["build"]["if"]
-    [build] = [line for line in run_lines("build") if line.startswith("make site")]
+    [build_step] = [step for step in steps("build") if step.get("run", "").startswith("make")]
+    build = build_step["run"]
     assert build.startswith("make site BUILD_FLAGS=")
     flags = shlex.split(build)[2].removeprefix("BUILD_FLAGS=")
-    pages_url = "${{ steps.pages.outputs.base_url }}"
-    assert flags == f"--strict --base-url {pages_url}"
+    # The address comes in through the environment, never pasted into the script.
+    assert flags == "--strict --base-url $BASE_URL"
+    assert build_step["env"] == {"BASE_URL": "${{ steps.pages.outputs.base_url }}"}
     args = build_parser().parse_args(
-        ["build", *flags.replace(pages_url, "https://o.test/r").split()]
+        ["build", *flags.replace("$BASE_URL", "https://o.test/r").split()]
     )
     assert (args.strict, args.base_url) == (True, "https://o.test/r")
-    assert "actions/configure-pages@v5" in uses("build")
-    assert uses("build")["actions/upload-pages-artifact@v3"] == {"path": "_site"}
+    actions = {name.partition("@")[0]: value for name, value in uses("build").items()}
+    assert "actions/configure-pages" in actions
+    assert actions["actions/upload-pages-artifact"] == {"path": "_site"}
     deploy = jobs["deploy"]
-    assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
-    assert deploy["concurrency"]["group"] == "pages"
-    assert [step["uses"] for step in deploy["steps"]] == ["actions/deploy-pages@v4"]
+    assert [step["uses"].partition("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
     assert workflow()["permissions"] == {"contents": "read"}
+
+
+def locked(path: Path) -> dict[str, str]:
+    """Package -> version pinned in a requirements lock file (every pin must carry hashes)."""
+    text = path.read_text(encoding="utf-8")
+    pins = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+)", text, re.MULTILINE))
+    blocks = re.split(r"\n(?=[a-z0-9])", text.split("\n", 2)[2])
+    assert all("--hash=sha256:" in block for block in blocks if "==" in block), path
+    return pins
+
+
+def test_dependencies_are_locked_with_hashes_and_agree() -> None:
+    build, test = (
+        locked(REPO / "requirements" / "build.txt"),
+        locked(REPO / "requirements" / "test.txt"),
+    )
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [re.split(r"[\[<>=!~ ]", d)[0].lower() for d in project["dependencies"]]
+    assert set(names) <= set(build), "run `make lock` after changing pyproject.toml"
+    extras = [
+        re.split(r"[\[<>=!~ ]", d)[0].lower() for d in project["optional-dependencies"]["test"]
+    ]
+    assert set(extras) <= set(test), "run `make lock` after changing pyproject.toml"
+    assert {name: test[name] for name in build} == build  # one version of each, everywhere
+    assert "pytest" not in build and "playwright" not in build  # the deploy installs no tests
+
+
+def test_make_installs_from_the_lock_files_after_the_system_packages() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes -r requirements/build.txt" in makefile.partition("$(BUILD_STAMP):")[2]
+    assert "--require-hashes -r requirements/test.txt" in makefile.partition("$(TEST_STAMP):")[2]
+    assert re.search(r"^site: \$\(BUILD_STAMP\)$", makefile, re.MULTILINE)
+    # The venv is made only after the system packages (python3-venv) are there.
+    assert re.search(r"^\$\(PY\): \| system-deps-site$", makefile, re.MULTILINE)
+    assert re.search(r"^test: system-deps-test ", makefile, re.MULTILINE)
+    script = (REPO / "scripts" / "ensure-system-deps.sh").read_text(encoding="utf-8")
+    for package in ("python3-venv", "git", "chromium", "default-jre-headless", "nodejs npm"):
+        assert package in script
 
 
 def test_makefile_site_target_passes_build_flags() -> None:
