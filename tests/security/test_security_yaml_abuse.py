@@ -243,7 +243,12 @@ CASES: dict[str, Abuse] = {
     ),
 }
 
-MEASURED: dict[str, ChildResult] = {}
+
+def report(case_id: str, result: ChildResult) -> None:
+    """Print what a case cost (``pytest -rP`` shows it; docs/security.md quotes it)."""
+    print(
+        f"{case_id:28} exit {result.code}  {result.seconds:5.2f} s  {result.max_rss_mib:5.0f} MiB"
+    )
 
 
 @pytest.fixture
@@ -300,7 +305,7 @@ KNOWN_DEFECTS: dict[str, str] = {}
 def test_hostile_file_ends_in_bounded_time_and_memory(project: Path, case_id: str) -> None:
     case = CASES[case_id]
     result = run_case(project, case.writer)
-    MEASURED[case_id] = result
+    report(case_id, result)
     assert_bounded(result)
     if case.codes:
         assert_refused(result, case, project)
@@ -320,21 +325,12 @@ def unreadable(content: Path) -> None:
 def test_unreadable_file_is_a_located_error(project: Path) -> None:
     """chmod 000 does not stop root: as root the child runs without CAP_DAC_OVERRIDE."""
     result = run_case(project, unreadable, honour_file_modes=True)
-    MEASURED["unreadable-chmod-000"] = result
+    report("unreadable-chmod-000", result)
     assert_bounded(result)
     assert result.code == 1, result.output
     line = "monographs/locked.yaml: error: cannot read file: Permission denied"
     assert line in result.stdout
     assert "[file.unreadable]" in result.stdout
-
-
-def test_report_measurements() -> None:
-    """Print what every case cost (``pytest -rP`` shows it; docs/security.md quotes it)."""
-    for case_id, result in sorted(MEASURED.items()):
-        print(
-            f"{case_id:28} exit {result.code}  {result.seconds:5.2f} s  "
-            f"{result.max_rss_mib:5.0f} MiB"
-        )
 
 
 def test_markdown_nesting_bomb_renders_as_inert_text(tmp_path: Path) -> None:
