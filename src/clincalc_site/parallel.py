@@ -37,8 +37,8 @@ from .loader import MAX_FILE_BYTES, Entry, decode, display_path, load_file, load
 from .markup import MarkupRenderer
 from .models import EMPTY_REGISTRY, Registry
 from .output import FileDigest, put_hashed_file
-from .records import FileRecord, NeedsFullEntry, record_of
-from .rendering import PageLinks, Renderer, SiteView
+from .records import FileRecord, record_of
+from .rendering import PageLinks, Renderer, SiteView, TemplateFailure, template_diagnostic
 
 PROGRESS_EVERY = 25  # items between progress reports: a pipe message each, so not per item
 OnProgress = Callable[[int], None]  # told how many more items are finished
@@ -291,8 +291,8 @@ def _answer(connection: multiprocessing.connection.Connection, state: WorkerStat
             connection.send(("ok", getattr(state, name)(*args)))
         except ContentChanged as exc:
             connection.send(("changed", str(exc)))
-        except (NeedsFullEntry, jinja2.TemplateError) as exc:
-            connection.send(("fallback", str(exc)))
+        except jinja2.TemplateError as exc:
+            connection.send(("template", template_diagnostic(exc, state.templates_dir)))
         except OSError as exc:  # a full disk: the caller reports it as it does in-process
             connection.send(("oserror", (exc.errno, exc.strerror, exc.filename)))
         except BaseException:
@@ -353,6 +353,8 @@ class ProcessWorkers:
                 results.append(value)
             elif failure is None and status == "oserror":
                 failure = OSError(*value)
+            elif failure is None and status == "template":
+                failure = TemplateFailure(value)
             elif failure is None:
                 failure = _FAILURES.get(status, WorkerError)(value)
         if failure is not None:
@@ -391,8 +393,8 @@ class ProcessWorkers:
 
 
 Workers = LocalWorkers | ProcessWorkers
-# What a worker's failure becomes in the main process ("fallback": build from full entries).
-_FAILURES: dict[str, type[Exception]] = {"changed": ContentChanged, "fallback": NeedsFullEntry}
+# What a worker's failure becomes in the main process.
+_FAILURES: dict[str, type[Exception]] = {"changed": ContentChanged}
 
 
 def default_jobs() -> int:

@@ -41,7 +41,7 @@ from .cache import (
     write_manifest,
 )
 from .config import SETTINGS_FILE, BuildConfig, SiteSettings, load_settings
-from .diagnostics import Diagnostic, Location, Severity, has_failures, sort_diagnostics
+from .diagnostics import Diagnostic, has_failures, sort_diagnostics
 from .dose_rules import for_publication
 from .loader import Entry, LoadResult, discover, discover_names, display_path, load_monographs
 from .models import Registry
@@ -62,7 +62,6 @@ from .output import (
     remove_stale,
     scan_tree,
     spare_dir,
-    write_site,
 )
 from .output import Stat as TreeStat
 from .parallel import (
@@ -83,10 +82,11 @@ from .rendering import (
     PageLinks,
     Renderer,
     SiteView,
+    TemplateFailure,
     make_site_view,
     monograph_url,
     page_links,
-    render_site,
+    template_diagnostic,
 )
 from .rules import is_overdue
 from .site import Site, assemble_site
@@ -218,18 +218,6 @@ def report_json(report: BuildReport) -> bytes:
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
 
-def _template_diagnostic(exc: jinja2.TemplateError, templates_dir: Path) -> Diagnostic:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-    line = getattr(exc, "lineno", 0) or 0
-    return Diagnostic(
-        Location(str(name), line, 1 if line else 0),
-        Severity.ERROR,
-        "template.error",
-        f"template error: {exc.message or exc}",
-        hint=f"fix the template in {templates_dir}",
-    )
-
-
 def check_output(config: BuildConfig) -> None:
     """Refuse an output folder that is, holds or sits in a source folder, or is someone else's.
 
@@ -238,52 +226,6 @@ def check_output(config: BuildConfig) -> None:
     """
     sources = (config.content_dir, config.templates_dir, config.static_dir)
     check_output_dir(config.output_dir, sources, REPORT_FILE)
-
-
-def build_from_entries(config: BuildConfig, version: str = "") -> BuildReport:
-    """The plain build: every stage over full entries in this process, no cache.
-
-    ``build`` falls back to this when a stage needs more than the build cache keeps; its
-    output is the reference the cached and parallel builds are tested against.
-    """
-    check_output(config)
-    started = time.perf_counter()
-    checked = check(config, full_entries=True)
-    settings, _ = load_settings(config.content_dir.parent / SETTINGS_FILE)
-    settings = config.settings_override(settings)
-    if checked.failed:
-        return BuildReport(checked.diagnostics, True, checked.load.files)
-    site, problems = assemble_site(checked.load.entries, settings, dict(config.history))
-    diagnostics = sort_diagnostics([*checked.diagnostics, *problems])
-    if has_failures(problems, strict=config.strict):
-        return BuildReport(diagnostics, True, checked.load.files)
-    try:
-        view = make_site_view(site, settings, config.today, version)
-        pages = render_site(site, Renderer(config.templates_dir, view, config.today))
-    except jinja2.TemplateError as exc:
-        diagnostics.append(_template_diagnostic(exc, config.templates_dir))
-        return BuildReport(diagnostics, True, checked.load.files)
-    entries = site.entries
-    verified = sum(1 for e in entries if e.dose.published is not None)
-    report = BuildReport(
-        diagnostics,
-        False,
-        checked.load.files,
-        rendered=len(site.entries),
-        loaded=checked.load.files,
-        pages=len(pages) + 1,
-        monographs=len(entries),
-        drafts=sum(1 for e in entries if e.monograph.review.status != "clinician-reviewed"),
-        overdue=sum(1 for e in entries if is_overdue(e.monograph.review.date, config.today)),
-        verified=verified,
-        resourcing=len(entries) - verified,
-        withheld=len(site.withheld),
-    )
-    pages.append((REPORT_FILE, report_json(report)))
-    with build_lock(config.output_dir):
-        remove_stale(config.output_dir)
-        write_site(config.output_dir, pages, config.static_dir, config.finish)
-    return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
 # --- The cached, parallel build ------------------------------------------------------------------
@@ -352,8 +294,9 @@ def build(
 ) -> BuildReport:
     """Check, assemble, render and atomically publish the site; nothing is written on failure.
 
-    Files, pages and published files that the build cache shows unchanged are reused; the
-    output is byte for byte what ``build_from_entries`` writes.
+    Files, pages and published files that the build cache shows unchanged are reused; a cold
+    build (``use_cache=False``, or an empty cache) runs the same steps with nothing to reuse.
+    The output is byte for byte what the plain reference build in ``tests/oracle.py`` writes.
 
     Raises:
         output.BuildLocked: another build is writing the same output folder.
@@ -367,12 +310,6 @@ def build(
     gc.disable()  # a build makes millions of objects and no garbage cycles worth a pass
     try:
         report = _CachedBuild(config, version, options, cache_dir, session).run()
-    except NeedsFullEntry:
-        report = build_from_entries(config, version)
-        if options.use_cache and not report.failed:
-            forget(cache_dir)
-            if session is not None:
-                session.forget()
     finally:
         if collecting:
             gc.enable()
@@ -713,8 +650,14 @@ class _CachedBuild:
         try:
             index, index_reused = self._index_pages(site, view, render_key)
             rendered = self.workers.collect(counter) if batches and self.workers is not None else []
-        except jinja2.TemplateError as exc:  # workers still busy are closed by run()
-            diagnostics = [*report.diagnostics, _template_diagnostic(exc, config.templates_dir)]
+        except (jinja2.TemplateError, TemplateFailure, NeedsFullEntry) as exc:
+            # workers still busy are closed by run()
+            problem = (
+                exc.diagnostic
+                if isinstance(exc, TemplateFailure)
+                else template_diagnostic(exc, config.templates_dir)
+            )
+            diagnostics = [*report.diagnostics, problem]
             return dataclasses.replace(report, diagnostics=diagnostics, failed=True)
         for batch, pages in zip(batches, rendered, strict=True):
             if not self.options.use_cache:

@@ -27,9 +27,10 @@ import jinja2.bccache
 import markupsafe
 
 from .config import SiteSettings
+from .diagnostics import Diagnostic, Location, Severity
 from .dose_rules import DoseDecision, PublishedDose
 from .history import Change
-from .loader import Entry
+from .loader import Entry, display_path
 from .markup import MarkupRenderer
 from .rules import REVIEW_MAX_MONTHS, is_overdue
 from .site import DrugClass, RelatedLink, Site
@@ -485,3 +486,53 @@ def render_site(site: Site, renderer: Renderer) -> list[Page]:
     pages = [renderer.monograph_page(entry, site) for entry in site.entries]
     pages.extend(renderer.index_pages(site))
     return sorted(pages)
+
+
+class TemplateFailure(Exception):
+    """A template failed in a worker process; ``diagnostic`` says where and why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def template_diagnostic(exc: Exception, templates_dir: Path) -> Diagnostic:
+    """A located error for a template that failed to render.
+
+    A template of an index page that reads more of a monograph than index pages receive
+    (``records.NeedsFullEntry``) is told which field it read and what it can use instead.
+    """
+    if not isinstance(exc, jinja2.TemplateError):
+        return Diagnostic(
+            Location(str(templates_dir)),
+            Severity.ERROR,
+            "template.error",
+            f"an index page template reads {exc}",
+            hint="index pages receive each monograph's name, class, brand names, related "
+            "slugs, review and dose state, and its summary; read only those",
+        )
+    name = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", 0) or 0
+    if name is None:  # a failure while rendering: Jinja's traceback frames name the template
+        name, line = _template_frame(exc) or (getattr(exc, "name", None) or "templates", 0)
+    shown = display_path(Path(name)) if os.path.isabs(str(name)) else str(name)
+    return Diagnostic(
+        Location(shown, line, 1 if line else 0),
+        Severity.ERROR,
+        "template.error",
+        f"template error: {exc.message or exc}",
+        hint=f"fix the template in {templates_dir}",
+    )
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line in ``exc``'s traceback (Jinja maps its frames
+    back to the template source), or None."""
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".json", ".js")):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from oracle import reference_build
 from sitetools import snapshot
 
 from clincalc_site import cache, output, pipeline, rules
@@ -63,7 +64,7 @@ class Site:
     def assert_same_as_cold(self) -> None:
         reference = self.root / "reference"
         shutil.rmtree(reference, ignore_errors=True)
-        report = pipeline.build_from_entries(self.config(reference))
+        report = reference_build(self.config(reference))
         assert not report.failed
         assert snapshot(self.out) == snapshot(reference)
 
@@ -266,24 +267,29 @@ def test_a_corrupt_manifest_is_an_empty_cache(site: Site) -> None:
     site.assert_same_as_cold()
 
 
-def test_an_index_template_reading_more_than_the_cache_keeps_falls_back(site: Site) -> None:
-    # The A-Z page starts showing each drug's mechanism: the cache does not keep it, so the
-    # build loads every monograph in full rather than guess.
+def test_an_index_template_reading_more_than_index_pages_receive_is_a_clear_error(
+    site: Site,
+) -> None:
+    # The A-Z page starts showing each drug's mechanism, which index pages do not receive:
+    # the build says so (no silent switch to a slower build) and publishes nothing.
+    before = snapshot(site.out)
     site.edit(
         "templates/index.html",
         "{{ entry.monograph.name }}</a>",
         "{{ entry.monograph.name }}</a> {{ entry.monograph.mechanism | truncate(20) }}",
     )
 
-    report = site.build()
+    report = pipeline.build(site.config(), options=SERIAL)
 
-    assert report.loaded == 7
-    assert b"truncate" not in (site.out / "index.html").read_bytes()
-    site.assert_same_as_cold()
+    assert report.failed
+    [problem] = [d for d in report.diagnostics if d.code == "template.error"]
+    assert "MonographStandIn.mechanism" in problem.message
+    assert "name, class, brand names" in problem.hint
+    assert snapshot(site.out) == before
 
 
 def test_warnings_of_cached_files_are_still_reported(site: Site) -> None:
-    first = pipeline.build_from_entries(site.config(site.root / "first"))
+    first = reference_build(site.config(site.root / "first"))
 
     again = site.build()
 
@@ -463,3 +469,21 @@ def test_a_no_op_build_does_not_save_the_manifest_for_one_racy_file(
     assert report.loaded == report.rendered == 0
     after = manifest.stat()
     assert (after.st_ino, after.st_mtime_ns) == (saved.st_ino, saved.st_mtime_ns)
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "worker-processes"])
+def test_a_broken_monograph_template_is_a_located_error_wherever_pages_render(
+    site: Site, jobs: int
+) -> None:
+    before = snapshot(site.out)
+    site.edit("templates/monograph.html", "{% include page.dosing_partial %}", "{{ page.nope }}")
+    site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Changed. ")
+
+    report = pipeline.build(site.config(), options=BuildOptions(jobs=jobs, threshold=1))
+
+    assert report.failed
+    [problem] = [d for d in report.diagnostics if d.code == "template.error"]
+    assert problem.location.path.endswith("monograph.html")
+    assert problem.location.line > 1
+    assert "nope" in problem.message
+    assert snapshot(site.out) == before

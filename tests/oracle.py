@@ -1,0 +1,67 @@
+"""The reference build that the real one is tested against: every stage, plainly, in this
+process, over full entries, with no cache, no workers and no spare folder.
+
+It is the shortest correct reading of the pipeline (load, validate, assemble, render,
+write), kept in the tests rather than in production: the product has one build path
+(``pipeline.build``; a cold build is a build with an empty cache), and this oracle says what
+that path must write, byte for byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import jinja2
+
+from clincalc_site import pipeline
+from clincalc_site.config import SETTINGS_FILE, BuildConfig, load_settings
+from clincalc_site.diagnostics import has_failures, sort_diagnostics
+from clincalc_site.output import build_lock, remove_stale, write_site
+from clincalc_site.rendering import Renderer, make_site_view, page_links, template_diagnostic
+from clincalc_site.rules import is_overdue
+from clincalc_site.site import assemble_site
+
+
+def reference_build(config: BuildConfig, version: str = "") -> pipeline.BuildReport:
+    """Build ``config`` the plain way; the report and the written site are the reference."""
+    pipeline.check_output(config)
+    started = time.perf_counter()
+    checked = pipeline.check(config, full_entries=True)
+    settings, _ = load_settings(config.content_dir.parent / SETTINGS_FILE)
+    settings = config.settings_override(settings)
+    if checked.failed:
+        return pipeline.BuildReport(checked.diagnostics, True, checked.load.files)
+    site, problems = assemble_site(checked.load.entries, settings, dict(config.history))
+    diagnostics = sort_diagnostics([*checked.diagnostics, *problems])
+    if has_failures(problems, strict=config.strict):
+        return pipeline.BuildReport(diagnostics, True, checked.load.files)
+    try:
+        view = make_site_view(site, settings, config.today, version)
+        renderer = Renderer(config.templates_dir, view, config.today)
+        pages = [renderer.page_of(e, page_links(e.slug, site)) for e in site.entries]
+        pages += [(path, render(None)) for path, render in renderer.index_page_jobs(site)]
+    except jinja2.TemplateError as exc:
+        diagnostics.append(template_diagnostic(exc, config.templates_dir))
+        return pipeline.BuildReport(diagnostics, True, checked.load.files)
+    entries = site.entries
+    verified = sum(1 for e in entries if e.dose.published is not None)
+    report = pipeline.BuildReport(
+        diagnostics,
+        False,
+        checked.load.files,
+        rendered=len(entries),
+        loaded=checked.load.files,
+        pages=len(pages) + 1,
+        monographs=len(entries),
+        drafts=sum(1 for e in entries if e.monograph.review.status != "clinician-reviewed"),
+        overdue=sum(1 for e in entries if is_overdue(e.monograph.review.date, config.today)),
+        verified=verified,
+        resourcing=len(entries) - verified,
+        withheld=len(site.withheld),
+    )
+    pages.append((pipeline.REPORT_FILE, pipeline.report_json(report)))
+    with build_lock(config.output_dir):
+        remove_stale(config.output_dir)
+        write_site(config.output_dir, sorted(pages), config.static_dir, config.finish)
+    return dataclasses.replace(report, seconds=time.perf_counter() - started)
