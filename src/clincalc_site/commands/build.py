@@ -20,18 +20,13 @@ from ..diagnostics import format_build_text, format_report
 from ..output import OutputError
 from ..parallel import ContentChanged
 from ..progress import DELAY, TerminalProgress, terminal_progress
-from . import OptionAdder
+from . import ExitCode, content_option, strict_option
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 # Seconds a build runs before its progress bar appears (default 1); 0 shows it at once.
 DELAY_VARIABLE = "CLINCALC_PROGRESS_DELAY"
 
 
-def register(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    content_option: OptionAdder,
-    strict_option: OptionAdder,
-) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("build", help="check, render and publish the site atomically")
     content_option(parser)
     strict_option(parser)
@@ -143,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
                 f"clincalc-site: --base-url must be an http(s) URL, got {args.base_url!r}",
                 file=sys.stderr,
             )
-            return EXIT_USAGE
+            return ExitCode.USAGE
     progress = progress_bar()  # its clock starts here, with the build
     config = make_config(args)
     options = pipeline.BuildOptions(
@@ -153,13 +148,13 @@ def run(args: argparse.Namespace) -> int:
         report = build_site(config, options, progress)
     except (OutputError, ContentChanged) as exc:
         print(f"clincalc-site: {exc}", file=sys.stderr)
-        return EXIT_CONTENT
+        return ExitCode.CONTENT
     except OSError as exc:  # the disk, not the program: a plain message and exit 1
         print(
             f"clincalc-site: build failed, {config.output_dir} was not changed: {exc}",
             file=sys.stderr,
         )
-        return EXIT_CONTENT
+        return ExitCode.CONTENT
     if args.format == "text":
         written = None if report.failed else str(config.output_dir / pipeline.REPORT_FILE)
         text = format_build_text(report.diagnostics, written)
@@ -169,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         print(text)
     if report.failed:
         print(f"build failed: {config.output_dir} was not changed", file=sys.stderr)
-        return EXIT_CONTENT
+        return ExitCode.CONTENT
     print(
         f"built {report.pages} pages into {config.output_dir} in {report.seconds:.2f} s: "
         f"{report.monographs} monographs ({report.drafts} drafts, {report.overdue} overdue "
@@ -178,4 +173,4 @@ def run(args: argparse.Namespace) -> int:
         + f"; monograph pages rendered {report.rendered}, reused {report.reused}",
         file=sys.stderr,
     )
-    return EXIT_OK
+    return ExitCode.OK

@@ -1,6 +1,6 @@
 """``clincalc-site new "Drug name" --class "…"``: start a monograph from a draft that validates.
 
-Stage: interface. May import: scaffold, loader (display paths); cli only lazily, for the clock.
+Stage: interface. May import: scaffold, loader (display paths), config (the clock).
 
 Exit codes: 0 written, 1 refused because the file already exists or the content folder is
 missing, 2 the name or class cannot be used (a usage error, as argparse's own).
@@ -14,15 +14,12 @@ from pathlib import Path
 
 from ..loader import display_path
 from ..scaffold import InvalidName, render_draft
-from . import OptionAdder
+from . import ExitCode, content_option
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 DEFAULT_CONTENT = Path("monographs")
 
 
-def register(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], content_option: OptionAdder
-) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``new`` subcommand."""
     parser = commands.add_parser(
         "new",
@@ -56,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except InvalidName as exc:
         print(f"clincalc-site new: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if not args.content.is_dir():
         shown = display_path(args.content)
         print(
@@ -64,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             f"(create it, or pass --content DIR)",
             file=sys.stderr,
         )
-        return EXIT_REFUSED
+        return ExitCode.CONTENT
     path = args.content / draft.file_name
     shown = display_path(path)
     try:
@@ -77,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
             "(edit it, or choose another name)",
             file=sys.stderr,
         )
-        return EXIT_REFUSED
+        return ExitCode.CONTENT
     content = "" if args.content == DEFAULT_CONTENT else f" --content {display_path(args.content)}"
     print(f"created {shown}")
     print(f"next: edit it, then run clincalc-site check{content}")
-    return EXIT_OK
+    return ExitCode.OK

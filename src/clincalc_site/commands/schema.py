@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE = 0, 2
+from . import ExitCode
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,16 +50,16 @@ def run(args: argparse.Namespace) -> int:
     text = render_schema(args.kind)
     if args.out is None:
         sys.stdout.write(text)
-        return EXIT_OK
+        return ExitCode.OK
     out: Path = args.out
     try:
         if out.is_file() and out.read_text(encoding="utf-8") == text:
             print(f"{out} is up to date", file=sys.stderr)
-            return EXIT_OK
+            return ExitCode.OK
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:
         print(f"clincalc-site schema: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     print(f"wrote {out}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK

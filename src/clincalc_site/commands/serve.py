@@ -9,14 +9,10 @@ import argparse
 import sys
 import threading
 
-from . import OptionAdder
+from . import content_option, strict_option
 
 
-def register(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    content_option: OptionAdder,
-    strict_option: OptionAdder,
-) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("serve", help="live preview: rebuild and reload on save")
     content_option(parser)
     strict_option(parser)
