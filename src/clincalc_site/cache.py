@@ -8,8 +8,8 @@ output unless ``--cache-dir`` says otherwise), holds:
 * per monograph file, the ``FileRecord`` of its last load, valid while the sha256 of its bytes
   and the ``load_key`` (package and library versions, the build date) are unchanged; a file's
   size, times and inode let an untouched file skip re-hashing, as git's index does;
-* per monograph page, the key it was rendered from (``render_key``: templates, settings,
-  content version; the file's digest; its ``PageLinks``; the ``site`` fields it read);
+* per monograph page, the key it was rendered from (templates, settings, content version; the
+  file's digest; its ``PageLinks``; the ``site`` fields it read);
 * the state of the published folder and of the spare folder used to publish the next build
   (every file's content id and its size, mtime and inode, so an edited file is noticed, and
   the sha256 the finish step took of it, reused while that stat holds).
@@ -29,7 +29,7 @@ import marshal
 import os
 import secrets
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -39,9 +39,9 @@ from .diagnostics import Diagnostic, Location, Severity
 from .records import FileRecord, MonographFacts
 from .yaml_source import NodeInfo
 
-FORMAT = (
-    6  # 2: build summary; 3: facts_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state
-)
+# 2: build summary; 3: facts_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
+# 7: no render_key (it was saved and never set)
+FORMAT = 7
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = ".clincalc-cache"
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -113,7 +113,6 @@ class Summary:
 @dataclass
 class Manifest:
     load_key: str = ""
-    render_key: str = ""
     inputs_key: str = ""  # everything: for 'nothing changed'
     written_ns: int = 0  # time the file stats below were taken
     files: Mapping[str, FileRecord] = field(default_factory=dict)
@@ -170,7 +169,7 @@ def write_manifest(cache_dir: Path, manifest: Manifest, previous: Manifest | Non
     body = marshal.dumps(plain)
     temporary.write_bytes(_mac(key, body) + body)
     os.replace(temporary, cache_dir / MANIFEST)
-    manifest.stored = {record[0]: record for record in plain[5]}
+    manifest.stored = {record[0]: record for record in plain[4]}
     return True
 
 
@@ -316,7 +315,7 @@ def _manifest_to_plain(m: Manifest, previous: Manifest | None) -> tuple[object, 
             stored[shown] if before.get(shown) is r and shown in stored else _record_to_plain(r)
             for shown, r in m.files.items()
         )
-    return (_MARSHAL_TAG, m.load_key, m.render_key, m.inputs_key, m.written_ns, files,
+    return (_MARSHAL_TAG, m.load_key, m.inputs_key, m.written_ns, files,
             m.file_stats, m.pages, m.output, _tree_to_plain(m.tree), _tree_to_plain(m.spare),
             m.page_count, _summary_to_plain(m.summary),
             _collection_to_plain(m.collection), m.plan_key)  # fmt: skip
@@ -352,23 +351,22 @@ def _collection_from_plain(plain: Any) -> tuple[str, tuple[Diagnostic, ...]] | N
 
 
 def _manifest_from_plain(p: tuple[Any, ...]) -> Manifest:
-    stored = {plain[0]: plain for plain in p[5]}
-    tree = _tree_from_plain(p[9])
+    stored = {plain[0]: plain for plain in p[4]}
+    tree = _tree_from_plain(p[8])
     return Manifest(
         load_key=p[1],
-        render_key=p[2],
-        inputs_key=p[3],
-        written_ns=p[4],
+        inputs_key=p[2],
+        written_ns=p[3],
         files=StoredRecords(stored),
-        file_stats=p[6],
-        pages=p[7],
-        output=p[8],
+        file_stats=p[5],
+        pages=p[6],
+        output=p[7],
         tree=tree if tree is not None else {},
-        spare=_tree_from_plain(p[10]),
-        page_count=p[11],
-        summary=_summary_from_plain(p[12]),
-        collection=_collection_from_plain(p[13]),
-        plan_key=p[14],
+        spare=_tree_from_plain(p[9]),
+        page_count=p[10],
+        summary=_summary_from_plain(p[11]),
+        collection=_collection_from_plain(p[12]),
+        plan_key=p[13],
         stored=stored,
     )
 
@@ -441,12 +439,3 @@ def callable_identity(function: Callable[..., object] | None) -> str:
     module = getattr(function, "__module__", "")
     name = getattr(function, "__qualname__", type(function).__qualname__)
     return f"{module}.{name}{arguments!r}{sorted(keywords.items())!r}"
-
-
-def stat_files(paths: Iterable[Path]) -> dict[str, Stat]:
-    found: dict[str, Stat] = {}
-    for path in paths:
-        stat = stat_of(path)
-        if stat is not None:
-            found[str(path)] = stat
-    return found
