@@ -232,7 +232,31 @@ class WorkerState:
         return entry, None
 
 
-Call = tuple[str, tuple[Any, ...]]
+@dataclass(frozen=True)
+class LoadFiles:
+    """Ask a worker to load files (``WorkerState.load``)."""
+
+    paths: Sequence[str]
+    keep: bool = True  # a build keeps the entries to render them; ``check`` does not
+
+
+@dataclass(frozen=True)
+class RenderPages:
+    """Ask a worker to render monograph pages into ``target`` (``WorkerState.render``)."""
+
+    view: SiteView
+    jobs: Sequence[RenderJob]
+    target: str
+
+
+Call = LoadFiles | RenderPages
+
+
+def perform(state: WorkerState, call: Call) -> Any:
+    """Run one typed request on a worker's state (in this process or a worker's)."""
+    if isinstance(call, LoadFiles):
+        return state.load(call.paths, call.keep)
+    return state.render(call.view, call.jobs, call.target)
 
 
 class LocalWorkers:
@@ -252,7 +276,7 @@ class LocalWorkers:
         state = self.states[0]
         state.progress = on_progress or _ignore
         try:
-            return [getattr(state, name)(*args) for name, args in calls]
+            return [perform(state, call) for call in calls]
         finally:
             state.progress = _ignore
 
@@ -286,9 +310,8 @@ def _answer(connection: multiprocessing.connection.Connection, state: WorkerStat
         message = connection.recv()
         if message is None:
             return
-        name, args = message
         try:
-            connection.send(("ok", getattr(state, name)(*args)))
+            connection.send(("ok", perform(state, message)))
         except ContentChanged as exc:
             connection.send(("changed", str(exc)))
         except jinja2.TemplateError as exc:

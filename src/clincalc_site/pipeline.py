@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import jinja2
 
@@ -65,11 +65,13 @@ from .output import (
 )
 from .output import Stat as TreeStat
 from .parallel import (
+    LoadFiles,
     LocalWorkers,
     ProcessWorkers,
     RecordingMapping,
     RecordingView,
     RenderJob,
+    RenderPages,
     Workers,
     default_jobs,
     split,
@@ -136,7 +138,7 @@ def _load_in_workers(config: BuildConfig, registry: Registry, jobs: int) -> Load
     workers = ProcessWorkers(jobs, config.templates_dir, config.today, registry)
     try:
         batches = split([str(path) for path in paths], workers.count)
-        loaded = workers.run([("load", (batch, False)) for batch in batches])
+        loaded = workers.run([LoadFiles(batch, keep=False) for batch in batches])
     finally:
         workers.close()
     by_shown = {record.shown: record for batch in loaded for record in batch}
@@ -246,6 +248,31 @@ class BuildOptions:
     progress: Progress | None = None  # told how loading and rendering are going
 
 
+class KnownCollection(NamedTuple):
+    """The stand-ins and the cross-file findings, with what they came from."""
+
+    shape: object  # every record's (shown, slug, facts_id), and the file names
+    shape_key: str  # digest of ``shape``, as the manifest stores it
+    entries: list[Entry]
+    problems: list[Diagnostic]
+
+
+class KnownSite(NamedTuple):
+    """The assembled site, with what it came from."""
+
+    shape: object  # the settings and the history
+    entries: list[Entry]  # the very stand-ins it was assembled from
+    site: Site
+    problems: list[Diagnostic]
+
+
+class KnownPageKey(NamedTuple):
+    """A monograph page's key and the inputs it was worked out from (see ``_page_key``)."""
+
+    inputs: tuple[object, ...]
+    key: str
+
+
 @dataclass
 class Session:
     """What a long-running process (``serve``) keeps from one build to the next.
@@ -262,12 +289,9 @@ class Session:
     cache_dir: Path | None = None
     manifest: Manifest | None = None
     written: Stat | None = None
-    # the stand-ins and cross-file findings, and the assembled site, with what they came from
-    # (the shape, its digest as the manifest stores it, the stand-ins, the findings)
-    collection: tuple[object, str, list[Entry], list[Diagnostic]] | None = None
-    site: tuple[object, list[Entry], Site, list[Diagnostic]] | None = None
-    # monograph page path -> the inputs of its key and the key (see _CachedBuild._page_key)
-    page_keys: dict[str, tuple[tuple[object, ...], str]] = dataclasses.field(default_factory=dict)
+    collection: KnownCollection | None = None
+    site: KnownSite | None = None
+    page_keys: dict[str, KnownPageKey] = dataclasses.field(default_factory=dict)  # by page path
 
     def remember(self, cache_dir: Path, manifest: Manifest | None) -> None:
         self.cache_dir, self.manifest = cache_dir, manifest
@@ -377,7 +401,7 @@ class _CachedBuild:
     ):
         self.config, self.version, self.options, self.cache_dir = config, version, options, cache
         self.session = session or Session()
-        self.page_keys: dict[str, tuple[tuple[object, ...], str]] = {}  # this build's
+        self.page_keys: dict[str, KnownPageKey] = {}  # this build's
         self.keys: _PageKeys | None = None
         self.manifest = Manifest()  # read in run(), under the output's lock
         self.scans: BackgroundScans | None = None
@@ -603,9 +627,9 @@ class _CachedBuild:
             tuple(existing),
         )
         known = self.session.collection
-        if known is not None and known[0] == shape:
-            self.collection = known[1], tuple(known[3])
-            return known[2], known[3]
+        if known is not None and known.shape == shape:
+            self.collection = known.shape_key, tuple(known.problems)
+            return known.entries, known.problems
         entries = [stand_in(record) for record in ordered if record.facts is not None]
         # A build in a new process finds the last build's findings in the manifest.
         shape_key = digest(shape)
@@ -615,7 +639,7 @@ class _CachedBuild:
             problems = list(stored[1])
         else:
             problems = rules.check_collection(entries, existing)
-        self.session.collection = (shape, shape_key, entries, problems)
+        self.session.collection = KnownCollection(shape, shape_key, entries, problems)
         self.collection = shape_key, tuple(problems)
         return entries, problems
 
@@ -625,10 +649,10 @@ class _CachedBuild:
         """``assemble_site``, reused by a session for the same stand-ins and settings."""
         shape = (settings.model_dump_json(), self.config.history)
         known = self.session.site
-        if known is not None and known[1] is entries and known[0] == shape:
-            return known[2], known[3]
+        if known is not None and known.entries is entries and known.shape == shape:
+            return known.site, known.problems
         site, problems = assemble_site(entries, settings, dict(self.config.history))
-        self.session.site = (shape, entries, site, problems)
+        self.session.site = KnownSite(shape, entries, site, problems)
         return site, problems
 
     def _render_and_publish(
@@ -743,13 +767,13 @@ class _CachedBuild:
         hashed: a preview reload computes a key for every page of the site)."""
         inputs = (render_key, record.digest, record.shown, links, view, fields)
         known = self.session.page_keys.get(path)
-        if known is not None and known[0] == inputs:
-            key = known[1]
+        if known is not None and known.inputs == inputs:
+            key = known.key
         else:
             if self.keys is None or (self.keys.view, self.keys.render_key) != (view, render_key):
                 self.keys = _PageKeys(render_key, view)
             key = self.keys.key(record, links, fields)
-        self.page_keys[path] = (inputs, key)
+        self.page_keys[path] = KnownPageKey(inputs, key)
         return key
 
     def _intact(self, tree: Tree, path: str, content_id: str) -> bool:
@@ -792,7 +816,7 @@ class _CachedBuild:
             workers = self._workers(len(to_load))
             batches = split(to_load, workers.count)
             counter = stage_counter(self.options.progress, "load", len(to_load))
-            for index, batch in enumerate(workers.run([("load", (b,)) for b in batches], counter)):
+            for index, batch in enumerate(workers.run([LoadFiles(b) for b in batches], counter)):
                 for record in batch:
                     records[record.shown] = record
                     self.holder[record.shown] = index
@@ -911,7 +935,7 @@ class _CachedBuild:
         batches: list[list[RenderJob]] = [[] for _ in range(workers.count)]
         for position, (_, job) in enumerate(jobs):
             batches[self.holder.get(job.shown, position % workers.count)].append(job)
-        workers.submit([("render", (view, batch, str(target))) for batch in batches])
+        workers.submit([RenderPages(view, batch, str(target)) for batch in batches])
         return batches
 
     def _publish(self, target: Path, inputs_key: str) -> None:

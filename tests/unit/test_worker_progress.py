@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from clincalc_site.config import DEFAULT_TEMPLATES
 from clincalc_site.parallel import (
     PROGRESS_EVERY,
+    LoadFiles,
     LocalWorkers,
     ProcessWorkers,
     WorkerError,
@@ -54,7 +56,7 @@ def workers(request: pytest.FixtureRequest) -> Iterator[Workers]:
 def test_progress_counts_add_up_to_the_files_loaded(workers: Workers, paths: list[str]) -> None:
     counts: list[int] = []
 
-    batches = workers.run([("load", (b,)) for b in split(paths, workers.count)], counts.append)
+    batches = workers.run([LoadFiles(b) for b in split(paths, workers.count)], counts.append)
 
     assert sum(counts) == FILES == sum(len(batch) for batch in batches)
     assert all(0 < count <= PROGRESS_EVERY for count in counts)
@@ -62,7 +64,7 @@ def test_progress_counts_add_up_to_the_files_loaded(workers: Workers, paths: lis
 
 
 def test_progress_changes_no_result(workers: Workers, paths: list[str]) -> None:
-    calls = [("load", (batch, False)) for batch in split(paths, workers.count)]
+    calls = [LoadFiles(batch, keep=False) for batch in split(paths, workers.count)]
 
     quiet = workers.run(calls)
     told = workers.run(calls, lambda count: None)
@@ -76,7 +78,7 @@ def test_progress_changes_no_result(workers: Workers, paths: list[str]) -> None:
 def test_submit_and_collect_report_progress(workers: Workers, paths: list[str]) -> None:
     counts: list[int] = []
 
-    workers.submit([("load", (b,)) for b in split(paths, workers.count)])
+    workers.submit([LoadFiles(b) for b in split(paths, workers.count)])
     workers.collect(counts.append)
 
     assert sum(counts) == FILES
@@ -88,11 +90,12 @@ def test_a_failing_worker_still_fails_the_call_and_leaves_the_pipes_clean(
     workers = ProcessWorkers(2, DEFAULT_TEMPLATES, TODAY)
     try:
         counts: list[int] = []
-        with pytest.raises(WorkerError, match="no_such_step"):
-            workers.run([("load", (paths,)), ("no_such_step", ())], counts.append)
+        broken = LoadFiles(cast(Any, None))  # a bug in the caller: the worker raises TypeError
+        with pytest.raises(WorkerError, match="TypeError"):
+            workers.run([LoadFiles(paths), broken], counts.append)
         assert sum(counts) == FILES  # the other worker's progress still arrived
 
-        again = workers.run([("load", (b,)) for b in split(paths, 2)])  # nothing stale read
+        again = workers.run([LoadFiles(b) for b in split(paths, 2)])  # nothing stale read
         assert sum(len(batch) for batch in again) == FILES
     finally:
         workers.close()
