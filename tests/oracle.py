@@ -10,24 +10,54 @@ that path must write, byte for byte.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import time
+from pathlib import Path
 
 import jinja2
 
-from clincalc_site import pipeline
+from clincalc_site import pipeline, rules
 from clincalc_site.config import SETTINGS_FILE, BuildConfig, load_settings
-from clincalc_site.diagnostics import has_failures, sort_diagnostics
+from clincalc_site.diagnostics import Diagnostic, has_failures, sort_diagnostics
+from clincalc_site.loader import Entry, LoadResult, counted_files, discover_names, load_file
+from clincalc_site.models import EMPTY_REGISTRY, Registry
 from clincalc_site.output import build_lock, remove_stale, write_site
+from clincalc_site.registry import load_registry
 from clincalc_site.rendering import Renderer, make_site_view, page_links, template_diagnostic
 from clincalc_site.rules import is_overdue
 from clincalc_site.site import assemble_site
+
+
+def load_monographs(
+    content_dir: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+) -> LoadResult:
+    """Load every ``*.yaml`` in ``content_dir`` with full entries; all problems, sorted."""
+    names, diagnostics = discover_names(content_dir)
+    entries: list[Entry] = []
+    for name in names:
+        entry, problems = load_file(content_dir / name, today, registry)
+        diagnostics.extend(problems)
+        if entry is not None:
+            entries.append(entry)
+    existing = [name[: -len(".yaml")] for name in names]
+    diagnostics.extend(rules.check_collection(entries, existing))
+    return LoadResult(entries, sort_diagnostics(diagnostics), counted_files(names, diagnostics))
+
+
+def reference_check(config: BuildConfig) -> pipeline.CheckReport:
+    """``pipeline.check`` with full entries, loaded one by one in this process."""
+    _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
+    registry, registry_problems = load_registry(config.content_dir.parent)
+    load = load_monographs(config.content_dir, config.today, registry)
+    found: list[Diagnostic] = [*settings_problems, *registry_problems, *load.diagnostics]
+    return pipeline.CheckReport(load, sort_diagnostics(found), config.strict)
 
 
 def reference_build(config: BuildConfig, version: str = "") -> pipeline.BuildReport:
     """Build ``config`` the plain way; the report and the written site are the reference."""
     pipeline.check_output(config)
     started = time.perf_counter()
-    checked = pipeline.check(config, full_entries=True)
+    checked = reference_check(config)
     settings, _ = load_settings(config.content_dir.parent / SETTINGS_FILE)
     settings = config.settings_override(settings)
     if checked.failed:

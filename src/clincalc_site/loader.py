@@ -3,8 +3,9 @@
 Stage: load + validate (the input edge: the only module that reads content files).
 May import: diagnostics, yaml_source, models, schema_errors, rules, dose_rules.
 
-``load_monographs`` never raises for bad content: it returns the monographs that validated and
-a located diagnostic for each problem in every file, so an editor sees all mistakes at once.
+``load_file`` never raises for bad content: it returns the monograph if it validated and a
+located diagnostic for each problem, so an editor sees all mistakes at once. The build and
+``check`` load every file through ``parallel.load_one``, which calls it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import dose_rules, rules
-from .diagnostics import Diagnostic, Location, Severity, sort_diagnostics
+from .diagnostics import Diagnostic, Location, Severity
 from .dose_rules import NO_DOSE, DoseDecision
 from .models import EMPTY_REGISTRY, RESERVED_SLUGS, SLUG_PATTERN, Monograph, Registry
 from .schema_errors import diagnostics_from_error
@@ -58,14 +59,9 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def discover(content_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
-    """List the monograph files, refusing anything that is not a plain file inside the folder."""
-    names, problems = discover_names(content_dir)
-    return [content_dir / name for name in names], problems
-
-
 def discover_names(content_dir: Path) -> tuple[list[str], list[Diagnostic]]:
-    """``discover``, as file names in ``content_dir`` (a warm build needs no Path objects)."""
+    """The monograph files in ``content_dir``, by name, refusing anything that is not a plain
+    file inside the folder (names, not Paths: a warm build needs no Path objects)."""
     problems: list[Diagnostic] = []
     if not content_dir.is_dir():
         loc = Location(display_path(content_dir))
@@ -264,20 +260,8 @@ def load_text(
     return Entry(slug, shown, monograph, parsed.source_map, text, dose), diagnostics
 
 
-def load_monographs(
-    content_dir: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
-) -> LoadResult:
-    """Load every ``*.yaml`` in ``content_dir``; all problems of all files, sorted."""
-    paths, diagnostics = discover(content_dir)
-    entries: list[Entry] = []
-    for path in paths:
-        entry, problems = load_file(path, today, registry)
-        diagnostics.extend(problems)
-        if entry is not None:
-            entries.append(entry)
-    existing = [path.name[: -len(".yaml")] for path in paths]
-    diagnostics.extend(rules.check_collection(entries, existing))
-    files = len(paths) + sum(
-        1 for d in diagnostics if d.code in ("file.extension", "file.symlink_outside")
-    )
-    return LoadResult(entries, sort_diagnostics(diagnostics), files)
+def counted_files(names: list[str], problems: list[Diagnostic]) -> int:
+    """How many monograph files a folder holds: the ``.yaml`` files ``discover_names``
+    listed, and those it refused (a ``.yml`` name, a link pointing outside)."""
+    refused = ("file.extension", "file.symlink_outside")
+    return len(names) + sum(1 for d in problems if d.code in refused)

