@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"built {report.pages} pages into {config.output_dir} in {report.seconds:.2f} s: "
         f"{report.monographs} monographs ({report.drafts} drafts, {report.overdue} overdue "
-        f"reviews), doses {report.verified} verified / {report.resourcing} re-sourcing"
+        f"reviews), doses {report.verified} shown / {report.resourcing} not shown"
         + (f", {report.withheld} drafts withheld" if report.withheld else "")
         + f"; monograph pages rendered {report.rendered}, reused {report.reused}",
         file=sys.stderr,
