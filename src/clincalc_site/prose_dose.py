@@ -348,18 +348,73 @@ _DIGIT_HINT = re.compile(r"[0-9½¼¾]")
 _WORDS = re.compile(_LETTER + "+")
 _NUMBER_WORDS = frozenset(_WORD_NUMBERS.split("|")) | {"half", "quarter", "quarters"}
 _VERB_WORDS = frozenset(
-    "take takes taken taking took give gives given giving apply applies applying applied "
-    "insert inserts inserted inserting chew chews chewing suck sucks sucking swallow swallows "
-    "swallowing dissolve dissolves dissolved dissolving inhale inhales inhaled inhaling instil "
-    "instill instils instills instilling instilled place places placed placing put puts "
-    "putting administer administers administered administering".split()
+    [
+        "take",
+        "takes",
+        "taken",
+        "taking",
+        "took",
+        "give",
+        "gives",
+        "given",
+        "giving",
+        "apply",
+        "applies",
+        "applying",
+        "applied",
+        "insert",
+        "inserts",
+        "inserted",
+        "inserting",
+        "chew",
+        "chews",
+        "chewing",
+        "suck",
+        "sucks",
+        "sucking",
+        "swallow",
+        "swallows",
+        "swallowing",
+        "dissolve",
+        "dissolves",
+        "dissolved",
+        "dissolving",
+        "inhale",
+        "inhales",
+        "inhaled",
+        "inhaling",
+        "instil",
+        "instill",
+        "instils",
+        "instills",
+        "instilling",
+        "instilled",
+        "place",
+        "places",
+        "placed",
+        "placing",
+        "put",
+        "puts",
+        "putting",
+        "administer",
+        "administers",
+        "administered",
+        "administering",
+    ]
 )
+
+
+# ASCII text splits into its letter runs four times faster by translation than by regex.
+_ASCII_NON_LETTERS = str.maketrans({code: " " for code in range(128) if not chr(code).isalpha()})
 
 
 def _hints(text: str) -> tuple[bool, bool]:
     """(the text holds a number, the text holds a dosing verb): what a dose needs. Link
     addresses are left out: their digits are never a dose."""
-    words = set(_WORDS.findall(text.casefold()))
+    if text.isascii():
+        words = set(text.lower().translate(_ASCII_NON_LETTERS).split())
+    else:
+        words = set(_WORDS.findall(text.casefold()))
     numbers = not words.isdisjoint(_NUMBER_WORDS)
     if not numbers and _DIGIT_HINT.search(text) is not None:
         numbers = _DIGIT_HINT.search(_URL.sub(" ", text)) is not None

@@ -12,6 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clincalc_site import prose_dose
 from clincalc_site.prose_dose import ProseDose, find_prose_doses
 
 MONOGRAPHS = Path(__file__).resolve().parents[2] / "monographs"
@@ -275,3 +276,18 @@ def test_starter_formulary_has_no_doses_in_prose() -> None:
         if find_prose_doses(text)
     }
     assert findings == {}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127), max_size=60), st.sampled_from(["one", "take"]))
+def test_the_quick_ascii_split_finds_the_same_words_as_the_letter_pattern(
+    noise: str, word: str
+) -> None:
+    """The shortcut that skips text without numbers or dosing verbs must never skip a dose."""
+    text = f"{noise}{word}{noise}"
+    folded = set(prose_dose._WORDS.findall(text.casefold()))
+    assert prose_dose._hints(text) == (
+        not folded.isdisjoint(prose_dose._NUMBER_WORDS)
+        or prose_dose._DIGIT_HINT.search(prose_dose._URL.sub(" ", text)) is not None,
+        not folded.isdisjoint(prose_dose._VERB_WORDS),
+    )
