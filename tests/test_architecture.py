@@ -30,6 +30,7 @@ LAYER_TABLE: tuple[tuple[str, frozenset[str]], ...] = (
     ("assemble", frozenset({"site", "cache", "search"})),
     ("render", frozenset({"rendering"})),
     ("workers", frozenset({"parallel"})),
+    ("planning", frozenset({"plan"})),
     ("orchestration", frozenset({"pipeline"})),
     ("features", frozenset({"devserver", "scaffold", "schema_export"})),
     ("commands", frozenset({"commands"})),

@@ -75,6 +75,7 @@ from .parallel import (
     split,
     start_workers,
 )
+from .plan import plan_pages
 from .progress import Progress, stage_counter
 from .records import FileRecord, NeedsFullEntry, stand_in
 from .registry import load_registry
@@ -84,8 +85,6 @@ from .rendering import (
     SiteView,
     TemplateFailure,
     make_site_view,
-    monograph_url,
-    page_links,
     template_diagnostic,
 )
 from .rules import is_overdue
@@ -861,35 +860,22 @@ class _CachedBuild:
     def _plan(
         self, site: Site, view: SiteView, records: dict[str, FileRecord], render_key: str
     ) -> tuple[dict[str, str], list[tuple[str, RenderJob]]]:
-        """Monograph pages to reuse (path -> key) and pages to render, with their jobs."""
+        """Monograph pages to reuse (path -> key) and pages to render (``plan.plan_pages``)."""
         tree = self._current_tree()
-        old_pages = self.manifest.pages if tree else {}
-        reused: dict[str, str] = {}
-        jobs: list[tuple[str, RenderJob]] = []
-        # Same plan key: every page's links and site fields are what they were, so a page
-        # whose file is unchanged has the key it had (not worked out again for each page).
         same_plan = bool(self.plan_key) and self.manifest.plan_key == self.plan_key
-        before = self.manifest.files
-        for entry in site.entries:
-            record = records[entry.source]
-            path = f"{monograph_url(entry.slug)}index.html"
-            old = old_pages.get(path)
-            links: PageLinks | None = None
-            if old is not None:
-                known = before.get(record.shown) if same_plan else None
-                if known is not None and known.digest == record.digest:
-                    key = old[0]  # same plan, same file: the key it had
-                else:
-                    links = page_links(entry.slug, site)
-                    key = self._page_key(path, render_key, record, links, view, fields=old[1])
-                if key == old[0] and self._intact(tree, path, key):
-                    reused[path] = key
-                    self.new_pages[path] = old
-                    continue
-            links = links or page_links(entry.slug, site)
-            jobs.append((path, RenderJob(record.shown, record.digest, links)))
-        self.rendered = len(jobs)
-        return reused, jobs
+        plan = plan_pages(
+            site,
+            records,
+            self.manifest.pages if tree else {},
+            self.manifest.files if same_plan else None,
+            page_key=lambda path, record, links, fields: self._page_key(
+                path, render_key, record, links, view, fields=fields
+            ),
+            intact=lambda path, key: self._intact(tree, path, key),
+        )
+        self.new_pages.update(plan.kept)
+        self.rendered = len(plan.jobs)
+        return plan.reused, plan.jobs
 
     def _target(self, reused: dict[str, str], rewritten: set[str]) -> Path:
         """The folder to build into: a new staging folder, or the spare cleared of what

@@ -1,0 +1,88 @@
+"""The page plan is a pure decision: tested with no file system, on stand-in entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clincalc_site.config import SiteSettings
+from clincalc_site.plan import PageEntry, plan_pages
+from clincalc_site.records import FileRecord, MonographFacts, stand_in
+from clincalc_site.rendering import PageLinks
+from clincalc_site.site import Site, assemble_site
+from clincalc_site.yaml_source import NodeInfo, PathKey
+
+SLUGS = ("apixaban", "bisoprolol", "warfarin")
+
+
+def record(slug: str, digest: str) -> FileRecord:
+    facts = MonographFacts(
+        slug.title(), "Test class", [], False, [], None,
+        ("clinician-reviewed", dt.date(2026, 1, 1), None), ("re-sourcing", None, None),
+    )  # fmt: skip
+    locations: dict[PathKey, NodeInfo] = {
+        ("name",): NodeInfo(1, 7),
+        ("drug_class",): NodeInfo(2, 13),
+    }
+    return FileRecord(f"monographs/{slug}.yaml", slug, digest, (), facts, "", locations)
+
+
+def site_of(records: dict[str, FileRecord]) -> Site:
+    site, problems = assemble_site([stand_in(r) for r in records.values()], SiteSettings(), {})
+    assert problems == []
+    return site
+
+
+def path(slug: str) -> str:
+    return f"drugs/{slug}/index.html"
+
+
+RECORDS = {f"monographs/{s}.yaml": record(s, f"digest-{s}") for s in SLUGS}
+OLD: dict[str, PageEntry] = {path(s): (f"key-{s}", ("name",)) for s in SLUGS}
+
+
+def keys_from_digest(
+    path: str, record: FileRecord, links: PageLinks, fields: tuple[str, ...]
+) -> str:
+    return f"key-{record.slug}" if record.digest == f"digest-{record.slug}" else "new"
+
+
+def test_a_first_build_renders_every_page() -> None:
+    plan = plan_pages(site_of(RECORDS), RECORDS, {}, None, page_key=keys_from_digest,
+                      intact=lambda path, key: True)  # fmt: skip
+
+    assert plan.reused == {} and plan.kept == {}
+    assert [p for p, _ in plan.jobs] == [path(s) for s in SLUGS]
+
+
+def test_unchanged_pages_are_reused_and_a_changed_file_is_rendered() -> None:
+    changed = {**RECORDS, "monographs/bisoprolol.yaml": record("bisoprolol", "edited")}
+
+    plan = plan_pages(site_of(changed), changed, OLD, None, page_key=keys_from_digest,
+                      intact=lambda path, key: True)  # fmt: skip
+
+    assert plan.reused == {path("apixaban"): "key-apixaban", path("warfarin"): "key-warfarin"}
+    assert plan.kept == {p: OLD[p] for p in plan.reused}
+    [(rendered, job)] = plan.jobs
+    assert rendered == path("bisoprolol")
+    assert (job.shown, job.digest) == ("monographs/bisoprolol.yaml", "edited")
+
+
+def test_a_published_file_that_was_touched_is_rendered_again() -> None:
+    plan = plan_pages(site_of(RECORDS), RECORDS, OLD, None, page_key=keys_from_digest,
+                      intact=lambda path, key: not path.startswith("drugs/warfarin"))  # fmt: skip
+
+    assert [p for p, _ in plan.jobs] == [path("warfarin")]
+
+
+def test_with_the_same_plan_an_unchanged_file_keeps_its_key_without_working_it_out() -> None:
+    asked: list[str] = []
+
+    def counting(path: str, record: FileRecord, links: PageLinks, fields: tuple[str, ...]) -> str:
+        asked.append(path)
+        return keys_from_digest(path, record, links, fields)
+
+    plan = plan_pages(site_of(RECORDS), RECORDS, OLD, RECORDS, page_key=counting,
+                      intact=lambda path, key: True)  # fmt: skip
+
+    assert asked == []
+    assert len(plan.reused) == 3 and plan.jobs == []
