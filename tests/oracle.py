@@ -21,7 +21,15 @@ from clincalc_site.config import SETTINGS_FILE, BuildConfig, load_settings
 from clincalc_site.diagnostics import Diagnostic, has_failures, sort_diagnostics
 from clincalc_site.loader import Entry, LoadResult, counted_files, discover_names, load_file
 from clincalc_site.models import EMPTY_REGISTRY, Registry
-from clincalc_site.output import build_lock, remove_stale, write_site
+from clincalc_site.output import (
+    SiteFiles,
+    build_lock,
+    copy_static,
+    new_staging_dir,
+    publish,
+    remove_stale,
+    safe_relative,
+)
 from clincalc_site.registry import load_registry
 from clincalc_site.rendering import Renderer, make_site_view, page_links, template_diagnostic
 from clincalc_site.rules import is_overdue
@@ -93,5 +101,13 @@ def reference_build(config: BuildConfig, version: str = "") -> pipeline.BuildRep
     pages.append((pipeline.REPORT_FILE, pipeline.report_json(report)))
     with build_lock(config.output_dir):
         remove_stale(config.output_dir)
-        write_site(config.output_dir, sorted(pages), config.static_dir, config.finish)
+        staging = new_staging_dir(config.output_dir)
+        for path, content in sorted(pages):
+            target = staging.joinpath(*safe_relative(path).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        copy_static(config.static_dir, staging)
+        if config.finish is not None:
+            config.finish(staging, SiteFiles(staging))
+        publish(staging, config.output_dir)
     return dataclasses.replace(report, seconds=time.perf_counter() - started)

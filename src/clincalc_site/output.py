@@ -126,21 +126,6 @@ def new_staging_dir(output_dir: Path) -> Path:
     return staging
 
 
-def write_pages(staging: Path, pages: Iterable[tuple[str, bytes]]) -> int:
-    """Write every page under ``staging``; refuse escapes and double writes."""
-    written: set[PurePosixPath] = set()
-    for path, content in pages:
-        relative = safe_relative(path)
-        key = PurePosixPath(str(relative).casefold())  # Warfarin/ and warfarin/ collide on macOS
-        if key in written:
-            raise OutputError(f"two pages would be written to {path!r}")
-        written.add(key)
-        target = staging.joinpath(*relative.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    return len(written)
-
-
 def copy_static(static_dir: Path, staging: Path) -> list[str]:
     """Copy ``static/`` to ``<site>/static/``; symbolic links are not followed.
 
@@ -188,36 +173,6 @@ def publish(staging: Path, output_dir: Path) -> None:
     output_dir.rename(old)
     staging.rename(output_dir)
     shutil.rmtree(old)
-
-
-def write_site(
-    output_dir: Path,
-    pages: Iterable[tuple[str, bytes]],
-    static_dir: Path,
-    finish: Finish | None = None,
-) -> int:
-    """Write pages and static files into a staging folder, run ``finish`` on it, publish.
-
-    Raises:
-        OutputError: nothing was published; the previous output is unchanged.
-    """
-    try:
-        staging = new_staging_dir(output_dir)
-    except OSError as exc:
-        raise OutputError(f"cannot write the site: {exc}") from None
-    try:
-        count = write_pages(staging, pages)
-        copy_static(static_dir, staging)
-        if finish is not None:
-            finish(staging, SiteFiles(staging))
-        publish(staging, output_dir)
-    except OSError as exc:  # a full disk, a read-only folder, a file where a folder should be
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write the site: {exc}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return count
 
 
 # --- Incremental publishing -------------------------------------------------------------------

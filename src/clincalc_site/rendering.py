@@ -17,7 +17,7 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -347,9 +347,6 @@ class Renderer:
         text = self.env.get_template(template).render(site=site_view, **context)
         return text.encode("utf-8")
 
-    def monograph_view(self, entry: Entry, site: Site) -> MonographView:
-        return self.view_of(entry, page_links(entry.slug, site))
-
     def view_of(self, entry: Entry, links: PageLinks, summary: str | None = None) -> MonographView:
         """The page of one monograph, from its file and its ``PageLinks`` only.
 
@@ -389,9 +386,6 @@ class Renderer:
             changes=links.changes,
         )
 
-    def monograph_page(self, entry: Entry, site: Site) -> Page:
-        return self.page_of(entry, page_links(entry.slug, site))
-
     def page_of(
         self,
         entry: Entry,
@@ -406,14 +400,6 @@ class Renderer:
             "monograph.html", site=site_view, page=view, review_max_months=REVIEW_MAX_MONTHS
         )
         return f"{view.url}index.html", html
-
-    def index_pages(self, site: Site, summaries: Mapping[str, str] | None = None) -> Iterator[Page]:
-        """Home (A–Z), class index and class pages, 404, sitemap and robots.txt.
-
-        ``summaries`` (slug -> rendered summary) saves rendering them again when known.
-        """
-        for path, render in self.index_page_jobs(site, summaries):
-            yield path, render(None)
 
     def index_page_jobs(
         self, site: Site, summaries: Mapping[str, str] | None = None
@@ -432,7 +418,7 @@ class Renderer:
         jobs: list[tuple[str, IndexRender]] = [
             (
                 "index.html",
-                lambda v: render("index.html", site=v, letters=site.letters, site_data=site),
+                lambda v: render("index.html", site=v, letters=site.letters),
             ),
             ("classes/index.html", lambda v: render("classes.html", site=v, classes=site.classes)),
         ]
@@ -479,13 +465,6 @@ def _render_class(
     site_view: object,
 ) -> bytes:
     return render("class.html", site=site_view, drug_class=drug_class, summaries=summaries)
-
-
-def render_site(site: Site, renderer: Renderer) -> list[Page]:
-    """Render every page of the site, in a stable order."""
-    pages = [renderer.monograph_page(entry, site) for entry in site.entries]
-    pages.extend(renderer.index_pages(site))
-    return sorted(pages)
 
 
 class TemplateFailure(Exception):
