@@ -32,6 +32,7 @@ from clincalc_site.output import (
 )
 from clincalc_site.registry import load_registry
 from clincalc_site.rendering import Renderer, make_site_view, page_links, template_diagnostic
+from clincalc_site.report import REPORT_FILE, BuildReport, CheckReport, report_json
 from clincalc_site.rules import is_overdue
 from clincalc_site.site import assemble_site
 
@@ -52,16 +53,16 @@ def load_monographs(
     return LoadResult(entries, sort_diagnostics(diagnostics), counted_files(names, diagnostics))
 
 
-def reference_check(config: BuildConfig) -> pipeline.CheckReport:
+def reference_check(config: BuildConfig) -> CheckReport:
     """``pipeline.check`` with full entries, loaded one by one in this process."""
     _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     registry, registry_problems = load_registry(config.content_dir.parent)
     load = load_monographs(config.content_dir, config.today, registry)
     found: list[Diagnostic] = [*settings_problems, *registry_problems, *load.diagnostics]
-    return pipeline.CheckReport(load, sort_diagnostics(found), config.strict)
+    return CheckReport(load, sort_diagnostics(found), config.strict)
 
 
-def reference_build(config: BuildConfig, version: str = "") -> pipeline.BuildReport:
+def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     """Build ``config`` the plain way; the report and the written site are the reference."""
     pipeline.check_output(config)
     started = time.perf_counter()
@@ -69,11 +70,11 @@ def reference_build(config: BuildConfig, version: str = "") -> pipeline.BuildRep
     settings, _ = load_settings(config.content_dir.parent / SETTINGS_FILE)
     settings = config.settings_override(settings)
     if checked.failed:
-        return pipeline.BuildReport(checked.diagnostics, True, checked.load.files)
+        return BuildReport(checked.diagnostics, True, checked.load.files)
     site, problems = assemble_site(checked.load.entries, settings, dict(config.history))
     diagnostics = sort_diagnostics([*checked.diagnostics, *problems])
     if has_failures(problems, strict=config.strict):
-        return pipeline.BuildReport(diagnostics, True, checked.load.files)
+        return BuildReport(diagnostics, True, checked.load.files)
     try:
         view = make_site_view(site, settings, config.today, version)
         renderer = Renderer(config.templates_dir, view, config.today)
@@ -81,10 +82,10 @@ def reference_build(config: BuildConfig, version: str = "") -> pipeline.BuildRep
         pages += [(path, render(None)) for path, render in renderer.index_page_jobs(site)]
     except jinja2.TemplateError as exc:
         diagnostics.append(template_diagnostic(exc, config.templates_dir))
-        return pipeline.BuildReport(diagnostics, True, checked.load.files)
+        return BuildReport(diagnostics, True, checked.load.files)
     entries = site.entries
     verified = sum(1 for e in entries if e.dose.published is not None)
-    report = pipeline.BuildReport(
+    report = BuildReport(
         diagnostics,
         False,
         checked.load.files,
@@ -98,7 +99,7 @@ def reference_build(config: BuildConfig, version: str = "") -> pipeline.BuildRep
         resourcing=len(entries) - verified,
         withheld=len(site.withheld),
     )
-    pages.append((pipeline.REPORT_FILE, pipeline.report_json(report)))
+    pages.append((REPORT_FILE, report_json(report)))
     with build_lock(config.output_dir):
         remove_stale(config.output_dir)
         staging = new_staging_dir(config.output_dir)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from clincalc_site import pipeline
 from clincalc_site.config import BuildConfig
+from clincalc_site.report import BuildReport
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TESTS_DIR.parent
@@ -85,7 +86,7 @@ def build(
     *,
     today: dt.date = FIXTURE_TODAY,
     base_url: str | None = None,
-) -> pipeline.BuildReport:
+) -> BuildReport:
     """Run the whole pipeline (load, validate, assemble, render, write) once."""
     config = BuildConfig(
         content_dir=content_dir, output_dir=output_dir, today=today, base_url=base_url

@@ -30,7 +30,7 @@ LAYER_TABLE: tuple[tuple[str, frozenset[str]], ...] = (
     ("assemble", frozenset({"site", "cache", "search"})),
     ("render", frozenset({"rendering"})),
     ("workers", frozenset({"parallel"})),
-    ("planning", frozenset({"plan"})),
+    ("planning", frozenset({"plan", "report", "session"})),
     ("orchestration", frozenset({"pipeline"})),
     ("features", frozenset({"devserver", "scaffold", "schema_export"})),
     ("commands", frozenset({"commands"})),

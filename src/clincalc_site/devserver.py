@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import pipeline
 from .config import SETTINGS_FILE, BuildConfig
 from .diagnostics import Diagnostic, Location, Severity
+from .session import Session
 
 LIVE_PREFIX = "/__clincalc/"
 LIVE_SCRIPT = Path(__file__).with_name("live.js")
@@ -134,7 +135,7 @@ class Preview:
         self.state = BuildState()
         # What the last build knew, kept between rebuilds; the cache lives beside the
         # private output folder and only this server writes it: memory is enough.
-        self.session = pipeline.Session(persist=False)
+        self.session = Session(persist=False)
         self.stop = threading.Event()
         root = config.content_dir.parent
         self.watched = [

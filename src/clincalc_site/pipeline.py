@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-import json
 import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import jinja2
 
@@ -35,14 +34,12 @@ from .cache import (
     digest,
     forget,
     load_key,
-    read_manifest,
     stat_of,
     tree_digest,
     write_manifest,
 )
 from .config import SETTINGS_FILE, BuildConfig, SiteSettings, load_settings
 from .diagnostics import Diagnostic, has_failures, sort_diagnostics
-from .dose_rules import for_publication
 from .loader import Entry, LoadResult, counted_files, discover_names, display_path
 from .output import (
     BackgroundScans,
@@ -87,21 +84,10 @@ from .rendering import (
     make_site_view,
     template_diagnostic,
 )
+from .report import REPORT_FILE, BuildReport, CheckReport, report_json
 from .rules import is_overdue
+from .session import KnownCollection, KnownPageKey, KnownSite, Session
 from .site import Site, assemble_site
-
-REPORT_FILE = "build-report.json"
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    load: LoadResult
-    diagnostics: list[Diagnostic]
-    strict: bool
-
-    @property
-    def failed(self) -> bool:
-        return has_failures(self.diagnostics, strict=self.strict)
 
 
 def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:
@@ -155,60 +141,6 @@ def _join(folder: str, relative: str) -> str:
     return folder + relative if folder.endswith("/") else f"{folder}/{relative}"
 
 
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did, for the summary line and ``build-report.json``."""
-
-    diagnostics: list[Diagnostic]
-    failed: bool
-    files_checked: int = 0
-    pages: int = 0
-    monographs: int = 0
-    drafts: int = 0
-    overdue: int = 0
-    verified: int = 0
-    resourcing: int = 0
-    withheld: int = 0
-    rendered: int = 0  # monograph pages rendered by this build
-    reused: int = 0  # monograph pages taken unchanged from the last build
-    loaded: int = 0  # monograph files loaded (the others came from the build cache)
-    seconds: float = 0.0
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "ok": not self.failed,
-            "pages": self.pages,
-            "monographs": self.monographs,
-            "drafts": self.drafts,
-            "overdue_reviews": self.overdue,
-            "doses_verified": self.verified,
-            "doses_resourcing": self.resourcing,
-            "withheld_drafts": self.withheld,
-            "diagnostics": [d.as_json() for d in self.diagnostics],
-        }
-
-
-def report_json(report: BuildReport) -> bytes:
-    """``build-report.json``: sorted keys, one diagnostic per line.
-
-    It is published with the site, so text quoted from a dosing block is left out of it
-    (``dose_rules.for_publication``). No timings: the same commit must build byte-identical
-    output. Not ``indent=``, which
-    makes ``json`` use its pure-Python encoder (0.1 s per 2,000 diagnostics, on every
-    preview reload); each value is encoded by the C encoder instead.
-    """
-    fields = dataclasses.replace(report, diagnostics=[]).as_json()
-    lines = []
-    for name in sorted(fields):
-        if name == "diagnostics" and report.diagnostics:
-            shown = map(for_publication, report.diagnostics)
-            items = ",\n".join(f"    {d.json_line()}" for d in shown)
-            lines.append(f'  "{name}": [\n{items}\n  ]')
-        else:
-            lines.append(f"  {json.dumps(name)}: {json.dumps(fields[name])}")
-    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
-
-
 def check_output(config: BuildConfig) -> None:
     """Refuse an output folder that is, holds or sits in a source folder, or is someone else's.
 
@@ -235,68 +167,6 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; None: one per core
     threshold: int = PARALLEL_THRESHOLD
     progress: Progress | None = None  # told how loading and rendering are going
-
-
-class KnownCollection(NamedTuple):
-    """The stand-ins and the cross-file findings, with what they came from."""
-
-    shape: object  # every record's (shown, slug, facts_id), and the file names
-    shape_key: str  # digest of ``shape``, as the manifest stores it
-    entries: list[Entry]
-    problems: list[Diagnostic]
-
-
-class KnownSite(NamedTuple):
-    """The assembled site, with what it came from."""
-
-    shape: object  # the settings and the history
-    entries: list[Entry]  # the very stand-ins it was assembled from
-    site: Site
-    problems: list[Diagnostic]
-
-
-class KnownPageKey(NamedTuple):
-    """A monograph page's key and the inputs it was worked out from (see ``_page_key``)."""
-
-    inputs: tuple[object, ...]
-    key: str
-
-
-@dataclass
-class Session:
-    """What a long-running process (``serve``) keeps from one build to the next.
-
-    The manifest its last build wrote, used as it is in memory while the file on disk is
-    still the one written (another build in between replaces it, and it is read again):
-    reading and converting it costs about 50 ms per 2,000 monographs on every reload.
-    ``persist=False`` (the preview, whose output and cache live in a private temporary
-    folder no other build writes) keeps the manifest in memory only: writing it is another
-    40 ms per 2,000 monographs.
-    """
-
-    persist: bool = True
-    cache_dir: Path | None = None
-    manifest: Manifest | None = None
-    written: Stat | None = None
-    collection: KnownCollection | None = None
-    site: KnownSite | None = None
-    page_keys: dict[str, KnownPageKey] = dataclasses.field(default_factory=dict)  # by page path
-
-    def remember(self, cache_dir: Path, manifest: Manifest | None) -> None:
-        self.cache_dir, self.manifest = cache_dir, manifest
-        self.written = stat_of(cache_dir / MANIFEST) if manifest is not None else None
-
-    def manifest_for(self, cache_dir: Path) -> Manifest:
-        if self.manifest is not None and self.cache_dir == cache_dir:
-            if not self.persist:
-                return self.manifest
-            if self.written is not None and stat_of(cache_dir / MANIFEST) == self.written:
-                return self.manifest
-        return read_manifest(cache_dir)
-
-    def forget(self) -> None:
-        """Drop the manifest (the output was replaced by a build it does not describe)."""
-        self.manifest = self.written = None
 
 
 def build(

@@ -23,6 +23,7 @@ from clincalc_site.cli import main
 from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.pipeline import BuildOptions
 from clincalc_site.search import make_finisher
+from clincalc_site.session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "site"
@@ -167,7 +168,7 @@ def test_a_preview_session_builds_what_a_cold_build_does_after_every_edit(
     whatever it reuses, each build's output is the cold build's, byte for byte."""
     project = Project(tmp_path, generated_site(tmp_path, 30))
     preview = tmp_path / "preview"
-    session = pipeline.Session(persist=persist)
+    session = Session(persist=persist)
     serial = BuildOptions(jobs=1)
     assert not pipeline.build(project.config(preview), options=serial, session=session).failed
 

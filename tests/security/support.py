@@ -29,6 +29,7 @@ import yaml
 
 from clincalc_site import pipeline
 from clincalc_site.config import BuildConfig
+from clincalc_site.report import BuildReport, CheckReport
 
 # A fixed "today" so review dates never drift into the future or become overdue.
 TODAY = dt.date(2026, 6, 1)
@@ -213,13 +214,13 @@ def write_project(
     return content
 
 
-def build(content: Path, output: Path, **options: Any) -> pipeline.BuildReport:
+def build(content: Path, output: Path, **options: Any) -> BuildReport:
     """Build in process with the fixed date and no post-processing."""
     config = BuildConfig(content_dir=content, output_dir=output, today=TODAY, **options)
     return pipeline.build(config)
 
 
-def check(content: Path) -> pipeline.CheckReport:
+def check(content: Path) -> CheckReport:
     return pipeline.check(BuildConfig(content_dir=content, today=TODAY))
 
 

@@ -22,7 +22,8 @@ from sitetools import snapshot
 from clincalc_site import cache, output, pipeline, rules
 from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.history import Change
-from clincalc_site.pipeline import BuildOptions, BuildReport
+from clincalc_site.pipeline import BuildOptions
+from clincalc_site.report import BuildReport
 from clincalc_site.search import make_finisher
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "site"

@@ -20,6 +20,7 @@ from ..diagnostics import format_build_text, format_report
 from ..output import OutputError
 from ..parallel import ContentChanged
 from ..progress import DELAY, TerminalProgress, terminal_progress
+from ..report import REPORT_FILE, BuildReport
 from . import ExitCode, content_option, strict_option
 
 # Seconds a build runs before its progress bar appears (default 1); 0 shows it at once.
@@ -119,7 +120,7 @@ def progress_bar() -> TerminalProgress | None:
 
 def build_site(
     config: BuildConfig, options: pipeline.BuildOptions, progress: TerminalProgress | None
-) -> pipeline.BuildReport:
+) -> BuildReport:
     """``pipeline.build``, with the bar erased however the build ends: whatever is printed
     next (problems, the summary, an error, a traceback) starts on a clean line."""
     try:
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return ExitCode.CONTENT
     if args.format == "text":
-        written = None if report.failed else str(config.output_dir / pipeline.REPORT_FILE)
+        written = None if report.failed else str(config.output_dir / REPORT_FILE)
         text = format_build_text(report.diagnostics, written)
     else:
         text = format_report(report.diagnostics, args.format)
