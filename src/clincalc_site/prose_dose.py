@@ -404,21 +404,27 @@ _VERB_WORDS = frozenset(
 )
 
 
-# ASCII text splits into its letter runs four times faster by translation than by regex.
-_ASCII_NON_LETTERS = str.maketrans({code: " " for code in range(128) if not chr(code).isalpha()})
+# ASCII text splits into its (lower-case) letter runs three times faster as bytes, by one
+# translation table, than by a pattern.
+_ASCII_LETTERS_LOWER = bytes(
+    ord(chr(code).lower()) if code < 128 and chr(code).isalpha() else 32 for code in range(256)
+)
+_NUMBER_BYTES = frozenset(word.encode("ascii") for word in _NUMBER_WORDS)
+_VERB_BYTES = frozenset(word.encode("ascii") for word in _VERB_WORDS)
 
 
 def _hints(text: str) -> tuple[bool, bool]:
     """(the text holds a number, the text holds a dosing verb): what a dose needs. Link
     addresses are left out: their digits are never a dose."""
     if text.isascii():
-        words = set(text.lower().translate(_ASCII_NON_LETTERS).split())
+        runs = set(text.encode("ascii").translate(_ASCII_LETTERS_LOWER).split())
+        numbers, verbs = not runs.isdisjoint(_NUMBER_BYTES), not runs.isdisjoint(_VERB_BYTES)
     else:
         words = set(_WORDS.findall(text.casefold()))
-    numbers = not words.isdisjoint(_NUMBER_WORDS)
+        numbers, verbs = not words.isdisjoint(_NUMBER_WORDS), not words.isdisjoint(_VERB_WORDS)
     if not numbers and _DIGIT_HINT.search(text) is not None:
         numbers = _DIGIT_HINT.search(_URL.sub(" ", text)) is not None
-    return numbers, not words.isdisjoint(_VERB_WORDS)
+    return numbers, verbs
 
 
 def find_prose_doses(text: str) -> list[ProseDose]:
