@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -76,17 +75,14 @@ def data_path(loc: tuple[str | int, ...], data: Any) -> PathKey:
     return tuple(path)
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
+def models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    """The models a field's annotation holds: ``X``, ``list[X]``, ``X | None``,
+    ``Annotated[X, ...]``, ``dict[str, X]``, in order."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    found: list[type[BaseModel]] = []
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _models_in(typing.get_args(annotation)[0])
-    if origin in (list, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found.extend(_models_in(arg))
-    return found
+        yield annotation
+        return
+    for argument in typing.get_args(annotation):
+        yield from models_in(argument)
 
 
 def allowed_fields(path: PathKey, root: type[BaseModel] = Monograph) -> list[str]:
@@ -99,7 +95,7 @@ def allowed_fields(path: PathKey, root: type[BaseModel] = Monograph) -> list[str
         for model in models:
             info = model.model_fields.get(part)
             if info is not None:
-                next_models.extend(_models_in(info.annotation))
+                next_models.extend(models_in(info.annotation))
         models = next_models
     names: list[str] = []
     for model in models:

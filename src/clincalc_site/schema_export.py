@@ -1,6 +1,6 @@
 """Export the monograph format as a JSON Schema, for editor autocomplete and CI checks.
 
-Stage: authoring aid beside the pipeline. May import: models, pydantic. No I/O: the ``schema``
+Stage: authoring aid beside the pipeline. May import: models, schema_errors, pydantic. No I/O: the ``schema``
 command writes the text this module returns.
 
 The schema is generated from the pydantic models (``Monograph.model_json_schema``), so it can
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import copy
 import json
-import typing
 from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
 from .models import Monograph, SourceDocument, Team
+from .schema_errors import models_in
 
 JsonObject = dict[str, Any]
 
@@ -125,16 +125,8 @@ def model_classes(root: type[BaseModel] = Monograph) -> list[type[BaseModel]]:
             continue
         found.append(model)
         for info in model.model_fields.values():
-            pending.extend(_models_in(info.annotation))
+            pending.extend(models_in(info.annotation))
     return found
-
-
-def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield annotation
-        return
-    for argument in typing.get_args(annotation):  # list[X], X | None, Annotated[X, ...]
-        yield from _models_in(argument)
 
 
 def missing_descriptions(root: type[BaseModel] = Monograph) -> list[str]:
