@@ -1,7 +1,7 @@
 """Export the monograph format as a JSON Schema, for editor autocomplete and CI checks.
 
-Stage: authoring aid beside the pipeline. May import: models, schema_errors, pydantic. No I/O: the ``schema``
-command writes the text this module returns.
+Stage: authoring aid beside the pipeline. May import: models, schema_errors, pydantic. No I/O:
+the ``schema`` command writes the text this module returns.
 
 The schema is generated from the pydantic models (``Monograph.model_json_schema``), so it can
 never disagree with what ``check`` accepts about field names, types and required fields. The
