@@ -140,6 +140,13 @@ def test_json_report_keeps_non_ascii_text_readable() -> None:
     assert "Ménière" in report
 
 
+def test_json_report_is_indented_one_key_per_line_for_people_reading_ci_logs() -> None:
+    report = format_report([ERROR], "json")
+
+    assert report.startswith('[\n  {\n    "file": "monographs/x.yaml",\n    "line": 3,')
+    assert report == json.dumps(json.loads(report), indent=2, ensure_ascii=False)
+
+
 def test_json_report_of_nothing_is_an_empty_list() -> None:
     assert json.loads(format_report([], "json")) == []
 

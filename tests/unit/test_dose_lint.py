@@ -211,3 +211,10 @@ def test_check_reports_dose_warnings_and_strict_fails_on_them(tmp_path: Path) ->
     annotations = format_report(relaxed.diagnostics, "github")
     assert "::warning file=" in annotations
     assert "title=dose.trailing_zero" in annotations
+
+
+def test_findings_that_touch_are_both_reported() -> None:
+    """Two slips side by side are two findings: only overlapping ones are merged."""
+    found = [(f.code, f.found, f.start) for f in lint_text("5.0%5.0 mg")]
+
+    assert found == [(TRAILING, "5.0%", 0), (TRAILING, "5.0 mg", 4)]
