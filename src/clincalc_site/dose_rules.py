@@ -102,12 +102,15 @@ class PublishedDose:
             (dosing.source.revision > dosing.verified_on, "checked before the revision"),
             (dosing.prepared_on > dosing.verified_on, "verified before it was prepared"),
             (dosing.verified_on > self.today, "verified in the future"),
-            (len(self.regimens) != len(dosing.regimens) or not self.regimens, "regimens"),
         ]
         for broken, why in breaches:
             if broken:
                 raise UnpublishableDose(why)
-        for row, regimen in zip(self.regimens, dosing.regimens, strict=True):
+        try:  # one row per verified regimen (the block has at least one)
+            rows = list(zip(self.regimens, dosing.regimens, strict=True))
+        except ValueError:
+            raise UnpublishableDose("regimens") from None
+        for row, regimen in rows:
             if row.regimen is not regimen or parse_dose(regimen.dose) != row.dose:
                 raise UnpublishableDose("a regimen's dose is not the parsed one")
 
@@ -255,7 +258,7 @@ def _regimen_problems(
                     )
                 continue
             for finding in lint_text(value):
-                hint = _LINT_HINTS.get(finding.code, _LINT_HINTS["dose.unsafe_abbreviation"])
+                hint = _LINT_HINTS[finding.code]
                 yield Problem(
                     path, severity, finding.code, finding.message, hint, finding.start, value
                 )
@@ -285,7 +288,7 @@ def _placeholder_problems(dosing: Mapping[str, object]) -> Iterable[Problem]:
                 "dosing.placeholder",
                 f"'{marker}' is a placeholder, and a verified dose is published as written",
                 "write the real value, or set 'status: re-sourcing' until it is known",
-                value.find(marker) if marker in value else None,
+                value.find(marker),  # placeholder_in returns a piece of the value
                 value,
             )
 
@@ -394,7 +397,7 @@ def _source_problems(
 
 
 def _did_you_mean(word: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word.casefold(), list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word.casefold(), list(known))  # best first
     return f"did you mean '{close[0]}'?" if close else ""
 
 
