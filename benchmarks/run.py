@@ -3,14 +3,14 @@
 Usage:
     python benchmarks/run.py --sizes 1000 5000 [--runs 3]
         [--peers hugo,eleventy,pelican,mkdocs,plain] [--only-clincalc] [--timeout 120]
-        [--installed] [--work-dir DIR] [--seed S] [--skip-search]
+        [--installed] [--work-dir DIR] [--seed S] [--skip-search] [--baseline DIR]
 
 For each size it generates the corpus once (``benchmarks/.work/``), installs the peers on first
 use (``benchmarks/.peers/``, pinned versions), and times, as the median of ``--runs`` runs:
 
 * clincalc-site: cold build (no search), warm rebuild with one monograph changed (only when
-  ``build --help`` mentions a cache), no-op rebuild, ``check``, and the search index (pagefind)
-  as a cold build with search minus a cold build without;
+  ``build --help`` mentions a cache), no-op rebuild, ``check``, the cold build with search (the
+  default build), and the search index (pagefind) as that build minus the cold build without;
 * each peer's full build of the same content (per-run timeout, default 120 s);
 * ``plain``: libyaml C loader + Python-Markdown + one Jinja template in 2 processes;
 * writing the same files clincalc-site writes, from memory (the file-system floor).
@@ -20,9 +20,17 @@ clincalc-site is run from a copy of ``src/``, ``templates/`` and ``static/`` tak
 the median wall time, the median CPU time (user + system of the process tree: steadier than
 wall time on a shared machine), pages per second, peak RSS (the largest single process in the
 tree, from GNU time ``%M`` when ``/usr/bin/time`` exists, else ``getrusage(RUSAGE_CHILDREN)``
-from a wrapper process), the ratio to the clincalc-site cold build, and the 1-minute load
-average when the row started. It prints one Markdown table and writes
+from a wrapper process), the ratio to the same tree's clincalc-site cold build, and the 1-minute
+load average when the row started. It prints one Markdown table and writes
 ``<work-dir>/results-<date>T<time>.json``. It is run on purpose, never by the test suite.
+
+A/B: ``--baseline DIR`` names another checkout of the project (its ``src/``, ``templates/``,
+``static/``), copied the same way. Every clincalc-site row is then measured for both trees on
+the same corpus, their runs interleaved (baseline run 1, current run 1, baseline run 2, ...) so
+that the machine's noise falls on both; each tree builds into a folder of its own (output and
+cache), so warm and no-op rebuilds start from that tree's own previous build. The table adds
+``clincalc-site (baseline)`` rows and, on the current tree's rows, the ratio current / baseline
+of the median wall and CPU times; the results file records the baseline folder and its commit.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -46,7 +55,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work"
-COLD_ROW = ("clincalc-site", "build, cold")
+TOOL = "clincalc-site"
+BASELINE = " (baseline)"  # the tool name's suffix on the rows of the --baseline tree
+COLD_STEP = "build, cold"
+SEARCH_STEP = "build, cold, with search"
 PEER_CHOICES = ("hugo", "eleventy", "pelican", "mkdocs", "plain")
 GNU_TIME = Path("/usr/bin/time")
 # Pin "today" so every run renders the same pages (review notices depend on the date).
@@ -93,7 +105,7 @@ class Row:
     samples: list[Sample] = field(default_factory=list)
     status: str = "ok"  # ok | timeout | failed | n/a
     note: str = ""
-    baseline: float | None = None  # clincalc-site cold build median at this size
+    baseline: float | None = None  # its tree's clincalc-site cold build median at this size
     load: float = 0.0  # 1-minute load average when the row started (other users' work)
 
     @property
@@ -185,6 +197,61 @@ def read_usage(path: Path) -> tuple[int | None, float | None]:
     return peak, user + system
 
 
+@dataclass
+class Job:
+    """One row to measure: its command, and the untimed ``prepare(i)`` before run ``i``."""
+
+    row: Row
+    ctx: Context
+    command: Sequence[str]
+    cwd: Path
+    prepare: Callable[[int], None] | None = None
+    timeout: float | None = None
+    seconds_from_stdout: bool = False  # the command times its own measured phase
+
+    @property
+    def label(self) -> str:
+        return re.sub(r"[^\w.,-]+", "_", f"{self.row.size}-{self.row.tool}-{self.row.step}")
+
+
+def run_once(job: Job, index: int) -> None:
+    """Take sample ``index`` of ``job``; a failure or a timeout ends its row."""
+    row, ctx = job.row, job.ctx
+    if job.prepare is not None:
+        job.prepare(index)
+    try:
+        sample = measure(job.command, ctx, cwd=job.cwd, timeout=job.timeout, label=job.label)
+    except BenchError as exc:
+        row.status, row.note = "failed", str(exc).splitlines()[0][:200]
+        print(f"  {row.tool} {row.step}: FAILED\n{exc}", file=sys.stderr)
+        return
+    if sample is None:
+        row.status = "timeout"
+        row.note = f"> {job.timeout or ctx.timeout:.0f} s (timed out)"
+        print(f"  {row.tool} {row.step}: {row.note}", file=sys.stderr)
+        return
+    if job.seconds_from_stdout:
+        reported = json.loads((ctx.logs / f"{job.label}.out").read_text())
+        sample.seconds, sample.cpu_seconds = float(reported["seconds"]), None
+    row.samples.append(sample)
+    print(f"  {row.tool} {row.step}: {sample.seconds:.2f} s", file=sys.stderr)
+
+
+def interleave(jobs: Sequence[Job]) -> list[Row]:
+    """Measure the jobs ``ctx.runs`` times each, sample by sample: 1 of each, then 2, ...
+
+    Rows whose status is not "ok" (n/a, failed, timed out) are not run (any more).
+    """
+    load = os.getloadavg()[0]
+    for job in jobs:
+        job.row.load = load
+    for index in range(max((job.ctx.runs for job in jobs), default=0)):
+        for job in jobs:
+            if job.row.status == "ok" and index < job.ctx.runs:
+                run_once(job, index)
+    return [job.row for job in jobs]
+
+
 def repeat(
     row: Row,
     ctx: Context,
@@ -196,28 +263,8 @@ def repeat(
     seconds_from_stdout: bool = False,
 ) -> Row:
     """Measure ``command`` ``ctx.runs`` times (``prepare(i)`` untimed before each run)."""
-    label = f"{row.size}-{row.tool}-{row.step}".replace(" ", "_").replace("/", "_")
-    row.load = os.getloadavg()[0]
-    for index in range(ctx.runs):
-        if prepare is not None:
-            prepare(index)
-        try:
-            sample = measure(command, ctx, cwd=cwd, timeout=timeout, label=label)
-        except BenchError as exc:
-            row.status, row.note = "failed", str(exc).splitlines()[0][:200]
-            print(f"  {row.tool} {row.step}: FAILED\n{exc}", file=sys.stderr)
-            return row
-        if sample is None:
-            row.status = "timeout"
-            row.note = f"> {timeout or ctx.timeout:.0f} s (timed out)"
-            print(f"  {row.tool} {row.step}: {row.note}", file=sys.stderr)
-            return row
-        if seconds_from_stdout:  # the command timed its own measured phase
-            reported = json.loads((ctx.logs / f"{label}.out").read_text())
-            sample.seconds, sample.cpu_seconds = float(reported["seconds"]), None
-        row.samples.append(sample)
-        print(f"  {row.tool} {row.step}: {sample.seconds:.2f} s", file=sys.stderr)
-    return row
+    job = Job(row, ctx, command, cwd, prepare, timeout, seconds_from_stdout)
+    return interleave([job])[0]
 
 
 def fresh(path: Path) -> None:
@@ -276,18 +323,21 @@ class Clincalc:
     origin: str  # what is measured, for the results file
 
 
-def snapshot_clincalc(work: Path, env: dict[str, str]) -> Clincalc:
-    """Copy src/, templates/ and static/ as they are now and run that copy.
+def snapshot_clincalc(
+    source: Path, target: Path, env: dict[str, str], *, required: bool = False
+) -> Clincalc:
+    """Copy src/, templates/ and static/ of ``source`` as they are now and run that copy.
 
     Others edit the tree while a benchmark runs; without a copy, the cold build and the
-    rebuild could measure different code. The copy is run with the project's Python.
+    rebuild could measure different code. The copy is run with the project's Python. If the
+    copy is not what Python imports, the installed clincalc-site is measured instead, or, when
+    the copy is ``required`` (the A/B baseline), the benchmark stops.
     """
-    target = work / "snapshot"
     fresh(target)
     skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
     for part in ("src", "templates", "static"):
-        if (REPO / part).is_dir():
-            shutil.copytree(REPO / part, target / part, ignore=skip)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part, ignore=skip)
     # Byte-compile it now, as an installation is (PYTHONDONTWRITEBYTECODE, set on some of
     # our machines, would otherwise make every run compile every module: 0.3-0.4 s each).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "src")], check=True)
@@ -296,12 +346,26 @@ def snapshot_clincalc(work: Path, env: dict[str, str]) -> Clincalc:
         [sys.executable, "-c", "import clincalc_site; print(clincalc_site.__file__)"],
         capture_output=True, text=True, env=snapshot_env, check=False,
     )  # fmt: skip
-    if not probe.stdout.strip().startswith(str(target)):
+    if not Path(probe.stdout.strip() or "/").is_relative_to(target):
+        if required:
+            raise SystemExit(f"the copy of {source} in {target} is not imported:\n{probe.stderr}")
         print("warning: the snapshot is not imported; measuring the installed clincalc-site",
               file=sys.stderr)  # fmt: skip
         return Clincalc([str(clincalc_binary())], env, "installed clincalc-site")
     command = [sys.executable, "-m", "clincalc_site"]
-    return Clincalc(command, snapshot_env, f"snapshot of the working tree in {target}")
+    return Clincalc(command, snapshot_env, f"snapshot of {source} in {target}")
+
+
+def git_state(tree: Path) -> tuple[str | None, list[str]]:
+    """The commit checked out in ``tree`` (None outside git) and its edits to what is measured."""
+    head = subprocess.run(
+        ["git", "-C", str(tree), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    dirty = subprocess.run(
+        ["git", "-C", str(tree), "status", "--porcelain", "--", "src", "templates", "static"],
+        capture_output=True, text=True, check=False,
+    ).stdout.splitlines()  # fmt: skip
+    return (head.stdout.strip() or None) if head.returncode == 0 else None, dirty
 
 
 def build_help(clincalc: Clincalc) -> str:
@@ -321,76 +385,96 @@ def clearing(path: Path) -> Callable[[int], None]:
     return clear
 
 
+def is_baseline(tool: str) -> bool:
+    return tool.endswith(BASELINE)
+
+
 class ClincalcBench:
-    """The clincalc-site rows for one corpus: cold, warm, no-op, check, search, write floor."""
+    """The clincalc-site rows of one tree (current or baseline) for one corpus.
+
+    Each tree works in a folder of its own beside the corpus (``clincalc/`` or
+    ``clincalc-baseline/``): its output, its cache (beside the output, or where
+    ``--cache-dir`` says) and its working directory, so one tree's cache never serves the other.
+    """
 
     def __init__(
-        self, size: int, content: Path, pages: int, ctx: Context, clincalc: Clincalc
+        self,
+        size: int,
+        content: Path,
+        pages: int,
+        ctx: Context,
+        clincalc: Clincalc,
+        *,
+        baseline: bool = False,
     ) -> None:
         self.size, self.content, self.pages = size, content, pages
         self.ctx = dataclasses.replace(ctx, env=clincalc.env)
         self.clincalc = clincalc
+        self.tool = TOOL + BASELINE if baseline else TOOL
         help_text = build_help(clincalc)
         self.no_cache_flag = "--no-cache" in help_text
         self.caches = "cache" in help_text
         self.root = content.parent
-        self.out = self.root / "out-clincalc"
+        self.home = self.root / ("clincalc-baseline" if baseline else "clincalc")
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.out = self.home / "out"
         self.build = [*clincalc.command, "build", "--content", str(content), "--out", str(self.out)]
+        if "--cache-dir" in help_text:
+            self.build += ["--cache-dir", str(self.home / ".clincalc-cache")]
         self.uncached = ["--no-cache"] if self.no_cache_flag else []
         self.long = ctx.timeout * 10  # clincalc-site itself is never cut short
 
     def row(self, step: str, pages: int | None = None) -> Row:
-        return Row(self.size, "clincalc-site", step, self.pages if pages is None else pages)
+        return Row(self.size, self.tool, step, self.pages if pages is None else pages)
+
+    def job(
+        self, row: Row, command: Sequence[str], prepare: Callable[[int], None] | None = None
+    ) -> Job:
+        return Job(row, self.ctx, command, self.home, prepare, self.long)
 
     def cold(self, _: int = 0) -> None:
         fresh(self.out)
         if not self.no_cache_flag:  # the flag does not exist: remove any cache by hand
-            for place in (self.root, self.content, self.out.parent):
+            for place in (self.home, self.content):
                 fresh(place / ".clincalc-cache")
 
     def prebuild(self) -> None:
         command = [*self.build, "--no-search"]
-        subprocess.run(command, cwd=self.root, env=self.ctx.env, capture_output=True, check=True)
+        subprocess.run(command, cwd=self.home, env=self.ctx.env, capture_output=True, check=True)
 
-    def measure_cold(self) -> Row:
+    def cold_job(self) -> Job:
         command = [*self.build, "--no-search", *self.uncached]
-        return repeat(self.row("build, cold"), self.ctx, command, cwd=self.root,
-                      prepare=self.cold, timeout=self.long)  # fmt: skip
+        return self.job(self.row(COLD_STEP), command, self.cold)
 
-    def measure_warm(self) -> Row:
+    def warm_job(self, change_one: Callable[[int], None]) -> Job:
+        """Rebuild on this tree's own previous build after ``change_one`` edited a monograph."""
         row = self.row("rebuild, 1 monograph changed")
         if not self.caches:
             row.status, row.note = "n/a", "n/a (no build cache: `build --help` shows none)"
-            return row
-        target = sorted(self.content.glob("*.yaml"))[self.size // 2]
-        original = target.read_text(encoding="utf-8")
-
-        def change_one(index: int) -> None:
-            edited = original.replace("summary: ", f"summary: Edited {index}. ", 1)
-            target.write_text(edited, encoding="utf-8")
-
+            return self.job(row, [])
         self.prebuild()
-        try:
-            return repeat(row, self.ctx, [*self.build, "--no-search"], cwd=self.root,
-                          prepare=change_one, timeout=self.long)  # fmt: skip
-        finally:
-            target.write_text(original, encoding="utf-8")
+        return self.job(row, [*self.build, "--no-search"], change_one)
 
-    def measure_noop(self) -> Row:
+    def noop_job(self) -> Job:
         self.prebuild()
-        return repeat(self.row("rebuild, nothing changed"), self.ctx,
-                      [*self.build, "--no-search"], cwd=self.root, timeout=self.long)  # fmt: skip
+        return self.job(self.row("rebuild, nothing changed"), [*self.build, "--no-search"])
 
-    def measure_check(self) -> Row:
+    def check_job(self) -> Job:
         command = [*self.clincalc.command, "check", "--content", str(self.content)]
-        return repeat(self.row("check", self.size), self.ctx, command, cwd=self.root)
+        return Job(self.row("check", self.size), self.ctx, command, self.home)
 
-    def measure_search(self, cold: Row) -> list[Row]:
-        """A cold build with search, and the index's cost: its median minus the cold one."""
-        with_search = repeat(self.row("build with search (cold)"), self.ctx,
-                             [*self.build, *self.uncached], cwd=self.root, prepare=self.cold,
-                             timeout=self.long)  # fmt: skip
-        search = Row(self.size, "pagefind", "search index (with − without)", self.pages)
+    def search_job(self) -> Job:
+        """The default build (with the pagefind index), cold."""
+        return self.job(self.row(SEARCH_STEP), [*self.build, *self.uncached], self.cold)
+
+    def search_cost(self, with_search: Row, cold: Row) -> Row:
+        """The index's cost: the median of the build with search minus the cold one without."""
+        search = Row(
+            self.size,
+            "pagefind" + self.tool.removeprefix(TOOL),
+            "search index (with − without)",
+            self.pages,
+        )
         search.load = with_search.load
         indexed = (self.out / "pagefind").is_dir()
         if with_search.median is not None and cold.median is not None and indexed:
@@ -406,28 +490,55 @@ class ClincalcBench:
             with_search.note = "wrote no search index"
         else:
             search.status, search.note = "n/a", "a build it depends on failed"
-        return [with_search, search]
+        return search
 
     def measure_write_floor(self) -> Row:
         """Write the files of a finished clincalc-site build again, from memory."""
         self.cold()
         command = [*self.build, "--no-search", *self.uncached]
-        subprocess.run(command, cwd=self.root, env=self.ctx.env, capture_output=True, check=True)
+        subprocess.run(command, cwd=self.home, env=self.ctx.env, capture_output=True, check=True)
         copy = self.root / "out-memory"
         row = Row(self.size, "write from memory", "same files as clincalc-site", self.pages)
         command = [sys.executable, str(HERE / "baselines.py"), "write", str(self.out), str(copy)]
         return repeat(row, self.ctx, command, cwd=self.root, prepare=clearing(copy),
                       seconds_from_stdout=True)  # fmt: skip
 
-    def all_rows(self, search: bool = True) -> list[Row]:
-        cold = self.measure_cold()
-        rows = [cold, self.measure_warm(), self.measure_noop(), self.measure_check()]
-        if search:
-            rows += self.measure_search(cold)
-        rows.append(self.measure_write_floor())
-        for row in rows:
-            row.baseline = cold.median
-        return rows
+
+def measure_warm(benches: Sequence[ClincalcBench]) -> list[Row]:
+    """Every tree rebuilds after the same one-monograph edit (each on its own last build)."""
+    first = benches[0]
+    target = sorted(first.content.glob("*.yaml"))[first.size // 2]
+    original = target.read_text(encoding="utf-8")
+
+    def change_one(index: int) -> None:
+        edited = original.replace("summary: ", f"summary: Edited {index}. ", 1)
+        target.write_text(edited, encoding="utf-8")
+
+    try:
+        return interleave([bench.warm_job(change_one) for bench in benches])
+    finally:
+        target.write_text(original, encoding="utf-8")
+
+
+def clincalc_rows_of(benches: Sequence[ClincalcBench], search: bool = True) -> list[Row]:
+    """Every clincalc-site row of each tree (baseline first), runs interleaved across trees.
+
+    The write floor is measured on the last tree (the current one) only.
+    """
+    cold = interleave([bench.cold_job() for bench in benches])
+    rows = [*cold, *measure_warm(benches)]
+    rows += interleave([bench.noop_job() for bench in benches])
+    rows += interleave([bench.check_job() for bench in benches])
+    if search:
+        with_search = interleave([bench.search_job() for bench in benches])
+        rows += with_search
+        pairs = zip(benches, with_search, cold, strict=True)
+        rows += [bench.search_cost(built, plain) for bench, built, plain in pairs]
+    rows.append(benches[-1].measure_write_floor())
+    tree_cold = {is_baseline(row.tool): row.median for row in cold}
+    for row in rows:
+        row.baseline = tree_cold[is_baseline(row.tool)]
+    return rows
 
 
 # --- peers ----------------------------------------------------------------------------------
@@ -468,21 +579,14 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short=12", "HEAD"],
-        capture_output=True, text=True, check=False,
-    ).stdout.strip()  # fmt: skip
-    dirty = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "--", "src", "templates", "static"],
-        capture_output=True, text=True, check=False,
-    ).stdout.splitlines()  # fmt: skip
+    commit, dirty = git_state(REPO)
     return {
         "nproc": os.cpu_count(),
         "cpu": model,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_average_at_start": os.getloadavg(),
-        "commit": commit,
+        "commit": (commit or "")[:12],
         "uncommitted_changes_measured": dirty,
         "rss_method": "GNU time %M" if GNU_TIME.exists() else "getrusage(RUSAGE_CHILDREN)",
     }
@@ -502,25 +606,44 @@ def format_seconds(row: Row) -> str:
     return f"{median:.2f}{spread}"
 
 
+def ratio(value: float | None, reference: float | None) -> str:
+    return f"{value / reference:.2f}" if value is not None and reference else "–"
+
+
 def table(rows: Sequence[Row]) -> str:
+    """The Markdown table; with baseline rows, a column current / baseline (wall / CPU)."""
+    versus = any(is_baseline(row.tool) for row in rows)
     lines = [
         "| N | tool | step | median wall s (min–max) | CPU s | pages/s | peak RSS MiB "
-        "| × cold (wall) | × cold (CPU) | load |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| × cold (wall) | × cold (CPU) | load |"
+        + (" × baseline (wall / CPU) |" if versus else ""),
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if versus else ""),
     ]
-    cold_cpu = {row.size: row.cpu_median for row in rows if (row.tool, row.step) == COLD_ROW}
+    cold_cpu = {
+        (row.size, is_baseline(row.tool)): row.cpu_median
+        for row in rows
+        if row.tool.removesuffix(BASELINE) == TOOL and row.step == COLD_STEP
+    }
+    before = {
+        (r.size, r.tool.removesuffix(BASELINE), r.step): r for r in rows if is_baseline(r.tool)
+    }
     for row in rows:
-        median, cpu_median, base_cpu = row.median, row.cpu_median, cold_cpu.get(row.size)
+        median, cpu_median = row.median, row.cpu_median
         rate = f"{row.pages / median:,.0f}" if median and median > 0 else "–"
         rss = f"{row.rss_mib:.0f}" if row.rss_mib else "–"
-        ratio = f"{median / row.baseline:.2f}" if median and row.baseline else "–"
         cpu = f"{cpu_median:.2f}" if cpu_median is not None else "–"
-        cpu_ratio = f"{cpu_median / base_cpu:.2f}" if cpu_median is not None and base_cpu else "–"
+        cpu_ratio = ratio(cpu_median, cold_cpu.get((row.size, is_baseline(row.tool))))
         load = f"{row.load:.1f}" if row.load else "–"
-        lines.append(
+        line = (
             f"| {row.size:,} | {row.tool} | {row.step} | {format_seconds(row)} | {cpu} | {rate} "
-            f"| {rss} | {ratio} | {cpu_ratio} | {load} |"
+            f"| {rss} | {ratio(median, row.baseline)} | {cpu_ratio} | {load} |"
         )
+        other = before.get((row.size, row.tool, row.step))
+        if versus and other is not None:
+            line += f" {ratio(median, other.median)} / {ratio(cpu_median, other.cpu_median)} |"
+        elif versus:
+            line += " – |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -559,6 +682,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="another checkout (src/, templates/, static/): A/B its clincalc-site rows, "
+        "interleaved run by run, against the current tree's",
+    )
+    parser.add_argument(
         "--report", type=Path, metavar="RESULTS_JSON", help="re-print a saved run's table and exit"
     )
     parser.add_argument(
@@ -571,7 +701,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"unknown peers: {', '.join(sorted(unknown))}")
     if args.runs < 1 or any(size < 2 for size in args.sizes):
         parser.error("--runs must be >= 1 and every size >= 2")
+    if args.baseline is not None:
+        args.baseline = args.baseline.resolve()
+        if not (args.baseline / "src" / "clincalc_site").is_dir():
+            parser.error(f"--baseline {args.baseline}: no src/clincalc_site/ there")
     return args
+
+
+def snapshot_baseline(
+    directory: Path, work: Path, env: dict[str, str]
+) -> tuple[Clincalc, dict[str, object]]:
+    """Copy the --baseline tree as the current one is copied; and what the results file says."""
+    commit, dirty = git_state(directory)  # before the copy, as for the current tree
+    clincalc = snapshot_clincalc(directory, work / "snapshot-baseline", env, required=True)
+    return clincalc, {
+        "dir": str(directory),
+        "commit": commit,  # None: not a git checkout
+        "uncommitted_changes_measured": dirty,
+        "clincalc": clincalc.origin,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -587,18 +735,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.installed:
         clincalc = Clincalc([str(clincalc_binary())], env, "installed clincalc-site")
     else:
-        clincalc = snapshot_clincalc(work, env)
+        clincalc = snapshot_clincalc(REPO, work / "snapshot", env)
     print(f"measuring {clincalc.origin}", file=sys.stderr)
+    trees = [clincalc]
+    baseline_tree: dict[str, object] | None = None
+    if args.baseline is not None:
+        before, baseline_tree = snapshot_baseline(args.baseline, work, env)
+        print(f"against {before.origin} ({baseline_tree['commit']})", file=sys.stderr)
+        trees.insert(0, before)  # baseline run 1, current run 1, baseline run 2, ...
     rows: list[Row] = []
     for size in args.sizes:
         content = prepare_corpus(size, args.seed, work)
         pages = size + count_classes(content)
         print(f"N={size}: {pages} content pages", file=sys.stderr)
-        bench = ClincalcBench(size, content, pages, ctx, clincalc)
-        clincalc_rows = bench.all_rows(search=not args.skip_search)
+        benches = [
+            ClincalcBench(size, content, pages, ctx, tree, baseline=tree is not clincalc)
+            for tree in trees
+        ]
+        clincalc_rows = clincalc_rows_of(benches, search=not args.skip_search)
         peer_rows = bench_peers(size, content, pages, args.peer_list, ctx)
+        cold = next(row for row in clincalc_rows if (row.tool, row.step) == (TOOL, COLD_STEP))
         for row in peer_rows:
-            row.baseline = clincalc_rows[0].median
+            row.baseline = cold.median
         rows += clincalc_rows + peer_rows
     report = table(rows)
     print(report)
@@ -611,6 +769,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "timeout": args.timeout,
         "machine": host,
         "clincalc": clincalc.origin,
+        "baseline_tree": baseline_tree,  # None without --baseline
         "peer_versions": peers.VERSIONS,
         "rows": [row.as_json() for row in rows],
         "table": report,
