@@ -136,7 +136,7 @@ class _Writer:
 
 
 def monograph(index: int, total: int, rng: random.Random) -> dict[str, object]:
-    """One monograph as plain data, valid against ``clincalc_site.models.Monograph``."""
+    """One monograph as plain data, valid against ``clincalc_site.content.models.Monograph``."""
     slug = drug_slug(index)
     writer = _Writer(rng, slug)
     budget = rng.randint(WORDS_MIN, WORDS_MAX) - 6  # the link adds about six words

@@ -33,7 +33,7 @@ from pathlib import Path
 
 # (component, test on "file:function") in order: the first match wins.
 COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("clincalc YAML source map (yaml_source.py)", ("clincalc_site/yaml_source.py",)),
+    ("clincalc YAML source map (yaml_source.py)", ("clincalc_site/content/yaml_source.py",)),
     ("PyYAML (scanner, parser, composer)", ("/yaml/",)),
     ("pydantic validation", ("pydantic", "validate_python", "model_validate")),
     ("nh3 sanitiser", ("nh3", "clean' of")),
@@ -41,9 +41,16 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Jinja (templates)", ("jinja2", "<template>", "/templates/")),
     (
         "file I/O (reading, writing, folders)",
-        ("clincalc_site/output.py", "_io.", "posix.mkdir", "posix.rename", "shutil", "pathlib"),
+        (
+            "clincalc_site/publish/output.py",
+            "_io.",
+            "posix.mkdir",
+            "posix.rename",
+            "shutil",
+            "pathlib",
+        ),
     ),
-    ("clincalc Markdown (fastmark.py)", ("clincalc_site/fastmark.py",)),
+    ("clincalc Markdown (fastmark.py)", ("clincalc_site/render/fastmark.py",)),
     ("clincalc-site, other modules", ("clincalc_site/",)),
 )
 OTHER = "other (stdlib, interpreter)"

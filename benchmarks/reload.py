@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from clincalc_site.config import BuildConfig  # noqa: E402
-from clincalc_site.devserver import running_preview  # noqa: E402
+from clincalc_site.build.config import BuildConfig  # noqa: E402
+from clincalc_site.preview.server import running_preview  # noqa: E402
 
 SETTLE_SECONDS = 0.3  # between edits, as an editor types
 

@@ -24,10 +24,10 @@ from html.parser import HTMLParser
 import atheris
 
 with atheris.instrument_imports():
+    from clincalc_site.content.loader import decode, load_text
+    from clincalc_site.content.models import Monograph
     from clincalc_site.diagnostics import Severity
-    from clincalc_site.loader import decode, load_text
-    from clincalc_site.markup import MarkupRenderer
-    from clincalc_site.models import Monograph
+    from clincalc_site.render.markup import MarkupRenderer
 
 TODAY = dt.date(2026, 6, 1)
 SAFE_SCHEMES = {"http", "https", "mailto"}

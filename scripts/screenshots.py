@@ -22,8 +22,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from clincalc_site import pipeline
-from clincalc_site.config import BuildConfig, today_from_environment
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig, today_from_environment
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

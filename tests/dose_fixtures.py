@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from clincalc_site.models import Person, Registry, SourceDocument
+from clincalc_site.content.models import Person, Registry, SourceDocument
 
 TEAM_YAML = """\
 people:

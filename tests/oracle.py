@@ -16,12 +16,16 @@ from pathlib import Path
 
 import jinja2
 
-from clincalc_site import pipeline, rules
-from clincalc_site.config import SETTINGS_FILE, BuildConfig, load_settings
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.report import REPORT_FILE, BuildReport, CheckReport, report_json
+from clincalc_site.content import rules
+from clincalc_site.content.loader import Entry, LoadResult, counted_files, discover_names, load_file
+from clincalc_site.content.models import EMPTY_REGISTRY, Registry
+from clincalc_site.content.registry import load_registry
+from clincalc_site.content.rules import is_overdue
 from clincalc_site.diagnostics import Diagnostic, has_failures, sort_diagnostics
-from clincalc_site.loader import Entry, LoadResult, counted_files, discover_names, load_file
-from clincalc_site.models import EMPTY_REGISTRY, Registry
-from clincalc_site.output import (
+from clincalc_site.publish.output import (
     SiteFiles,
     build_lock,
     copy_static,
@@ -30,11 +34,9 @@ from clincalc_site.output import (
     remove_stale,
     safe_relative,
 )
-from clincalc_site.registry import load_registry
-from clincalc_site.rendering import Renderer, make_site_view, page_links, template_diagnostic
-from clincalc_site.report import REPORT_FILE, BuildReport, CheckReport, report_json
-from clincalc_site.rules import is_overdue
-from clincalc_site.site import assemble_site
+from clincalc_site.render.rendering import Renderer, make_site_view, page_links, template_diagnostic
+from clincalc_site.site.assembly import assemble_site
+from clincalc_site.site.settings import SETTINGS_FILE, load_settings
 
 
 def load_monographs(

@@ -14,9 +14,9 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-from clincalc_site import pipeline
-from clincalc_site.config import BuildConfig
-from clincalc_site.report import BuildReport
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.report import BuildReport
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TESTS_DIR.parent

@@ -1,5 +1,5 @@
 """``python -m clincalc_site``: the same as the ``clincalc-site`` command."""
 
-from .cli import run
+from clincalc_site.cli import run
 
 run()

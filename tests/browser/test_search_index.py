@@ -1,4 +1,4 @@
-"""The build's search and offline files (``clincalc_site.search``), checked without a browser."""
+"""The build's search and offline files (``publish.search``), checked without a browser."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site import search
-from clincalc_site.search import SearchBuildError, finish_site, read_record
+from clincalc_site.publish import search
+from clincalc_site.publish.search import SearchBuildError, finish_site, read_record
 
 from .support import BANNER, REPO, build_site
 

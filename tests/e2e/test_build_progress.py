@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from sitetools import snapshot
 
-from clincalc_site import pipeline
-from clincalc_site.config import BuildConfig
-from clincalc_site.pipeline import BuildOptions
-from clincalc_site.progress import ERASE
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.pipeline import BuildOptions
+from clincalc_site.build.progress import ERASE
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "benchmarks" / "generate_corpus.py"

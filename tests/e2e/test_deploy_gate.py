@@ -13,9 +13,10 @@ import pytest
 from dose_fixtures import VERIFIED_YAML, write_registry
 from sitetools import snapshot
 
-from clincalc_site import cli, pipeline
-from clincalc_site.config import BuildConfig
-from clincalc_site.pipeline import BuildOptions
+from clincalc_site import cli
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.pipeline import BuildOptions
 
 TODAY = dt.date(2026, 11, 26)
 GOOD = """\

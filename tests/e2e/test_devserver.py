@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.config import BuildConfig
-from clincalc_site.devserver import Preview, running_preview
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.preview.server import Preview, running_preview
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = """\

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from oracle import reference_build
 
-from clincalc_site import pipeline
-from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
-from clincalc_site.history import Change
-from clincalc_site.pipeline import BuildOptions
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
+from clincalc_site.build.pipeline import BuildOptions
+from clincalc_site.content.history import Change
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "site"
 TODAY = dt.date(2026, 11, 26)

@@ -18,12 +18,13 @@ import pytest
 from oracle import reference_build, reference_check
 from sitetools import snapshot
 
-from clincalc_site import cache, pipeline
+from clincalc_site.build import manifest as cache
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
+from clincalc_site.build.pipeline import BuildOptions
+from clincalc_site.build.session import Session
 from clincalc_site.cli import main
-from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
-from clincalc_site.pipeline import BuildOptions
-from clincalc_site.search import make_finisher
-from clincalc_site.session import Session
+from clincalc_site.publish.search import make_finisher
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "site"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sitetools import REPO_ROOT, build, read_page, visible_text
 
-from clincalc_site.config import today_from_environment
+from clincalc_site.build.config import today_from_environment
 
 SHARED_SEED = Path(__file__).parents[2].parent / "shared" / "seed-page-pomalidomide.txt"
 COMMITTED_SEED = REPO_ROOT / "tests" / "data" / "seed-page-pomalidomide.txt"

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from oracle import load_monographs
 
-from clincalc_site import pipeline
-from clincalc_site.config import BuildConfig
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
 from clincalc_site.diagnostics import Severity
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,10 +13,10 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clincalc_site import cache
+from clincalc_site.build import manifest as cache
+from clincalc_site.build.records import FileRecord, MonographFacts
+from clincalc_site.content.yaml_source import NodeInfo
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
-from clincalc_site.records import FileRecord, MonographFacts
-from clincalc_site.yaml_source import NodeInfo
 
 # Every character class JSON escapes: quotes, backslashes, controls, non-ASCII, surrogates.
 TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)

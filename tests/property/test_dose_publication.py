@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sitetools import build, snapshot
 
-from clincalc_site.dose_rules import decide, dose_problems
-from clincalc_site.models import Monograph, Person, Registry, SourceDocument
+from clincalc_site.content.dose_rules import decide, dose_problems
+from clincalc_site.content.models import Monograph, Person, Registry, SourceDocument
 
 TODAY = dt.date(2026, 11, 26)
 IDS = ("asmith", "bjones", "cwhite", "dgreen")

@@ -20,10 +20,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clincalc_site.content.loader import decode, display_path, load_file, load_text
+from clincalc_site.content.models import Monograph
+from clincalc_site.content.yaml_source import parse_yaml
 from clincalc_site.diagnostics import Diagnostic
-from clincalc_site.loader import decode, display_path, load_file, load_text
-from clincalc_site.models import Monograph
-from clincalc_site.yaml_source import parse_yaml
 
 TODAY = dt.date(2026, 11, 26)
 SHOWN = "monographs/pomalidomide.yaml"

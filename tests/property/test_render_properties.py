@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import FIXTURE_TODAY, build, snapshot, start_tags, visible_lines
 
-from clincalc_site.prose_dose import find_prose_doses
+from clincalc_site.content.prose_dose import find_prose_doses
 
 BANNER_HEADING = "Dosing — being independently re-sourced"
 REGIMEN_FIELDS = ("indication", "population", "route")

@@ -14,11 +14,11 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clincalc_site.config import SiteSettings
-from clincalc_site.loader import Entry
-from clincalc_site.records import FileRecord, MonographFacts, stand_in
-from clincalc_site.site import MAX_RELATED, assemble_site, fold, sort_key
-from clincalc_site.yaml_source import NodeInfo, PathKey
+from clincalc_site.build.records import FileRecord, MonographFacts, stand_in
+from clincalc_site.content.loader import Entry
+from clincalc_site.content.yaml_source import NodeInfo, PathKey
+from clincalc_site.site.assembly import MAX_RELATED, assemble_site, fold, sort_key
+from clincalc_site.site.settings import SiteSettings
 
 NAMES = [f"Drug {letter}{n}" for letter in "ABCDEFGHIJ" for n in range(3)]
 SLUGS = [name.lower().replace(" ", "-") for name in NAMES]

@@ -27,9 +27,9 @@ from typing import Any
 
 import yaml
 
-from clincalc_site import pipeline
-from clincalc_site.config import BuildConfig
-from clincalc_site.report import BuildReport, CheckReport
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.report import BuildReport, CheckReport
 
 # A fixed "today" so review dates never drift into the future or become overdue.
 TODAY = dt.date(2026, 6, 1)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
-from clincalc_site.cache import MANIFEST, Manifest, read_manifest
+from clincalc_site.build.manifest import MANIFEST, Manifest, read_manifest
 
 from .support import audit_site, monograph_doc, run_cli, write_project
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.output import OutputError, SiteFiles
+from clincalc_site.publish.output import OutputError, SiteFiles
 
 from .support import (
     build,

@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clincalc_site.content.loader import decode, load_text
 from clincalc_site.diagnostics import Severity
-from clincalc_site.loader import decode, load_text
 
 from .support import (
     TEXT_FIELDS,

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from clincalc_site.build.report import CheckReport
 from clincalc_site.diagnostics import Severity
-from clincalc_site.report import CheckReport
 
 from .payloads import PAYLOADS
 from .support import (

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from clincalc_site.diagnostics import Severity
-from clincalc_site.output import OutputError, safe_relative
-from clincalc_site.scaffold import InvalidName, slugify
+from clincalc_site.editor.scaffold import InvalidName, slugify
+from clincalc_site.publish.output import OutputError, safe_relative
 
 from .support import (
     audit_site,

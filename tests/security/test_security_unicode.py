@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from clincalc_site.content.rules import name_key
 from clincalc_site.diagnostics import Severity
-from clincalc_site.rules import name_key
 
 from .support import audit_html, audit_site, build, check, monograph_doc, write_project
 

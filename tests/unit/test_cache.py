@@ -19,12 +19,15 @@ import pytest
 from oracle import reference_build
 from sitetools import snapshot
 
-from clincalc_site import cache, output, pipeline, rules
-from clincalc_site.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
-from clincalc_site.history import Change
-from clincalc_site.pipeline import BuildOptions
-from clincalc_site.report import BuildReport
-from clincalc_site.search import make_finisher
+from clincalc_site.build import manifest as cache
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
+from clincalc_site.build.pipeline import BuildOptions
+from clincalc_site.build.report import BuildReport
+from clincalc_site.content import rules
+from clincalc_site.content.history import Change
+from clincalc_site.publish import output
+from clincalc_site.publish.search import make_finisher
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "site"
 TODAY = dt.date(2026, 11, 26)

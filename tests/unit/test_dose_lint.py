@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from dose_fixtures import REGISTRY
 
-from clincalc_site import pipeline
-from clincalc_site.config import BuildConfig
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.content.dose_lint import lint_text
+from clincalc_site.content.loader import load_text
 from clincalc_site.diagnostics import Diagnostic, Location, Severity, format_report
-from clincalc_site.dose_lint import lint_text
-from clincalc_site.loader import load_text
 
 TODAY = dt.date(2026, 11, 26)
 TRAILING, NAKED, ABBREVIATION = (

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from dose_fixtures import REGISTRY, verified
 
-from clincalc_site.diagnostics import Severity
-from clincalc_site.dose_rules import (
+from clincalc_site.content.dose_rules import (
     PublishedDose,
     UnpublishableDose,
     decide,
     dose_problems,
     prose_problems,
 )
-from clincalc_site.models import EMPTY_REGISTRY, Monograph, Person, Registry, SourceDocument
+from clincalc_site.content.models import EMPTY_REGISTRY, Monograph, Person, Registry, SourceDocument
+from clincalc_site.diagnostics import Severity
 
 TODAY = dt.date(2026, 11, 26)
 

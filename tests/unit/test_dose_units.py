@@ -10,8 +10,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from clincalc_site import dose_units
-from clincalc_site.dose_units import (
+from clincalc_site.content import dose_units
+from clincalc_site.content.dose_units import (
     UNITS,
     DoseProblem,
     DoseUnit,

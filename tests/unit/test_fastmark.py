@@ -15,9 +15,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from clincalc_site import fastmark
-from clincalc_site.loader import load_file
-from clincalc_site.markup import MarkupRenderer, processor_names
+from clincalc_site.content.loader import load_file
+from clincalc_site.render import fastmark
+from clincalc_site.render.markup import MarkupRenderer, processor_names
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "benchmarks" / "generate_corpus.py"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.history import MAX_CHANGES, parse_log, read_history
+from clincalc_site.content.history import MAX_CHANGES, parse_log, read_history
 
 RS, US = "\x1e", "\x1f"
 

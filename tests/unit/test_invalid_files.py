@@ -22,9 +22,9 @@ import pytest
 from dose_fixtures import write_registry
 from oracle import load_monographs
 
+from clincalc_site.content.loader import MAX_FILE_BYTES, LoadResult
+from clincalc_site.content.registry import load_registry
 from clincalc_site.diagnostics import Diagnostic, Severity
-from clincalc_site.loader import MAX_FILE_BYTES, LoadResult
-from clincalc_site.registry import load_registry
 
 INVALID = Path(__file__).resolve().parents[1] / "data" / "invalid"
 CONTENT_FORMAT_DOC = Path(__file__).resolve().parents[2] / "docs" / "content-format.md"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from oracle import load_monographs
 
+from clincalc_site.content.loader import decode, discover_names, load_file, load_text
+from clincalc_site.content.registry import load_registry
 from clincalc_site.diagnostics import Severity
-from clincalc_site.loader import decode, discover_names, load_file, load_text
-from clincalc_site.registry import load_registry
 
 # The ``write_content`` fixture of tests/conftest.py.
 WriteContent = Callable[[Path, dict[str, str]], Path]

@@ -9,7 +9,7 @@ import pytest
 from dose_fixtures import REGIMEN, verified
 from pydantic import ValidationError
 
-from clincalc_site.models import (
+from clincalc_site.content.models import (
     DosingUnderReview,
     Monograph,
     Reference,

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from clincalc_site import dose_lint
+from clincalc_site.content import dose_lint
+from clincalc_site.content.loader import load_text
 from clincalc_site.diagnostics import Location
-from clincalc_site.loader import load_text
 
 TODAY = dt.date(2026, 11, 26)
 UNSAFE, LATIN = "dose.unsafe_abbreviation", "dose.latin_abbreviation"

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from dose_fixtures import REGIMEN, REGISTRY, VERIFIED_YAML, verified
 
-from clincalc_site.diagnostics import Diagnostic, Location, Severity
-from clincalc_site.dose_rules import (
+from clincalc_site.content.dose_rules import (
     Problem,
     PublishedDose,
     UnpublishableDose,
@@ -26,9 +25,10 @@ from clincalc_site.dose_rules import (
     prose_problems,
     unvalidated_dose_problems,
 )
-from clincalc_site.loader import load_text
-from clincalc_site.models import Monograph, Registry, SourceDocument
-from clincalc_site.yaml_source import parse_yaml
+from clincalc_site.content.loader import load_text
+from clincalc_site.content.models import Monograph, Registry, SourceDocument
+from clincalc_site.content.yaml_source import parse_yaml
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 TODAY = dt.date(2026, 11, 26)
 REVISED = dt.date(2026, 11, 2)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site import output
-from clincalc_site.output import OutputError, SiteFiles, publish, publish_spare, scan_tree
+from clincalc_site.publish import output
+from clincalc_site.publish.output import OutputError, SiteFiles, publish, publish_spare, scan_tree
 
 PAGE = Path("drugs", "x", "index.html")
 

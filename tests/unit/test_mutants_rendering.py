@@ -13,9 +13,9 @@ import datetime as dt
 from dose_fixtures import REGISTRY, VERIFIED_YAML
 from sitetools import links, visible_lines, visible_text
 
-from clincalc_site.config import DEFAULT_TEMPLATES, SiteSettings
-from clincalc_site.loader import Entry, load_text
-from clincalc_site.rendering import (
+from clincalc_site.build.config import DEFAULT_TEMPLATES
+from clincalc_site.content.loader import Entry, load_text
+from clincalc_site.render.rendering import (
     RXNAV_URL,
     DashboardRow,
     PageLinks,
@@ -24,7 +24,8 @@ from clincalc_site.rendering import (
     dose_queue,
     make_site_view,
 )
-from clincalc_site.site import Site, assemble_site
+from clincalc_site.site.assembly import Site, assemble_site
+from clincalc_site.site.settings import SiteSettings
 
 TODAY = dt.date(2026, 11, 26)
 REVIEWED = """\

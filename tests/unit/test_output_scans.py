@@ -7,7 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
-from clincalc_site import output
+from clincalc_site.publish import output
 
 
 def make_tree(root: Path, names: list[str]) -> None:
@@ -20,7 +20,7 @@ def make_tree(root: Path, names: list[str]) -> None:
 FORKED = """
 import sys
 from pathlib import Path
-from clincalc_site import output
+from clincalc_site.publish import output
 roots = [Path(p) for p in sys.argv[1:]]
 expected = {root: output.scan_tree(root) for root in roots if root.is_dir()}
 scans = output.BackgroundScans(roots)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clincalc_site.config import SiteSettings
-from clincalc_site.plan import PageEntry, plan_pages
-from clincalc_site.records import FileRecord, MonographFacts, stand_in
-from clincalc_site.rendering import PageLinks
-from clincalc_site.site import Site, assemble_site
-from clincalc_site.yaml_source import NodeInfo, PathKey
+from clincalc_site.build.plan import PageEntry, plan_pages
+from clincalc_site.build.records import FileRecord, MonographFacts, stand_in
+from clincalc_site.content.yaml_source import NodeInfo, PathKey
+from clincalc_site.render.rendering import PageLinks
+from clincalc_site.site.assembly import Site, assemble_site
+from clincalc_site.site.settings import SiteSettings
 
 SLUGS = ("apixaban", "bisoprolol", "warfarin")
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from clincalc_site.progress import (
+from clincalc_site.build.progress import (
     ERASE,
     INTERVAL,
     TerminalProgress,

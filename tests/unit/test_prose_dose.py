@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clincalc_site import prose_dose
-from clincalc_site.prose_dose import ProseDose, find_prose_doses
+from clincalc_site.content import prose_dose
+from clincalc_site.content.prose_dose import ProseDose, find_prose_doses
 
 MONOGRAPHS = Path(__file__).resolve().parents[2] / "monographs"
 PROSE_FIELDS = ("summary", "mechanism", "prescribing", "monitoring", "counselling", "evidence")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site import output
-from clincalc_site.output import SiteFiles, publish, publish_spare
+from clincalc_site.publish import output
+from clincalc_site.publish.output import SiteFiles, publish, publish_spare
 
 Calls = list[tuple[str, Path, Path | None]]
 

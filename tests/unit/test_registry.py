@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from dose_fixtures import SOURCES_YAML, TEAM_YAML
 
-from clincalc_site.registry import load_registry
+from clincalc_site.content.registry import load_registry
 
 
 def problems_of(tmp_path: Path, name: str, text: str) -> list[tuple[str, int, int, str, str]]:

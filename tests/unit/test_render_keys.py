@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.history import Change
-from clincalc_site.rendering import PageLinks, compiled_templates_cache, make_environment
-from clincalc_site.site import RelatedLink
+from clincalc_site.content.history import Change
+from clincalc_site.render.rendering import PageLinks, compiled_templates_cache, make_environment
+from clincalc_site.site.assembly import RelatedLink
 
 
 def test_page_links_identity_holds_every_field() -> None:

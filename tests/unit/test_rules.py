@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from clincalc_site.diagnostics import Diagnostic, Location, Severity
-from clincalc_site.models import Monograph
-from clincalc_site.rules import (
+from clincalc_site.content.models import Monograph
+from clincalc_site.content.rules import (
     REVIEW_MAX_MONTHS,
     check_collection,
     check_monograph,
@@ -17,7 +16,8 @@ from clincalc_site.rules import (
     months_before,
     name_key,
 )
-from clincalc_site.yaml_source import SourceMap, parse_yaml
+from clincalc_site.content.yaml_source import SourceMap, parse_yaml
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 TODAY = dt.date(2026, 11, 26)
 

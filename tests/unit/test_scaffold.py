@@ -13,13 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracle import load_monographs
 
-from clincalc_site import pipeline
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
 from clincalc_site.cli import main
-from clincalc_site.config import BuildConfig
+from clincalc_site.content.loader import load_text
+from clincalc_site.content.models import DosingUnderReview, Monograph
 from clincalc_site.diagnostics import Severity
-from clincalc_site.loader import load_text
-from clincalc_site.models import DosingUnderReview, Monograph
-from clincalc_site.scaffold import SCHEMA_COMMENT, InvalidName, render_draft, slugify, yaml_scalar
+from clincalc_site.editor.scaffold import (
+    SCHEMA_COMMENT,
+    InvalidName,
+    render_draft,
+    slugify,
+    yaml_scalar,
+)
 
 TODAY = dt.date(2026, 11, 26)
 # config.today_from_environment reads the date from SOURCE_DATE_EPOCH when it is set.

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from clincalc_site.loader import load_text
-from clincalc_site.schema_errors import allowed_fields, data_path, suggest
+from clincalc_site.content.loader import load_text
+from clincalc_site.content.schema_errors import allowed_fields, data_path, suggest
 
 HEAD = """\
 name: Pomalidomide

@@ -17,8 +17,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from clincalc_site.cli import main
-from clincalc_site.scaffold import SCHEMA_COMMENT, render_draft
-from clincalc_site.schema_export import (
+from clincalc_site.editor.scaffold import SCHEMA_COMMENT, render_draft
+from clincalc_site.editor.schema_export import (
     FALLBACK_EXAMPLES,
     REGENERATE,
     SCHEMA_FILE,

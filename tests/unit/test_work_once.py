@@ -12,11 +12,13 @@ import pytest
 import yaml
 from sitetools import FIXTURE_TODAY, copy_fixture_site, snapshot
 
-from clincalc_site import output, parallel, pipeline
-from clincalc_site.config import BuildConfig
-from clincalc_site.markup import MarkupRenderer
-from clincalc_site.pipeline import BuildOptions
-from clincalc_site.search import make_finisher
+from clincalc_site.build import pipeline
+from clincalc_site.build import workers as parallel
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.pipeline import BuildOptions
+from clincalc_site.publish import output
+from clincalc_site.publish.search import make_finisher
+from clincalc_site.render.markup import MarkupRenderer
 
 
 def _summaries(content: Path) -> list[str]:

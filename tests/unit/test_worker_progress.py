@@ -14,8 +14,8 @@ from typing import Any, cast
 
 import pytest
 
-from clincalc_site.config import DEFAULT_TEMPLATES
-from clincalc_site.parallel import (
+from clincalc_site.build.config import DEFAULT_TEMPLATES
+from clincalc_site.build.workers import (
     PROGRESS_EVERY,
     LoadFiles,
     LocalWorkers,

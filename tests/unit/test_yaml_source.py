@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from clincalc_site.content.yaml_source import MAX_DEPTH, SourceMap, format_path, parse_yaml
 from clincalc_site.diagnostics import Location, Severity
-from clincalc_site.yaml_source import MAX_DEPTH, SourceMap, format_path, parse_yaml
 
 TEXT = """\
 name: Pomalidomide

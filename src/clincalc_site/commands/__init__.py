@@ -1,40 +1,15 @@
-"""Every subcommand, one module each; this package also holds what they share.
+"""Every subcommand, one module each (``options`` holds what they share).
 
-Stage: interface. Each command module may import pipeline and feature modules, never cli.
-
-Exit codes, for every command: 0 success; 1 the content has errors (or warnings under
-``--strict``), or ``new`` refused to overwrite; 2 usage, an output that cannot be written, or
-an internal error.
+Stage: interface. Each command module may import build and feature modules, never cli.
 """
 
 from __future__ import annotations
 
 import argparse
-from enum import IntEnum
-from pathlib import Path
 
+from .options import ExitCode
 
-class ExitCode(IntEnum):
-    """What a command's exit status means (the same for every command)."""
-
-    OK = 0
-    CONTENT = 1  # errors in the content (or warnings under --strict); `new` refused
-    USAGE = 2  # bad arguments, an unwritable output, an internal error
-
-
-def content_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=Path("monographs"),
-        help="folder of monograph YAML files (default: monographs/)",
-    )
-
-
-def strict_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--strict", action="store_true", help="treat warnings (e.g. review overdue) as errors"
-    )
+__all__ = ["ExitCode", "register_all"]
 
 
 def register_all(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

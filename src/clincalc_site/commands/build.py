@@ -14,14 +14,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .. import pipeline
-from ..config import BuildConfig, SiteSettings
-from ..diagnostics import format_build_text, format_report
-from ..output import OutputError
-from ..parallel import ContentChanged
-from ..progress import DELAY, TerminalProgress, terminal_progress
-from ..report import REPORT_FILE, BuildReport
-from . import ExitCode, content_option, strict_option
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.progress import DELAY, TerminalProgress, terminal_progress
+from clincalc_site.build.report import REPORT_FILE, BuildReport
+from clincalc_site.build.workers import ContentChanged
+from clincalc_site.diagnostics import format_build_text, format_report
+from clincalc_site.publish.output import OutputError
+from clincalc_site.site.settings import SiteSettings
+
+from .options import ExitCode, content_option, strict_option
 
 # Seconds a build runs before its progress bar appears (default 1); 0 shows it at once.
 DELAY_VARIABLE = "CLINCALC_PROGRESS_DELAY"
@@ -90,9 +92,9 @@ def content_version(content_dir: Path) -> str:
 
 
 def make_config(args: argparse.Namespace) -> BuildConfig:
-    from ..config import today_from_environment
-    from ..history import read_history
-    from ..search import make_finisher
+    from clincalc_site.build.config import today_from_environment
+    from clincalc_site.content.history import read_history
+    from clincalc_site.publish.search import make_finisher
 
     return BuildConfig(
         content_dir=args.content,

@@ -9,10 +9,11 @@ import argparse
 import sys
 import time
 
-from .. import pipeline
-from ..config import BuildConfig, today_from_environment
-from ..diagnostics import format_report, summary_line
-from . import ExitCode, content_option, strict_option
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig, today_from_environment
+from clincalc_site.diagnostics import format_report, summary_line
+
+from .options import ExitCode, content_option, strict_option
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,9 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..loader import display_path
-from ..scaffold import InvalidName, render_draft
-from . import ExitCode, content_option
+from clincalc_site.content.loader import display_path
+from clincalc_site.editor.scaffold import InvalidName, render_draft
+
+from .options import ExitCode, content_option
 
 DEFAULT_CONTENT = Path("monographs")
 
@@ -45,7 +46,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     """Write the draft next to the other monographs, refusing to overwrite anything."""
-    from ..config import today_from_environment
+    from clincalc_site.build.config import today_from_environment
 
     try:
         draft = render_draft(

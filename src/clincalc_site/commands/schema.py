@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import ExitCode
+from .options import ExitCode
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     """Print the schema, or write it to ``--out`` (unchanged files are left untouched)."""
-    from ..schema_export import missing_descriptions, render_schema
+    from clincalc_site.editor.schema_export import missing_descriptions, render_schema
 
     for name in missing_descriptions():
         print(f"clincalc-site schema: warning: {name} has no description", file=sys.stderr)

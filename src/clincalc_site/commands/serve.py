@@ -9,7 +9,7 @@ import argparse
 import sys
 import threading
 
-from . import content_option, strict_option
+from .options import content_option, strict_option
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,9 +22,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import BuildConfig, today_from_environment
-    from ..devserver import running_preview
-    from ..history import read_history
+    from clincalc_site.build.config import BuildConfig, today_from_environment
+    from clincalc_site.content.history import read_history
+    from clincalc_site.preview.server import running_preview
 
     # The same configuration as `build`, less the search step (it would slow every reload).
     config = BuildConfig(

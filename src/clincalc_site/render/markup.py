@@ -23,7 +23,7 @@ from typing import Any
 import markdown
 import nh3
 
-from . import fastmark
+from clincalc_site.render import fastmark
 
 ALLOWED_TAGS = frozenset(
     {"p", "a", "em", "strong", "code", "ul", "ol", "li", "br", "blockquote", "sub", "sup"}

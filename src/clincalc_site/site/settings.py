@@ -1,31 +1,20 @@
-"""Site settings (``site.yaml``) and the per-run build configuration.
+"""Site settings: ``site.yaml``, what a formulary team sets once for its whole site.
 
-Stage: shared. May import: diagnostics, yaml_source, models, schema_errors, pydantic.
+Stage: site. May import: content (yaml_source, models, schema_errors), diagnostics.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 
-from .diagnostics import Diagnostic, Location, Severity
-from .history import Change
-from .models import StrictModel, _check_url
-from .schema_errors import diagnostics_from_error
-from .yaml_source import parse_yaml
+from clincalc_site.content.models import StrictModel, _check_url
+from clincalc_site.content.schema_errors import diagnostics_from_error
+from clincalc_site.content.yaml_source import parse_yaml
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
-if TYPE_CHECKING:
-    from .output import Finish
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
-DEFAULT_STATIC = PACKAGE_ROOT / "static"
 SETTINGS_FILE = "site.yaml"
 
 
@@ -66,28 +55,6 @@ class SiteSettings(StrictModel):
         return checked if checked.endswith("/") else checked + "/"
 
 
-@dataclass(frozen=True)
-class BuildConfig:
-    """Everything one run needs; passed explicitly, never held globally."""
-
-    content_dir: Path
-    output_dir: Path = Path("_site")
-    templates_dir: Path = DEFAULT_TEMPLATES
-    static_dir: Path = DEFAULT_STATIC
-    today: dt.date = dt.date(1970, 1, 1)
-    strict: bool = False
-    base_url: str | None = None  # --base-url, overrides site.yaml
-    finish: Finish | None = None  # post-processing of the staged site (search)
-    # git changes per monograph slug, newest first (read at the CLI edge; empty: no history)
-    history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
-
-    def settings_override(self, settings: SiteSettings) -> SiteSettings:
-        """Apply command-line overrides to the settings read from site.yaml."""
-        if self.base_url is None:
-            return settings
-        return SiteSettings.model_validate({**settings.model_dump(), "base_url": self.base_url})
-
-
 def load_settings(path: Path) -> tuple[SiteSettings, list[Diagnostic]]:
     """Read ``site.yaml``; a missing file means all defaults."""
     if not path.is_file():
@@ -121,14 +88,3 @@ def load_settings(path: Path) -> tuple[SiteSettings, list[Diagnostic]]:
         return SiteSettings.model_validate(data), []
     except ValidationError as exc:
         return SiteSettings(), diagnostics_from_error(exc, data, parsed.source_map, SiteSettings)
-
-
-def today_from_environment() -> dt.date:
-    """Build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
-
-    Called only by the command line (the edge that owns the clock); stages take ``today``.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.datetime.now(tz=dt.UTC).date()

@@ -18,10 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from .diagnostics import Diagnostic, Severity
-from .dose_units import DoseProblem, parse_dose
-from .models import Monograph
-from .yaml_source import PathKey, SourceMap, format_path
+from clincalc_site.content.dose_units import DoseProblem, parse_dose
+from clincalc_site.content.models import Monograph
+from clincalc_site.content.yaml_source import PathKey, SourceMap, format_path
+from clincalc_site.diagnostics import Diagnostic, Severity
 
 _EXPECTED = {
     "string_type": "text",

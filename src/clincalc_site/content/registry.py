@@ -18,12 +18,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostic, Location, Severity
-from .loader import display_path
-from .models import SOURCES_FILE, TEAM_FILE, Person, Registry, SourceDocument, Team
-from .placeholders import placeholder_in
-from .schema_errors import diagnostics_from_error
-from .yaml_source import PathKey, SourceMap, format_path, parse_yaml
+from clincalc_site.content.loader import display_path
+from clincalc_site.content.models import (
+    SOURCES_FILE,
+    TEAM_FILE,
+    Person,
+    Registry,
+    SourceDocument,
+    Team,
+)
+from clincalc_site.content.placeholders import placeholder_in
+from clincalc_site.content.schema_errors import diagnostics_from_error
+from clincalc_site.content.yaml_source import PathKey, SourceMap, format_path, parse_yaml
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 _ID_HINT = "use lowercase letters, digits and '-', e.g. imnovid-smpc"
 

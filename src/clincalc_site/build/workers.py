@@ -33,12 +33,25 @@ from typing import Any, cast
 
 import jinja2
 
-from .loader import MAX_FILE_BYTES, Entry, decode, display_path, load_file, load_text
-from .markup import MarkupRenderer
-from .models import EMPTY_REGISTRY, Registry
-from .output import FileDigest, put_hashed_file
-from .records import FileRecord, record_of
-from .rendering import PageLinks, Renderer, SiteView, TemplateFailure, template_diagnostic
+from clincalc_site.build.records import FileRecord, record_of
+from clincalc_site.content.loader import (
+    MAX_FILE_BYTES,
+    Entry,
+    decode,
+    display_path,
+    load_file,
+    load_text,
+)
+from clincalc_site.content.models import EMPTY_REGISTRY, Registry
+from clincalc_site.publish.output import FileDigest, put_hashed_file
+from clincalc_site.render.markup import MarkupRenderer
+from clincalc_site.render.rendering import (
+    PageLinks,
+    Renderer,
+    SiteView,
+    TemplateFailure,
+    template_diagnostic,
+)
 
 PROGRESS_EVERY = 25  # items between progress reports: a pipe message each, so not per item
 OnProgress = Callable[[int], None]  # told how many more items are finished

@@ -26,14 +26,14 @@ import jinja2
 import jinja2.bccache
 import markupsafe
 
-from .config import SiteSettings
-from .diagnostics import Diagnostic, Location, Severity
-from .dose_rules import DoseDecision, PublishedDose
-from .history import Change
-from .loader import Entry, display_path
-from .markup import MarkupRenderer
-from .rules import REVIEW_MAX_MONTHS, is_overdue
-from .site import DrugClass, RelatedLink, Site
+from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
+from clincalc_site.content.history import Change
+from clincalc_site.content.loader import Entry, display_path
+from clincalc_site.content.rules import REVIEW_MAX_MONTHS, is_overdue
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.render.markup import MarkupRenderer
+from clincalc_site.site.assembly import DrugClass, RelatedLink, Site
+from clincalc_site.site.settings import SiteSettings
 
 BANNER_PARTIAL = "partials/dosing_banner.html"
 DOSE_TABLE_PARTIAL = "partials/dose_table.html"

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .config import SiteSettings
-from .diagnostics import Diagnostic, Severity
-from .history import Change
-from .loader import Entry
+from clincalc_site.content.history import Change
+from clincalc_site.content.loader import Entry
+from clincalc_site.diagnostics import Diagnostic, Severity
+from clincalc_site.site.settings import SiteSettings
 
 MAX_RELATED = 6
 

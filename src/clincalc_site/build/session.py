@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .cache import MANIFEST, Manifest, Stat, read_manifest, stat_of
-from .diagnostics import Diagnostic
-from .loader import Entry
-from .site import Site
+from clincalc_site.build.manifest import MANIFEST, Manifest, Stat, read_manifest, stat_of
+from clincalc_site.content.loader import Entry
+from clincalc_site.diagnostics import Diagnostic
+from clincalc_site.site.assembly import Site
 
 
 class KnownCollection(NamedTuple):

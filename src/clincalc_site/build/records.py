@@ -20,9 +20,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, cast
 
-from .diagnostics import Diagnostic, Location
-from .loader import Entry
-from .yaml_source import NodeInfo, PathKey, SourceMap
+from clincalc_site.content.loader import Entry
+from clincalc_site.content.yaml_source import NodeInfo, PathKey, SourceMap
+from clincalc_site.diagnostics import Diagnostic, Location
 
 
 class NeedsFullEntry(Exception):

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .parallel import RenderJob
-from .records import FileRecord
-from .rendering import PageLinks, monograph_url, page_links
-from .site import Site
+from clincalc_site.build.records import FileRecord
+from clincalc_site.build.workers import RenderJob
+from clincalc_site.render.rendering import PageLinks, monograph_url, page_links
+from clincalc_site.site.assembly import Site
 
 PageEntry = tuple[str, tuple[str, ...]]  # a page's key and the ``site`` fields it read
 

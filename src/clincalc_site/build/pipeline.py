@@ -20,8 +20,8 @@ from typing import Any, cast
 
 import jinja2
 
-from . import rules
-from .cache import (
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.manifest import (
     MANIFEST,
     Manifest,
     Stat,
@@ -38,10 +38,35 @@ from .cache import (
     tree_digest,
     write_manifest,
 )
-from .config import SETTINGS_FILE, BuildConfig, SiteSettings, load_settings
-from .diagnostics import Diagnostic, has_failures, sort_diagnostics
-from .loader import Entry, LoadResult, counted_files, discover_names, display_path
-from .output import (
+from clincalc_site.build.plan import plan_pages
+from clincalc_site.build.progress import Progress, stage_counter
+from clincalc_site.build.records import FileRecord, NeedsFullEntry, stand_in
+from clincalc_site.build.report import REPORT_FILE, BuildReport, CheckReport, report_json
+from clincalc_site.build.session import KnownCollection, KnownPageKey, KnownSite, Session
+from clincalc_site.build.workers import (
+    LoadFiles,
+    LocalWorkers,
+    RecordingMapping,
+    RecordingView,
+    RenderJob,
+    RenderPages,
+    Workers,
+    default_jobs,
+    split,
+    start_workers,
+)
+from clincalc_site.content import rules
+from clincalc_site.content.loader import (
+    Entry,
+    LoadResult,
+    counted_files,
+    discover_names,
+    display_path,
+)
+from clincalc_site.content.registry import load_registry
+from clincalc_site.content.rules import is_overdue
+from clincalc_site.diagnostics import Diagnostic, has_failures, sort_diagnostics
+from clincalc_site.publish.output import (
     BackgroundScans,
     FileDigest,
     SiteFiles,
@@ -59,24 +84,8 @@ from .output import (
     scan_tree,
     spare_dir,
 )
-from .output import Stat as TreeStat
-from .parallel import (
-    LoadFiles,
-    LocalWorkers,
-    RecordingMapping,
-    RecordingView,
-    RenderJob,
-    RenderPages,
-    Workers,
-    default_jobs,
-    split,
-    start_workers,
-)
-from .plan import plan_pages
-from .progress import Progress, stage_counter
-from .records import FileRecord, NeedsFullEntry, stand_in
-from .registry import load_registry
-from .rendering import (
+from clincalc_site.publish.output import Stat as TreeStat
+from clincalc_site.render.rendering import (
     PageLinks,
     Renderer,
     SiteView,
@@ -84,10 +93,8 @@ from .rendering import (
     make_site_view,
     template_diagnostic,
 )
-from .report import REPORT_FILE, BuildReport, CheckReport, report_json
-from .rules import is_overdue
-from .session import KnownCollection, KnownPageKey, KnownSite, Session
-from .site import Site, assemble_site
+from clincalc_site.site.assembly import Site, assemble_site
+from clincalc_site.site.settings import SETTINGS_FILE, SiteSettings, load_settings
 
 
 def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:

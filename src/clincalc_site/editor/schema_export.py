@@ -22,8 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .models import Monograph, SourceDocument, Team
-from .schema_errors import models_in
+from clincalc_site.content.models import Monograph, SourceDocument, Team
+from clincalc_site.content.schema_errors import models_in
 
 JsonObject = dict[str, Any]
 

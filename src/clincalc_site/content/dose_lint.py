@@ -19,8 +19,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .diagnostics import Location
-from .yaml_source import SourceMap
+from clincalc_site.content.yaml_source import SourceMap
+from clincalc_site.diagnostics import Location
 
 # A letter of any alphabet (\w without digits and underscore): "whole word" edges.
 _LETTER = r"[^\W\d_]"

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from . import __version__
-from .diagnostics import Diagnostic, Location, Severity
-from .records import FileRecord, MonographFacts
-from .yaml_source import NodeInfo
+from clincalc_site import __version__
+from clincalc_site.build.records import FileRecord, MonographFacts
+from clincalc_site.content.yaml_source import NodeInfo
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 # 2: build summary; 3: facts_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
 # 7: no render_key (it was saved and never set)

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import pipeline
-from .config import SETTINGS_FILE, BuildConfig
-from .diagnostics import Diagnostic, Location, Severity
-from .session import Session
+from clincalc_site.build import pipeline
+from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.session import Session
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.site.settings import SETTINGS_FILE
 
 LIVE_PREFIX = "/__clincalc/"
 LIVE_SCRIPT = Path(__file__).with_name("live.js")

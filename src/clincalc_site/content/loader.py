@@ -20,12 +20,18 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import dose_rules, rules
-from .diagnostics import Diagnostic, Location, Severity
-from .dose_rules import NO_DOSE, DoseDecision
-from .models import EMPTY_REGISTRY, RESERVED_SLUGS, SLUG_PATTERN, Monograph, Registry
-from .schema_errors import diagnostics_from_error
-from .yaml_source import SourceMap, parse_yaml
+from clincalc_site.content import dose_rules, rules
+from clincalc_site.content.dose_rules import NO_DOSE, DoseDecision
+from clincalc_site.content.models import (
+    EMPTY_REGISTRY,
+    RESERVED_SLUGS,
+    SLUG_PATTERN,
+    Monograph,
+    Registry,
+)
+from clincalc_site.content.schema_errors import diagnostics_from_error
+from clincalc_site.content.yaml_source import SourceMap, parse_yaml
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 MAX_FILE_BYTES = 1024 * 1024
 _SLUG_RE = re.compile(SLUG_PATTERN)

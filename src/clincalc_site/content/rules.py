@@ -12,9 +12,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from .diagnostics import Diagnostic, Severity
-from .models import Monograph
-from .yaml_source import SourceMap, format_path
+from clincalc_site.content.models import Monograph
+from clincalc_site.content.yaml_source import SourceMap, format_path
+from clincalc_site.diagnostics import Diagnostic, Severity
 
 REVIEW_MAX_MONTHS = 24
 # Characters that render as nothing: two names differing only by these look identical. All

@@ -9,9 +9,9 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from .diagnostics import Diagnostic, has_failures
-from .dose_rules import for_publication
-from .loader import LoadResult
+from clincalc_site.content.dose_rules import for_publication
+from clincalc_site.content.loader import LoadResult
+from clincalc_site.diagnostics import Diagnostic, has_failures
 
 REPORT_FILE = "build-report.json"
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .output import Finish, OutputError, SiteFiles
+from clincalc_site.publish.output import Finish, OutputError, SiteFiles
 
 SEARCH_DIR = "search"
 DRUGS_FILE = "search/drugs.json"

@@ -21,10 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .diagnostics import Diagnostic, Severity
-from .dose_lint import lint_text, locate_in_value
-from .dose_units import DoseProblem, Quantity, parse_dose, parse_max_dose
-from .models import (
+from clincalc_site.content.dose_lint import lint_text, locate_in_value
+from clincalc_site.content.dose_units import DoseProblem, Quantity, parse_dose, parse_max_dose
+from clincalc_site.content.models import (
     DosingUnderReview,
     Monograph,
     Person,
@@ -33,9 +32,10 @@ from .models import (
     SourceDocument,
     VerifiedDosing,
 )
-from .placeholders import placeholder_in
-from .prose_dose import find_prose_doses
-from .yaml_source import PathKey, SourceMap, format_path
+from clincalc_site.content.placeholders import placeholder_in
+from clincalc_site.content.prose_dose import find_prose_doses
+from clincalc_site.content.yaml_source import PathKey, SourceMap, format_path
+from clincalc_site.diagnostics import Diagnostic, Severity
 
 DoseState = Literal["published", "held-not-reviewed", "held-source-revised", "re-sourcing"]
 REGIMEN_FIELDS = (

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .models import RESERVED_SLUGS, SLUG_PATTERN
+from clincalc_site.content.models import RESERVED_SLUGS, SLUG_PATTERN
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/monograph.schema.json"
 MAX_SLUG_LENGTH = 100

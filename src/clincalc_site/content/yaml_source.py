@@ -25,7 +25,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .diagnostics import Diagnostic, Location, Severity
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 MAX_DEPTH = 32
 # Bounds on one file, so that a hostile file costs little time and memory in every later stage

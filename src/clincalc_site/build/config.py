@@ -1,0 +1,55 @@
+"""The per-run build configuration, and the clock read at the command-line edge.
+
+Stage: build. May import: content (history), site (settings), publish (the finish step's type).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clincalc_site.content.history import Change
+from clincalc_site.site.settings import SiteSettings
+
+if TYPE_CHECKING:
+    from clincalc_site.publish.output import Finish
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
+DEFAULT_STATIC = PACKAGE_ROOT / "static"
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one run needs; passed explicitly, never held globally."""
+
+    content_dir: Path
+    output_dir: Path = Path("_site")
+    templates_dir: Path = DEFAULT_TEMPLATES
+    static_dir: Path = DEFAULT_STATIC
+    today: dt.date = dt.date(1970, 1, 1)
+    strict: bool = False
+    base_url: str | None = None  # --base-url, overrides site.yaml
+    finish: Finish | None = None  # post-processing of the staged site (search)
+    # git changes per monograph slug, newest first (read at the CLI edge; empty: no history)
+    history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
+
+    def settings_override(self, settings: SiteSettings) -> SiteSettings:
+        """Apply command-line overrides to the settings read from site.yaml."""
+        if self.base_url is None:
+            return settings
+        return SiteSettings.model_validate({**settings.model_dump(), "base_url": self.base_url})
+
+
+def today_from_environment() -> dt.date:
+    """Build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today (UTC).
+
+    Called only by the command line (the edge that owns the clock); stages take ``today``.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()

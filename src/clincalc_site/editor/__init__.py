@@ -1,0 +1,1 @@
+"""Editor tools: the monograph scaffold (``new``) and the JSON Schema export (``schema``)."""

@@ -1,0 +1,1 @@
+"""The live preview server (``clincalc-site serve``) and its browser script."""
