@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -19,8 +20,8 @@ import jinja2
 from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.report import REPORT_FILE, BuildReport, CheckReport, report_json
-from clincalc_site.content import rules
-from clincalc_site.content.loader import Entry, LoadResult, counted_files, discover_names, load_file
+from clincalc_site.content.index_entry import index_entry
+from clincalc_site.content.loader import Entry, counted_files, discover_names, load_file
 from clincalc_site.content.models import EMPTY_REGISTRY, Registry
 from clincalc_site.content.registry import load_registry
 from clincalc_site.content.rules import is_overdue
@@ -36,7 +37,17 @@ from clincalc_site.publish.output import (
 )
 from clincalc_site.render.rendering import Renderer, make_site_view, page_links, template_diagnostic
 from clincalc_site.site.assembly import assemble_site
+from clincalc_site.site.crossref import check_collection
 from clincalc_site.site.settings import SETTINGS_FILE, load_settings
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Every monograph file of a folder, loaded whole."""
+
+    entries: list[Entry]
+    diagnostics: list[Diagnostic]
+    files: int
 
 
 def load_monographs(
@@ -51,7 +62,7 @@ def load_monographs(
         if entry is not None:
             entries.append(entry)
     existing = [name[: -len(".yaml")] for name in names]
-    diagnostics.extend(rules.check_collection(entries, existing))
+    diagnostics.extend(check_collection([index_entry(e) for e in entries], existing))
     return LoadResult(entries, sort_diagnostics(diagnostics), counted_files(names, diagnostics))
 
 
@@ -61,42 +72,53 @@ def reference_check(config: BuildConfig) -> CheckReport:
     registry, registry_problems = load_registry(config.content_dir.parent)
     load = load_monographs(config.content_dir, config.today, registry)
     found: list[Diagnostic] = [*settings_problems, *registry_problems, *load.diagnostics]
-    return CheckReport(load, sort_diagnostics(found), config.strict)
+    indexed = [index_entry(e) for e in load.entries]
+    return CheckReport(indexed, load.files, sort_diagnostics(found), config.strict)
 
 
 def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     """Build ``config`` the plain way; the report and the written site are the reference."""
     pipeline.check_output(config)
     started = time.perf_counter()
-    checked = reference_check(config)
+    _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
+    registry, registry_problems = load_registry(config.content_dir.parent)
+    load = load_monographs(config.content_dir, config.today, registry)
+    found: list[Diagnostic] = [*settings_problems, *registry_problems, *load.diagnostics]
+    checked = CheckReport(
+        [index_entry(e) for e in load.entries], load.files, sort_diagnostics(found), config.strict
+    )
+    full = {e.slug: e for e in load.entries}
     settings, _ = load_settings(config.content_dir.parent / SETTINGS_FILE)
     settings = config.settings_override(settings)
     if checked.failed:
-        return BuildReport(checked.diagnostics, True, checked.load.files)
-    site, problems = assemble_site(checked.load.entries, settings, dict(config.history))
+        return BuildReport(checked.diagnostics, True, checked.files)
+    site, problems = assemble_site(checked.entries, settings, dict(config.history))
     diagnostics = sort_diagnostics([*checked.diagnostics, *problems])
     if has_failures(problems, strict=config.strict):
-        return BuildReport(diagnostics, True, checked.load.files)
+        return BuildReport(diagnostics, True, checked.files)
     try:
         view = make_site_view(site, settings, config.today, version)
         renderer = Renderer(config.templates_dir, view, config.today)
-        pages = [renderer.page_of(e, page_links(e.slug, site)) for e in site.entries]
-        pages += [(path, render(None)) for path, render in renderer.index_page_jobs(site)]
+        pages = [renderer.page_of(full[e.slug], page_links(e.slug, site)) for e in site.entries]
+        summaries = {
+            e.slug: renderer.markup.inline(full[e.slug].monograph.summary) for e in site.entries
+        }
+        pages += [(p, render(None)) for p, render in renderer.index_page_jobs(site, summaries)]
     except jinja2.TemplateError as exc:
         diagnostics.append(template_diagnostic(exc, config.templates_dir))
-        return BuildReport(diagnostics, True, checked.load.files)
+        return BuildReport(diagnostics, True, checked.files)
     entries = site.entries
-    verified = sum(1 for e in entries if e.dose.published is not None)
+    verified = sum(1 for e in entries if e.dose.shown)
     report = BuildReport(
         diagnostics,
         False,
-        checked.load.files,
+        checked.files,
         rendered=len(entries),
-        loaded=checked.load.files,
+        loaded=checked.files,
         pages=len(pages) + 1,
         monographs=len(entries),
-        drafts=sum(1 for e in entries if e.monograph.review.status != "clinician-reviewed"),
-        overdue=sum(1 for e in entries if is_overdue(e.monograph.review.date, config.today)),
+        drafts=sum(1 for e in entries if e.review.status != "clinician-reviewed"),
+        overdue=sum(1 for e in entries if is_overdue(e.review.date, config.today)),
         verified=verified,
         resourcing=len(entries) - verified,
         withheld=len(site.withheld),

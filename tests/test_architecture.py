@@ -40,13 +40,16 @@ LAYERS: dict[str, set[str]] = {
 PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
     "content": (
         frozenset({"__init__", "models", "placeholders", "dose_units", "prose_dose", "history"}),
+        frozenset({"dose_quantity", "dose_unit_spelling"}),  # read the unit table
+        frozenset({"dose_amounts"}),
+        frozenset({"dose_parser"}),
         frozenset({"yaml_source"}),
         frozenset({"schema_errors", "rules", "dose_lint"}),
         frozenset({"dose_rules"}),
         frozenset({"loader"}),
-        frozenset({"registry"}),
+        frozenset({"registry", "index_entry"}),
     ),
-    "site": (frozenset({"__init__", "settings"}), frozenset({"assembly"})),
+    "site": (frozenset({"__init__", "settings"}), frozenset({"assembly", "crossref"})),
     "render": (
         frozenset({"__init__", "fastmark"}),
         frozenset({"markup"}),

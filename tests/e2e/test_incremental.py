@@ -250,7 +250,7 @@ def test_check_in_worker_processes_reports_what_check_in_process_does(
     in_process = reference_check(config)
 
     assert in_workers.diagnostics == in_process.diagnostics
-    assert in_workers.load.files == in_process.load.files
+    assert in_workers.files == in_process.files
     assert in_workers.failed and in_process.failed
 
 

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clincalc_site.build import manifest as cache
-from clincalc_site.build.records import FileRecord, MonographFacts
+from clincalc_site.build.records import FileRecord
+from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
@@ -48,23 +49,25 @@ DOSE_STATES = ["published", "held-not-reviewed", "held-source-revised", "re-sour
 
 @st.composite
 def records(draw: st.DrawFn) -> FileRecord:
-    facts = None
-    if draw(st.booleans()):
-        facts = MonographFacts(
-            draw(TEXT), draw(TEXT), draw(st.lists(TEXT, max_size=3)), draw(st.booleans()),
-            draw(st.lists(TEXT, max_size=3)), draw(st.none() | TEXT),
-            (draw(TEXT), draw(st.dates()), draw(st.none() | TEXT)),
-            (draw(st.sampled_from(DOSE_STATES)), draw(st.none() | TEXT),
-             draw(st.none() | st.dates())),
-        )  # fmt: skip
     node = st.builds(
         NodeInfo, st.integers(0, 10**6), st.integers(0, 999), st.integers(0, 10**6),
         st.integers(0, 999), st.none() | TEXT, st.booleans(), st.sampled_from(["string", "map"]),
     )  # fmt: skip
     keys = st.tuples(TEXT) | st.tuples(TEXT, st.integers(0, 9))
+    entry = None
+    if draw(st.booleans()):
+        entry = IndexEntry(
+            draw(TEXT), draw(TEXT), draw(TEXT), draw(TEXT),
+            tuple(draw(st.lists(TEXT, max_size=3))), draw(st.booleans()),
+            tuple(draw(st.lists(TEXT, max_size=3))), draw(st.none() | TEXT),
+            ReviewState(draw(TEXT), draw(st.dates()), draw(st.none() | TEXT)),
+            DoseState(draw(st.sampled_from(DOSE_STATES)), draw(st.none() | TEXT),
+                      draw(st.none() | st.dates())),
+            draw(st.dictionaries(keys, node, max_size=4)),
+        )  # fmt: skip
     return FileRecord(
         draw(TEXT), draw(TEXT), draw(TEXT), tuple(draw(st.lists(diagnostics(), max_size=3))),
-        facts, draw(TEXT), draw(st.dictionaries(keys, node, max_size=4)),
+        entry, draw(TEXT),
     )  # fmt: skip
 
 
@@ -77,14 +80,14 @@ def test_a_record_read_back_from_the_manifest_equals_the_record_stored(
 
     assert restored == record
     assert hash(restored.diagnostics) == hash(record.diagnostics)
-    assert restored.facts_id == record.facts_id  # stored, not worked out again
+    assert restored.entry_id == record.entry_id  # stored, not worked out again
     assert [d.severity for d in restored.diagnostics] == [d.severity for d in record.diagnostics]
     assert all(type(d.severity) is Severity for d in restored.diagnostics)
 
 
 def test_restored_classes_have_nothing_their_constructor_would_have_done() -> None:
     """cache._restore fills an instance's __dict__: right only for plain frozen dataclasses."""
-    for cls in (Location, Diagnostic, MonographFacts, FileRecord):
+    for cls in (Location, Diagnostic, IndexEntry, ReviewState, DoseState, FileRecord):
         params = getattr(cls, "__dataclass_params__", None)
         assert dataclasses.is_dataclass(cls) and params is not None and params.frozen, cls
         assert not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__"), cls

@@ -14,8 +14,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clincalc_site.build.records import FileRecord, MonographFacts, stand_in
-from clincalc_site.content.loader import Entry
+from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo, PathKey
 from clincalc_site.site.assembly import MAX_RELATED, assemble_site, fold, sort_key
 from clincalc_site.site.settings import SiteSettings
@@ -27,50 +26,50 @@ CLASSES = ["Alpha class", "Beta class", "Gamma class", "Gamma-Class"]
 
 
 @st.composite
-def collections(draw: st.DrawFn) -> list[Entry]:
+def collections(draw: st.DrawFn) -> list[IndexEntry]:
     chosen = draw(st.lists(st.integers(0, len(NAMES) - 1), min_size=1, max_size=20, unique=True))
     entries = []
     for index in chosen:
         related = draw(st.lists(st.sampled_from(SLUGS), max_size=8))
         status = draw(st.sampled_from(["draft", "clinician-reviewed"]))
-        facts = MonographFacts(
-            NAMES[index], draw(st.sampled_from(CLASSES)), [], False, related, None,
-            (status, dt.date(2026, 1, 1), None), ("re-sourcing", None, None),
-        )  # fmt: skip
         located: dict[PathKey, NodeInfo] = {
             ("name",): NodeInfo(1, 7),
             ("drug_class",): NodeInfo(2, 13),
         }
-        record = FileRecord(f"{SLUGS[index]}.yaml", SLUGS[index], "", (), facts, "", located)
-        entries.append(stand_in(record))
+        entries.append(
+            IndexEntry(
+                SLUGS[index], f"{SLUGS[index]}.yaml", NAMES[index],
+                draw(st.sampled_from(CLASSES)), (), False, tuple(related), None,
+                ReviewState(status, dt.date(2026, 1, 1), None),
+                DoseState("re-sourcing", None, None), located,
+            )
+        )  # fmt: skip
     return entries
 
 
-def expected_links(entry: Entry, published: list[Entry]) -> list[tuple[str, str, bool]]:
+def expected_links(entry: IndexEntry, published: list[IndexEntry]) -> list[tuple[str, str, bool]]:
     by_slug = {e.slug: e for e in published}
     links: list[tuple[str, str, bool]] = []
-    for slug in entry.monograph.related:
+    for slug in entry.related:
         listed = {link[0] for link in links}
         if slug in by_slug and slug != entry.slug and slug not in listed:
-            links.append((slug, by_slug[slug].monograph.name, True))
+            links.append((slug, by_slug[slug].name, True))
     same_class = sorted(
-        (e for e in published if e.monograph.drug_class == entry.monograph.drug_class),
-        key=lambda e: sort_key(e.monograph.name),
+        (e for e in published if e.drug_class == entry.drug_class),
+        key=lambda e: sort_key(e.name),
     )
-    if entry.monograph.drug_class == "Gamma-Class" and any(
-        e.monograph.drug_class == "Gamma class" for e in published
-    ):
+    if entry.drug_class == "Gamma-Class" and any(e.drug_class == "Gamma class" for e in published):
         same_class = []  # the class whose address was taken has no page, and no class links
     for member in same_class:
         listed = {link[0] for link in links}
         if member.slug != entry.slug and member.slug not in listed:
-            links.append((member.slug, member.monograph.name, False))
+            links.append((member.slug, member.name, False))
     return links[:MAX_RELATED]
 
 
 @settings(max_examples=300, deadline=None)
 @given(entries=collections(), drafts=st.booleans())
-def test_related_links_follow_the_rule(entries: list[Entry], drafts: bool) -> None:
+def test_related_links_follow_the_rule(entries: list[IndexEntry], drafts: bool) -> None:
     site, problems = assemble_site(entries, SiteSettings(publish_drafts=drafts))
     assert all(p.code == "xref.class_collision" for p in problems)
     published = list(site.entries)

@@ -24,7 +24,7 @@ from clincalc_site.build import pipeline
 from clincalc_site.build.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.build.pipeline import BuildOptions
 from clincalc_site.build.report import BuildReport
-from clincalc_site.content import rules
+from clincalc_site.site import crossref
 from clincalc_site.content.history import Change
 from clincalc_site.publish import output
 from clincalc_site.publish.search import make_finisher
@@ -124,7 +124,7 @@ def test_a_build_with_nothing_changed_reports_from_the_cache_without_loading(
     _age_content(site)
     first = site.build()
     monkeypatch.setattr(pipeline, "assemble_site", _refuse)
-    monkeypatch.setattr(rules, "check_collection", _refuse)
+    monkeypatch.setattr(crossref, "check_collection", _refuse)
 
     again = site.build()
 
@@ -275,20 +275,22 @@ def test_an_index_template_reading_more_than_index_pages_receive_is_a_clear_erro
     site: Site,
 ) -> None:
     # The A-Z page starts showing each drug's mechanism, which index pages do not receive:
-    # the build says so (no silent switch to a slower build) and publishes nothing.
+    # the build says so, located in the template, and publishes nothing.
     before = snapshot(site.out)
     site.edit(
         "templates/index.html",
-        "{{ entry.monograph.name }}</a>",
-        "{{ entry.monograph.name }}</a> {{ entry.monograph.mechanism | truncate(20) }}",
+        "{{ entry.name }}</a>",
+        "{{ entry.name }}</a>\n{{ entry.mechanism | truncate(20) }}",
     )
 
     report = pipeline.build(site.config(), options=SERIAL)
 
     assert report.failed
     [problem] = [d for d in report.diagnostics if d.code == "template.error"]
-    assert "MonographStandIn.mechanism" in problem.message
-    assert "name, class, brand names" in problem.hint
+    assert "has no attribute 'mechanism'" in problem.message
+    assert problem.location.path.endswith("index.html") and problem.location.line > 1
+    assert "IndexEntry: slug, source, name, drug_class, brand_names" in problem.hint
+    assert "summaries[slug]" in problem.hint
     assert snapshot(site.out) == before
 
 
@@ -302,15 +304,15 @@ def test_warnings_of_cached_files_are_still_reported(site: Site) -> None:
     assert any(d.code == "review.overdue" for d in again.diagnostics)
 
 
-def test_a_stored_facts_id_is_the_one_the_record_would_work_out(site: Site) -> None:
-    """Index pages are re-rendered when a record's facts_id changes; the manifest stores it,
-    so a stored one that differed from the facts it came with would let a stale page stand."""
+def test_a_stored_entry_id_is_the_one_the_record_would_work_out(site: Site) -> None:
+    """Index pages are re-rendered when a record's entry_id changes; the manifest stores it,
+    so a stored one that differed from the entry it came with would let a stale page stand."""
     manifest = cache.read_manifest(cache.cache_dir_for(site.out, None))
     records = [manifest.files[shown] for shown in manifest.files]
-    assert records and all("facts_id" in r.__dict__ for r in records if r.facts is not None)
+    assert records and all("entry_id" in r.__dict__ for r in records if r.entry is not None)
     for record in records:
-        stored = record.__dict__.pop("facts_id", "")
-        assert stored == (record.facts_id if record.facts is not None else "")
+        stored = record.__dict__.pop("entry_id", "")
+        assert stored == (record.entry_id if record.entry is not None else "")
 
 
 def test_cross_file_findings_come_from_the_manifest_while_no_facts_change(
@@ -318,7 +320,7 @@ def test_cross_file_findings_come_from_the_manifest_while_no_facts_change(
 ) -> None:
     """A text edit leaves every name, class and related list as it was: the rules' findings
     are the last build's. An edit to a related list is checked again, and found wrong."""
-    monkeypatch.setattr(rules, "check_collection", _refuse)
+    monkeypatch.setattr(crossref, "check_collection", _refuse)
     site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
 
     assert site.build().rendered == 1

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 from dose_fixtures import write_registry
-from oracle import load_monographs
+from oracle import LoadResult, load_monographs
 
-from clincalc_site.content.loader import MAX_FILE_BYTES, LoadResult
+from clincalc_site.content.loader import MAX_FILE_BYTES
 from clincalc_site.content.registry import load_registry
 from clincalc_site.diagnostics import Diagnostic, Severity
 

@@ -14,6 +14,7 @@ from dose_fixtures import REGISTRY, VERIFIED_YAML
 from sitetools import links, visible_lines, visible_text
 
 from clincalc_site.build.config import DEFAULT_TEMPLATES
+from clincalc_site.content.index_entry import index_entry
 from clincalc_site.content.loader import Entry, load_text
 from clincalc_site.render.rendering import (
     RXNAV_URL,
@@ -76,13 +77,16 @@ def entry(slug: str, text: str) -> Entry:
     return loaded
 
 
-def site() -> Site:
-    entries = [
+def full_entries() -> list[Entry]:
+    return [
         entry("pomalidomide", REVIEWED + VERIFIED_YAML),
         entry("draftomab", DRAFT),
         entry("oldolol", OVERDUE),
     ]
-    assembled, problems = assemble_site(entries, SiteSettings())
+
+
+def site() -> Site:
+    assembled, problems = assemble_site([index_entry(e) for e in full_entries()], SiteSettings())
     assert problems == []
     return assembled
 
@@ -90,7 +94,7 @@ def site() -> Site:
 def page(slug: str) -> str:
     """The monograph page of ``slug``, rendered here."""
     whole = site()
-    [found] = [e for e in whole.entries if e.slug == slug]
+    [found] = [e for e in full_entries() if e.slug == slug]
     renderer = Renderer(DEFAULT_TEMPLATES, make_site_view(whole, SiteSettings(), TODAY, ""), TODAY)
     path, html = renderer.page_of(found, PageLinks(class_url="classes/x/", related=()))
     assert path == f"drugs/{slug}/index.html"
@@ -101,7 +105,7 @@ def editorial_page() -> str:
     whole = site()
     renderer = Renderer(DEFAULT_TEMPLATES, make_site_view(whole, SiteSettings(), TODAY, ""), TODAY)
     [render] = [
-        job for path, job in renderer.index_page_jobs(whole) if path.startswith("editorial")
+        job for path, job in renderer.index_page_jobs(whole, {}) if path.startswith("editorial")
     ]
     return render(None).decode("utf-8")
 

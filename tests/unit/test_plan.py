@@ -1,11 +1,12 @@
-"""The page plan is a pure decision: tested with no file system, on stand-in entries."""
+"""The page plan is a pure decision: tested with no file system, on index entries."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from clincalc_site.build.plan import PageEntry, plan_pages
-from clincalc_site.build.records import FileRecord, MonographFacts, stand_in
+from clincalc_site.build.records import FileRecord
+from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo, PathKey
 from clincalc_site.render.rendering import PageLinks
 from clincalc_site.site.assembly import Site, assemble_site
@@ -15,19 +16,22 @@ SLUGS = ("apixaban", "bisoprolol", "warfarin")
 
 
 def record(slug: str, digest: str) -> FileRecord:
-    facts = MonographFacts(
-        slug.title(), "Test class", [], False, [], None,
-        ("clinician-reviewed", dt.date(2026, 1, 1), None), ("re-sourcing", None, None),
-    )  # fmt: skip
     locations: dict[PathKey, NodeInfo] = {
         ("name",): NodeInfo(1, 7),
         ("drug_class",): NodeInfo(2, 13),
     }
-    return FileRecord(f"monographs/{slug}.yaml", slug, digest, (), facts, "", locations)
+    entry = IndexEntry(
+        slug, f"monographs/{slug}.yaml", slug.title(), "Test class", (), False, (), None,
+        ReviewState("clinician-reviewed", dt.date(2026, 1, 1), None),
+        DoseState("re-sourcing", None, None), locations,
+    )  # fmt: skip
+    return FileRecord(f"monographs/{slug}.yaml", slug, digest, (), entry)
 
 
 def site_of(records: dict[str, FileRecord]) -> Site:
-    site, problems = assemble_site([stand_in(r) for r in records.values()], SiteSettings(), {})
+    site, problems = assemble_site(
+        [r.entry for r in records.values() if r.entry], SiteSettings(), {}
+    )
     assert problems == []
     return site
 

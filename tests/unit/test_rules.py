@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from clincalc_site.content.index_entry import IndexEntry, index_entry
+from clincalc_site.content.loader import Entry
 from clincalc_site.content.models import Monograph
 from clincalc_site.content.rules import (
     REVIEW_MAX_MONTHS,
-    check_collection,
     check_monograph,
     is_overdue,
     months_before,
@@ -18,6 +19,7 @@ from clincalc_site.content.rules import (
 )
 from clincalc_site.content.yaml_source import SourceMap, parse_yaml
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.site.crossref import check_collection
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -38,7 +40,7 @@ def monograph_text(*, name: str = "Pomalidomide", status: str = "clinician-revie
 
 @dataclass(frozen=True)
 class Parsed:
-    """A monograph with its slug and source map (what rules.Sourced asks for)."""
+    """A monograph with its slug and source map."""
 
     slug: str
     monograph: Monograph
@@ -155,6 +157,12 @@ def test_different_names_have_different_keys() -> None:
 # --- check_collection ----------------------------------------------------------------------
 
 
+def indexed(text: str, slug: str = "pomalidomide") -> IndexEntry:
+    """The file's index entry: what the cross-file rules read."""
+    parsed = parse(text, slug)
+    return index_entry(Entry(slug, f"{slug}.yaml", parsed.monograph, parsed.source_map))
+
+
 def codes(found: list[Diagnostic]) -> list[tuple[str, str, int, int, str]]:
     return [
         (d.location.path, d.code, d.location.line, d.location.column, d.field_path) for d in found
@@ -163,8 +171,8 @@ def codes(found: list[Diagnostic]) -> list[tuple[str, str, int, int, str]]:
 
 def test_related_links_between_existing_monographs_are_fine() -> None:
     entries = [
-        parse(monograph_text(extra="related: [lenalidomide]\n")),
-        parse(
+        indexed(monograph_text(extra="related: [lenalidomide]\n")),
+        indexed(
             monograph_text(name="Lenalidomide", extra="related: [pomalidomide]\n"),
             "lenalidomide",
         ),
@@ -175,8 +183,8 @@ def test_related_links_between_existing_monographs_are_fine() -> None:
 
 def test_unknown_related_target_suggests_a_close_slug() -> None:
     entries = [
-        parse(monograph_text(extra="related: [lenalidomid]\n")),
-        parse(monograph_text(name="Lenalidomide"), "lenalidomide"),
+        indexed(monograph_text(extra="related: [lenalidomid]\n")),
+        indexed(monograph_text(name="Lenalidomide"), "lenalidomide"),
     ]
 
     (problem,) = check_collection(entries)
@@ -186,14 +194,14 @@ def test_unknown_related_target_suggests_a_close_slug() -> None:
 
 
 def test_unknown_related_target_never_suggests_the_monograph_itself() -> None:
-    (problem,) = check_collection([parse(monograph_text(extra="related: [pomalidomid]\n"))])
+    (problem,) = check_collection([indexed(monograph_text(extra="related: [pomalidomid]\n"))])
 
     assert problem.code == "xref.unknown_target"
     assert "pomalidomide" not in problem.hint
 
 
 def test_link_to_a_file_that_exists_but_failed_to_load_is_not_reported_again() -> None:
-    entries = [parse(monograph_text(extra="related: [lenalidomide]\n"))]
+    entries = [indexed(monograph_text(extra="related: [lenalidomide]\n"))]
 
     assert codes(check_collection(entries)) == [
         ("pomalidomide.yaml", "xref.unknown_target", 8, 11, "related[0]")
@@ -203,8 +211,8 @@ def test_link_to_a_file_that_exists_but_failed_to_load_is_not_reported_again() -
 
 def test_self_link_and_repeated_link_are_errors() -> None:
     entries = [
-        parse(monograph_text(extra="related: [lenalidomide, pomalidomide, lenalidomide]\n")),
-        parse(monograph_text(name="Lenalidomide"), "lenalidomide"),
+        indexed(monograph_text(extra="related: [lenalidomide, pomalidomide, lenalidomide]\n")),
+        indexed(monograph_text(name="Lenalidomide"), "lenalidomide"),
     ]
 
     assert codes(check_collection(entries)) == [
@@ -215,9 +223,9 @@ def test_self_link_and_repeated_link_are_errors() -> None:
 
 def test_same_name_in_two_files_is_reported_once_on_the_later_slug() -> None:
     entries = [
-        parse(monograph_text(name="pomalidomide"), "pomalidomide-caps"),
-        parse(monograph_text(name="Lenalidomide"), "lenalidomide"),
-        parse(monograph_text(name="Pomalidomide")),
+        indexed(monograph_text(name="pomalidomide"), "pomalidomide-caps"),
+        indexed(monograph_text(name="Lenalidomide"), "lenalidomide"),
+        indexed(monograph_text(name="Pomalidomide")),
     ]
 
     (problem,) = check_collection(entries)

@@ -35,13 +35,14 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from clincalc_site import __version__
-from clincalc_site.build.records import FileRecord, MonographFacts
+from clincalc_site.build.records import FileRecord
+from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
-# 2: build summary; 3: facts_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
-# 7: no render_key (it was saved and never set)
-FORMAT = 7
+# 2: build summary; 3: entry_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
+# 7: no render_key (it was saved and never set); 8: each record holds its IndexEntry
+FORMAT = 8
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = ".clincalc-cache"
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -247,45 +248,52 @@ def _diagnostic_from_plain(p: tuple[Any, ...]) -> Diagnostic:
 
 
 def _record_to_plain(r: FileRecord) -> tuple[object, ...]:
-    facts = None
-    if r.facts is not None:
-        f = r.facts
-        status, date, reviewer = f.review
-        state, document, revised = f.dose
-        dose = (state, document, revised.toordinal() if revised is not None else None)
-        facts = (f.name, f.drug_class, tuple(f.brand_names), f.specialist, tuple(f.related),
-                 f.rxcui, status, date.toordinal(), reviewer, dose)  # fmt: skip
-    locations = tuple(
-        (key, i.line, i.column, i.key_line, i.key_column, i.raw, i.quoted, i.kind)
-        for key, i in r.locations.items()
-    )
+    entry = None
+    if r.entry is not None:
+        e = r.entry
+        review, dose = e.review, e.dose
+        revised = dose.revised_on.toordinal() if dose.revised_on is not None else None
+        locations = tuple(
+            (key, i.line, i.column, i.key_line, i.key_column, i.raw, i.quoted, i.kind)
+            for key, i in e.locations.items()
+        )
+        entry = (e.slug, e.source, e.name, e.drug_class, e.brand_names, e.specialist, e.related,
+                 e.rxcui, (review.status, review.date.toordinal(), review.reviewer),
+                 (dose.state, dose.document, revised), locations)  # fmt: skip
     diagnostics = tuple(_diagnostic_to_plain(d) for d in r.diagnostics)
-    facts_id = r.facts_id if r.facts is not None else ""
-    return (r.shown, r.slug, r.digest, diagnostics, facts, r.summary_html, locations, facts_id)
+    entry_id = r.entry_id if r.entry is not None else ""
+    return (r.shown, r.slug, r.digest, diagnostics, entry, r.summary_html, entry_id)
 
 
 def _record_from_plain(p: tuple[Any, ...]) -> FileRecord:
-    shown, slug, digest_, diagnostics, facts, summary_html, locations, facts_id = p
-    make_node = NodeInfo._make
-    monograph = None
-    if facts is not None:
-        name, drug_class, brands, specialist, related, rxcui, status, day, reviewer, dose = facts
+    shown, slug, digest_, diagnostics, entry, summary_html, entry_id = p
+    index = None
+    if entry is not None:
+        (entry_slug, source, name, drug_class, brands, specialist, related, rxcui, review,
+         dose, nodes) = entry  # fmt: skip
+        status, day, reviewer = review
         state, document, revised = dose
-        revised_on = dt.date.fromordinal(revised) if revised is not None else None
-        monograph = _restore(MonographFacts, {
-            "name": name, "drug_class": drug_class, "brand_names": list(brands),
-            "specialist": specialist, "related": list(related), "rxcui": rxcui,
-            "review": (status, dt.date.fromordinal(day), reviewer),
-            "dose": (state, document, revised_on),
+        make_node = NodeInfo._make
+        index = _restore(IndexEntry, {
+            "slug": entry_slug, "source": source, "name": name, "drug_class": drug_class,
+            "brand_names": brands, "specialist": specialist, "related": related,
+            "rxcui": rxcui,
+            "review": _restore(ReviewState, {
+                "status": status, "date": dt.date.fromordinal(day), "reviewer": reviewer,
+            }),
+            "dose": _restore(DoseState, {
+                "state": state, "document": document,
+                "revised_on": dt.date.fromordinal(revised) if revised is not None else None,
+            }),
+            "locations": {item[0]: make_node(item[1:]) for item in nodes},
         })  # fmt: skip
     fields = {
         "shown": shown, "slug": slug, "digest": digest_,
-        "diagnostics": tuple(map(_diagnostic_from_plain, diagnostics)), "facts": monograph,
+        "diagnostics": tuple(map(_diagnostic_from_plain, diagnostics)), "entry": index,
         "summary_html": summary_html,
-        "locations": {item[0]: make_node(item[1:]) for item in locations},
     }  # fmt: skip
-    if facts_id:  # where functools.cached_property keeps it: not worked out again per build
-        fields["facts_id"] = facts_id
+    if entry_id:  # where functools.cached_property keeps it: not worked out again per build
+        fields["entry_id"] = entry_id
     return _restore(FileRecord, fields)
 
 

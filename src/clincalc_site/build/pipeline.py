@@ -40,7 +40,7 @@ from clincalc_site.build.manifest import (
 )
 from clincalc_site.build.plan import plan_pages
 from clincalc_site.build.progress import Progress, stage_counter
-from clincalc_site.build.records import FileRecord, NeedsFullEntry, stand_in
+from clincalc_site.build.records import FileRecord
 from clincalc_site.build.report import REPORT_FILE, BuildReport, CheckReport, report_json
 from clincalc_site.build.session import KnownCollection, KnownPageKey, KnownSite, Session
 from clincalc_site.build.workers import (
@@ -55,10 +55,8 @@ from clincalc_site.build.workers import (
     split,
     start_workers,
 )
-from clincalc_site.content import rules
+from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.content.loader import (
-    Entry,
-    LoadResult,
     counted_files,
     discover_names,
     display_path,
@@ -94,6 +92,7 @@ from clincalc_site.render.rendering import (
     template_diagnostic,
 )
 from clincalc_site.site.assembly import Site, assemble_site
+from clincalc_site.site import crossref
 from clincalc_site.site.settings import SETTINGS_FILE, SiteSettings, load_settings
 
 
@@ -103,7 +102,7 @@ def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:
 
     Files are loaded by the same fan-out as a build's (``parallel.LoadFiles``: worker
     processes for ``PARALLEL_THRESHOLD`` files or more, else this process), and the
-    cross-file rules read the same stand-ins. ``load.entries`` holds those stand-ins.
+    cross-file rules read the same index entries.
     """
     _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     registry, registry_problems = load_registry(config.content_dir.parent)
@@ -122,7 +121,7 @@ def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:
         workers.close()
     by_shown = {record.shown: record for batch in loaded for record in batch}
     ordered = [by_shown[_shown_in(folder, name)] for name in names]
-    entries = [stand_in(record) for record in ordered if record.facts is not None]
+    entries = [record.entry for record in ordered if record.entry is not None]
     existing = [name[: -len(".yaml")] for name in names]
     diagnostics = sort_diagnostics(
         [
@@ -130,11 +129,10 @@ def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:
             *registry_problems,
             *found,
             *(d for record in ordered for d in record.diagnostics),
-            *rules.check_collection(entries, existing),
+            *crossref.check_collection(entries, existing),
         ]
     )
-    load = LoadResult(entries, diagnostics, counted_files(names, found))
-    return CheckReport(load, diagnostics, config.strict)
+    return CheckReport(entries, counted_files(names, found), diagnostics, config.strict)
 
 
 def _shown_in(folder: str, name: str) -> str:
@@ -482,21 +480,21 @@ class _CachedBuild:
 
     def _collection(
         self, ordered: list[FileRecord], existing: list[str]
-    ) -> tuple[list[Entry], list[Diagnostic]]:
+    ) -> tuple[list[IndexEntry], list[Diagnostic]]:
         """Stand-ins for the loaded files, and the cross-file rules' findings.
 
-        Both follow from each record's facts and locations (``facts_id``) and the file
+        Both follow from each record's facts and locations (``entry_id``) and the file
         names, so a session reuses them while those are unchanged (the usual edit: text).
         """
         shape = (
-            tuple((r.shown, r.slug, r.facts_id) for r in ordered if r.facts is not None),
+            tuple((r.shown, r.slug, r.entry_id) for r in ordered if r.entry is not None),
             tuple(existing),
         )
         known = self.session.collection
         if known is not None and known.shape == shape:
             self.collection = known.shape_key, tuple(known.problems)
             return known.entries, known.problems
-        entries = [stand_in(record) for record in ordered if record.facts is not None]
+        entries = [record.entry for record in ordered if record.entry is not None]
         # A build in a new process finds the last build's findings in the manifest.
         shape_key = digest(shape)
         stored = self.manifest.collection
@@ -504,13 +502,13 @@ class _CachedBuild:
         if stored is not None and stored[0] == shape_key and same_code:
             problems = list(stored[1])
         else:
-            problems = rules.check_collection(entries, existing)
+            problems = crossref.check_collection(entries, existing)
         self.session.collection = KnownCollection(shape, shape_key, entries, problems)
         self.collection = shape_key, tuple(problems)
         return entries, problems
 
     def _assemble(
-        self, entries: list[Entry], settings: SiteSettings
+        self, entries: list[IndexEntry], settings: SiteSettings
     ) -> tuple[Site, list[Diagnostic]]:
         """``assemble_site``, reused by a session for the same stand-ins and settings."""
         shape = (settings.model_dump_json(), self.config.history)
@@ -540,7 +538,7 @@ class _CachedBuild:
         try:
             index, index_reused = self._index_pages(site, view, render_key)
             rendered = self.workers.collect(counter) if batches and self.workers is not None else []
-        except (jinja2.TemplateError, TemplateFailure, NeedsFullEntry) as exc:
+        except (jinja2.TemplateError, TemplateFailure) as exc:
             # workers still busy are closed by run()
             problem = (
                 exc.diagnostic
@@ -595,7 +593,7 @@ class _CachedBuild:
         summaries = RecordingMapping(plain)
         facts_key = digest(
             site.settings.model_dump_json(),
-            [(e.slug, e.source, self.records[e.source].facts_id) for e in site.entries],
+            [(e.slug, e.source, self.records[e.source].entry_id) for e in site.entries],
             [e.slug for e in site.withheld],
             config.history,  # the dashboard shows each monograph's last change
         )
@@ -693,15 +691,15 @@ class _CachedBuild:
     def _report(self, diagnostics: list[Diagnostic], files: int, site: Site) -> BuildReport:
         entries = site.entries
         today = self.config.today
-        verified = sum(1 for e in entries if e.dose.published is not None)
+        verified = sum(1 for e in entries if e.dose.shown)
         return BuildReport(
             diagnostics,
             False,
             files,
             pages=0,
             monographs=len(entries),
-            drafts=sum(1 for e in entries if e.monograph.review.status != "clinician-reviewed"),
-            overdue=sum(1 for e in entries if is_overdue(e.monograph.review.date, today)),
+            drafts=sum(1 for e in entries if e.review.status != "clinician-reviewed"),
+            overdue=sum(1 for e in entries if is_overdue(e.review.date, today)),
             verified=verified,
             resourcing=len(entries) - verified,
             withheld=len(site.withheld),

@@ -1,6 +1,6 @@
 """What ``check`` and ``build`` report: counts, diagnostics and ``build-report.json``.
 
-Stage: orchestration (data only). May import: diagnostics, dose_rules, loader.
+Stage: build (data only). May import: content, diagnostics.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from clincalc_site.content.dose_rules import for_publication
-from clincalc_site.content.loader import LoadResult
+from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.diagnostics import Diagnostic, has_failures
 
 REPORT_FILE = "build-report.json"
@@ -18,9 +18,10 @@ REPORT_FILE = "build-report.json"
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What ``check`` found: the loaded files and every diagnostic."""
+    """What ``check`` found: the monographs that loaded, how many files, every diagnostic."""
 
-    load: LoadResult
+    entries: list[IndexEntry]
+    files: int
     diagnostics: list[Diagnostic]
     strict: bool
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from clincalc_site.build.manifest import MANIFEST, Manifest, Stat, read_manifest, stat_of
-from clincalc_site.content.loader import Entry
+from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.diagnostics import Diagnostic
 from clincalc_site.site.assembly import Site
 
@@ -19,9 +19,9 @@ from clincalc_site.site.assembly import Site
 class KnownCollection(NamedTuple):
     """The stand-ins and the cross-file findings, with what they came from."""
 
-    shape: object  # every record's (shown, slug, facts_id), and the file names
+    shape: object  # every record's (shown, slug, entry_id), and the file names
     shape_key: str  # digest of ``shape``, as the manifest stores it
-    entries: list[Entry]
+    entries: list[IndexEntry]
     problems: list[Diagnostic]
 
 
@@ -29,7 +29,7 @@ class KnownSite(NamedTuple):
     """The assembled site, with what it came from."""
 
     shape: object  # the settings and the history
-    entries: list[Entry]  # the very stand-ins it was assembled from
+    entries: list[IndexEntry]  # the very list it was assembled from
     site: Site
     problems: list[Diagnostic]
 

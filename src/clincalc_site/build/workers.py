@@ -213,7 +213,7 @@ class WorkerState:
                 summary = self.markup.inline(entry.monograph.summary)
                 self.held[record.shown] = entry, summary
                 record = dataclasses.replace(record, summary_html=summary)
-                _ = record.facts_id  # worked out here, in parallel, and sent with the record
+                _ = record.entry_id  # worked out here, in parallel, and sent with the record
             records.append(record)
             tally.add()
         tally.flush()

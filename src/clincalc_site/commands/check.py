@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             print(text)
         elapsed = time.perf_counter() - started
         print(
-            f"{summary_line(report.diagnostics, report.load.files)} in {elapsed:.2f} s",
+            f"{summary_line(report.diagnostics, report.files)} in {elapsed:.2f} s",
             file=sys.stderr,
         )
     return ExitCode.CONTENT if report.failed else ExitCode.OK

@@ -50,13 +50,6 @@ class Entry:
     dose: DoseDecision = NO_DOSE  # made only by dose_rules.decide; the default shows no dose
 
 
-@dataclass(frozen=True)
-class LoadResult:
-    entries: list[Entry]
-    diagnostics: list[Diagnostic]
-    files: int
-
-
 def display_path(path: Path) -> str:
     """Show paths relative to the working directory when possible (clickable in editors)."""
     try:

@@ -6,11 +6,8 @@ Stage: validate. May import: diagnostics, models, yaml_source. No I/O.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import unicodedata
-from collections.abc import Iterable, Sequence
-from typing import Protocol
 
 from clincalc_site.content.models import Monograph
 from clincalc_site.content.yaml_source import SourceMap, format_path
@@ -48,17 +45,6 @@ _LOOKALIKES = str.maketrans(
     "hHIyYwvgGQWcCjJoOnuUhqgSiagijRlAo"
     "ABCEHWMTSWRPKLZVJGiD",
 )
-
-
-class Sourced(Protocol):
-    """A loaded monograph with its slug and source map (``loader.Entry``)."""
-
-    @property
-    def slug(self) -> str: ...
-    @property
-    def monograph(self) -> Monograph: ...
-    @property
-    def source_map(self) -> SourceMap: ...
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -158,79 +144,3 @@ def name_key(name: str) -> str:
         ch for ch in unicodedata.normalize("NFD", folded) if not unicodedata.combining(ch)
     )
     return " ".join(stripped.casefold().split())
-
-
-def check_collection(
-    entries: Sequence[Sourced], known_slugs: Iterable[str] = ()
-) -> list[Diagnostic]:
-    """Rules across files: related links resolve, no two monographs share a name.
-
-    ``known_slugs`` names files that exist but did not load: a link to one of them is not
-    reported again, since that file's own errors already are.
-    """
-    found: list[Diagnostic] = []
-    known = {entry.slug for entry in entries} | set(known_slugs)
-    slugs = sorted(known)
-    first_by_name: dict[str, Sourced] = {}
-    for entry in sorted(entries, key=lambda e: e.slug):
-        found.extend(_check_related(entry, known, slugs))
-        key = name_key(entry.monograph.name)
-        first = first_by_name.setdefault(key, entry)
-        if first is not entry:
-            found.append(
-                Diagnostic(
-                    entry.source_map.locate(("name",)),
-                    Severity.ERROR,
-                    "xref.duplicate_name",
-                    f"name '{entry.monograph.name}' is already used by {first.slug}.yaml "
-                    f"('{first.monograph.name}')",
-                    field_path="name",
-                    hint="two monographs for one drug confuse readers; merge them",
-                )
-            )
-    return found
-
-
-def _check_related(entry: Sourced, known: set[str], slugs: list[str]) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    seen: set[str] = set()
-    for index, target in enumerate(entry.monograph.related):
-        path = f"related[{index}]"
-        if target == entry.slug:
-            found.append(
-                Diagnostic(
-                    entry.source_map.locate(("related", index)),
-                    Severity.ERROR,
-                    "xref.self_link",
-                    "a monograph cannot be related to itself",
-                    field_path=path,
-                    hint="remove this entry",
-                )
-            )
-        elif target not in known:
-            others = [slug for slug in slugs if slug != entry.slug]
-            close = difflib.get_close_matches(target, others, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "no monograph has that file name"
-            found.append(
-                Diagnostic(
-                    entry.source_map.locate(("related", index)),
-                    Severity.ERROR,
-                    "xref.unknown_target",
-                    f"related monograph '{target}' does not exist",
-                    field_path=path,
-                    hint=hint,
-                )
-            )
-        elif target in seen:
-            found.append(
-                Diagnostic(
-                    entry.source_map.locate(("related", index)),
-                    Severity.ERROR,
-                    "xref.duplicate_link",
-                    f"'{target}' is listed twice in related",
-                    field_path=path,
-                    hint="remove the second entry",
-                )
-            )
-        seen.add(target)
-    return found

@@ -12,6 +12,7 @@ to show.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -28,6 +29,7 @@ import markupsafe
 
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
 from clincalc_site.content.history import Change
+from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.content.loader import Entry, display_path
 from clincalc_site.content.rules import REVIEW_MAX_MONTHS, is_overdue
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
@@ -168,7 +170,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
 def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: str) -> SiteView:
     base_path = urlsplit(settings.base_url).path or "/"
-    verified = sum(1 for e in site.entries if e.dose.published is not None)
+    verified = sum(1 for e in site.entries if e.dose.shown)
     return SiteView(
         name=settings.site_name,
         base_url=settings.base_url,
@@ -231,19 +233,19 @@ def dashboard(site: Site, today: dt.date) -> tuple[list[DashboardRow], dict[str,
     """Rows (A–Z) and totals for /editorial/: review state, dose state, last change."""
     rows: list[DashboardRow] = []
     for entry in site.entries:
-        review = entry.monograph.review
+        review = entry.review
         changes = site.history.get(entry.slug, ())
         rows.append(
             DashboardRow(
                 slug=entry.slug,
-                name=entry.monograph.name,
+                name=entry.name,
                 status=review.status,
                 review_date=review.date.isoformat(),
                 age_days=(today - review.date).days,
                 overdue=is_overdue(review.date, today),
-                verified=entry.dose.published is not None,
+                verified=entry.dose.shown,
                 last_change=changes[0] if changes else None,
-                drug_class=entry.monograph.drug_class,
+                drug_class=entry.drug_class,
                 dose_state=entry.dose.state,
                 document=entry.dose.document or "",
             )
@@ -402,15 +404,14 @@ class Renderer:
         return f"{view.url}index.html", html
 
     def index_page_jobs(
-        self, site: Site, summaries: Mapping[str, str] | None = None
+        self, site: Site, summaries: Mapping[str, str]
     ) -> list[tuple[str, IndexRender]]:
         """Each index page's path and the call that renders it.
 
         The call takes a stand-in for ``site`` (or None); the build cache uses this to
-        render only the index pages whose inputs changed.
+        render only the index pages whose inputs changed. ``summaries``: each monograph's
+        summary as HTML, by slug (class pages list them).
         """
-        if summaries is None:
-            summaries = {e.slug: self.markup.inline(e.monograph.summary) for e in site.entries}
         render = self.render
         urls = ["", "classes/"]
         urls += [class_url(c) for c in site.classes]
@@ -478,29 +479,28 @@ class TemplateFailure(Exception):
 def template_diagnostic(exc: Exception, templates_dir: Path) -> Diagnostic:
     """A located error for a template that failed to render.
 
-    A template of an index page that reads more of a monograph than index pages receive
-    (``records.NeedsFullEntry``) is told which field it read and what it can use instead.
+    An index page template that reads more of a monograph than its ``IndexEntry`` holds is
+    told what it can read instead.
     """
-    if not isinstance(exc, jinja2.TemplateError):
-        return Diagnostic(
-            Location(str(templates_dir)),
-            Severity.ERROR,
-            "template.error",
-            f"an index page template reads {exc}",
-            hint="index pages receive each monograph's name, class, brand names, related "
-            "slugs, review and dose state, and its summary; read only those",
-        )
     name = getattr(exc, "filename", None)
     line = getattr(exc, "lineno", 0) or 0
     if name is None:  # a failure while rendering: Jinja's traceback frames name the template
         name, line = _template_frame(exc) or (getattr(exc, "name", None) or "templates", 0)
     shown = display_path(Path(name)) if os.path.isabs(str(name)) else str(name)
+    message = getattr(exc, "message", None) or str(exc)
+    hint = f"fix the template in {templates_dir}"
+    if isinstance(exc, jinja2.UndefinedError) and "IndexEntry" in message:
+        readable = ", ".join(f.name for f in dataclasses.fields(IndexEntry))
+        hint = (
+            f"index pages see each monograph as an IndexEntry: {readable}, "
+            "and its summary as summaries[slug]; read only those"
+        )
     return Diagnostic(
         Location(shown, line, 1 if line else 0),
         Severity.ERROR,
         "template.error",
-        f"template error: {exc.message or exc}",
-        hint=f"fix the template in {templates_dir}",
+        f"template error: {message}",
+        hint=hint,
     )
 
 

@@ -1,7 +1,6 @@
 """Assemble the site from validated monographs: URLs, classes, A–Z, related links.
 
-Stage: assemble. May import: diagnostics, models, rules, loader and history (types only),
-config. Pure.
+Stage: site. May import: content (index_entry, history), site.settings, diagnostics. Pure.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from clincalc_site.content.history import Change
-from clincalc_site.content.loader import Entry
+from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.diagnostics import Diagnostic, Severity
 from clincalc_site.site.settings import SiteSettings
 
@@ -33,7 +32,7 @@ class RelatedLink(NamedTuple):
 class DrugClass:
     slug: str
     name: str
-    members: tuple[Entry, ...]
+    members: tuple[IndexEntry, ...]
 
 
 @dataclass(frozen=True)
@@ -41,19 +40,19 @@ class Site:
     """Everything the renderer needs, sorted and cross-linked; no I/O, no mutation."""
 
     settings: SiteSettings
-    entries: tuple[Entry, ...]  # published monographs, by name
+    entries: tuple[IndexEntry, ...]  # published monographs, by name
     classes: tuple[DrugClass, ...]  # by name
     class_of: dict[str, DrugClass]  # monograph slug -> its class
     related: Mapping[str, tuple[RelatedLink, ...]]  # monograph slug -> its related links
-    withheld: tuple[Entry, ...]  # drafts left out because publish_drafts is false
+    withheld: tuple[IndexEntry, ...]  # drafts left out because publish_drafts is false
     history: Mapping[str, tuple[Change, ...]] = field(default_factory=dict)  # slug -> changes
 
     @property
-    def letters(self) -> list[tuple[str, list[Entry]]]:
+    def letters(self) -> list[tuple[str, list[IndexEntry]]]:
         """A–Z groups for the home page; names starting with a non-letter go under '#'."""
-        groups: dict[str, list[Entry]] = {}
+        groups: dict[str, list[IndexEntry]] = {}
         for entry in self.entries:
-            groups.setdefault(index_letter(entry.monograph.name), []).append(entry)
+            groups.setdefault(index_letter(entry.name), []).append(entry)
         return sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
 
 
@@ -81,19 +80,19 @@ def slugify(text: str) -> str:
     return slug or "class"
 
 
-def is_publishable(entry: Entry, settings: SiteSettings) -> bool:
-    return settings.publish_drafts or entry.monograph.review.status == "clinician-reviewed"
+def is_publishable(entry: IndexEntry, settings: SiteSettings) -> bool:
+    return settings.publish_drafts or entry.review.status == "clinician-reviewed"
 
 
 def assemble_site(
-    entries: Sequence[Entry],
+    entries: Sequence[IndexEntry],
     settings: SiteSettings,
     history: Mapping[str, tuple[Change, ...]] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Group, sort and cross-link the monographs that will be published."""
     published = sorted(
         (e for e in entries if is_publishable(e, settings)),
-        key=lambda e: sort_key(e.monograph.name),
+        key=lambda e: sort_key(e.name),
     )
     withheld = tuple(e for e in entries if not is_publishable(e, settings))
     classes, problems = _group_classes(published)
@@ -103,8 +102,7 @@ def assemble_site(
     # and its curated links aside): made once per class, not once per page.
     heads = {
         cls.slug: tuple(
-            RelatedLink(m.slug, m.monograph.name, curated=False)
-            for m in cls.members[: MAX_RELATED + 1]
+            RelatedLink(m.slug, m.name, curated=False) for m in cls.members[: MAX_RELATED + 1]
         )
         for cls in classes
     }
@@ -115,10 +113,12 @@ def assemble_site(
     return site, problems
 
 
-def _group_classes(published: Sequence[Entry]) -> tuple[tuple[DrugClass, ...], list[Diagnostic]]:
-    members: dict[str, list[Entry]] = {}
+def _group_classes(
+    published: Sequence[IndexEntry],
+) -> tuple[tuple[DrugClass, ...], list[Diagnostic]]:
+    members: dict[str, list[IndexEntry]] = {}
     for entry in published:
-        members.setdefault(entry.monograph.drug_class, []).append(entry)
+        members.setdefault(entry.drug_class, []).append(entry)
     problems: list[Diagnostic] = []
     by_slug: dict[str, str] = {}
     classes: list[DrugClass] = []
@@ -128,7 +128,7 @@ def _group_classes(published: Sequence[Entry]) -> tuple[tuple[DrugClass, ...], l
             entry = members[name][0]
             problems.append(
                 Diagnostic(
-                    entry.source_map.locate(("drug_class",)),
+                    entry.locate(("drug_class",)),
                     Severity.ERROR,
                     "xref.class_collision",
                     f"drug class '{name}' would share the page /classes/{slug}/ "
@@ -152,7 +152,7 @@ class RelatedLinks(Mapping[str, tuple[RelatedLink, ...]]):
 
     def __init__(
         self,
-        by_slug: dict[str, Entry],
+        by_slug: dict[str, IndexEntry],
         class_of: dict[str, DrugClass],
         heads: dict[str, tuple[RelatedLink, ...]],
     ) -> None:
@@ -176,7 +176,7 @@ class RelatedLinks(Mapping[str, tuple[RelatedLink, ...]]):
 
 
 def _related_links(
-    entry: Entry, by_slug: dict[str, Entry], class_head: tuple[RelatedLink, ...]
+    entry: IndexEntry, by_slug: dict[str, IndexEntry], class_head: tuple[RelatedLink, ...]
 ) -> tuple[RelatedLink, ...]:
     """Curated links first (editor's order), then same-class drugs A–Z; at most six.
 
@@ -184,10 +184,10 @@ def _related_links(
     to fill six places after skipping the entry and any curated link among them."""
     links: list[RelatedLink] = []
     seen = {entry.slug}
-    for slug in entry.monograph.related:
+    for slug in entry.related:
         target = by_slug.get(slug)  # a withheld draft is silently not linked
         if target is not None and slug not in seen:
-            links.append(RelatedLink(slug, target.monograph.name, curated=True))
+            links.append(RelatedLink(slug, target.name, curated=True))
             seen.add(slug)
     for link in class_head:
         if len(links) >= MAX_RELATED:
