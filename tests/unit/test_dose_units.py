@@ -11,14 +11,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from clincalc_site.content import dose_units
-from clincalc_site.content.dose_units import (
-    UNITS,
-    DoseProblem,
-    DoseUnit,
-    Quantity,
-    parse_dose,
-    parse_max_dose,
-)
+from clincalc_site.content.dose_parser import parse_dose, parse_max_dose
+from clincalc_site.content.dose_quantity import DoseProblem, Quantity
+from clincalc_site.content.dose_units import UNITS, DoseUnit
 
 D = Decimal
 

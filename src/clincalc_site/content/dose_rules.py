@@ -1,10 +1,10 @@
 """Whether a monograph's dose may be published, and every reason it may not, located.
 
-Stage: validate. May import: diagnostics, models, yaml_source, dose_units, dose_lint,
-placeholders, prose_dose. No I/O.
+Stage: validate. May import: diagnostics, models, yaml_source, dose_quantity, dose_parser,
+dose_lint, placeholders, prose_dose. No I/O.
 
 The dose contract (docs/content-format.md, "The dosing contract"): a dose is shown to a reader
-only when it is structured (``dose_units``), was prepared by one member of ``team.yaml`` and
+only when it is structured (``dose_parser``), was prepared by one member of ``team.yaml`` and
 independently verified by another who is a verifier, against a named section of a revision of
 a document in ``sources.yaml`` that is still that document's latest, on a clinician-reviewed
 monograph. ``dose_problems`` lists every way a monograph falls short; ``decide`` turns a
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from clincalc_site.content.dose_lint import lint_text, locate_in_value
-from clincalc_site.content.dose_units import DoseProblem, Quantity, parse_dose, parse_max_dose
+from clincalc_site.content.dose_parser import parse_dose, parse_max_dose
+from clincalc_site.content.dose_quantity import DoseProblem, Quantity
 from clincalc_site.content.models import (
     DosingUnderReview,
     Monograph,

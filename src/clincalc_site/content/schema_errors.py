@@ -1,6 +1,7 @@
 """Translate pydantic validation errors into located, plain-English diagnostics.
 
-Stage: validate. May import: diagnostics, models, yaml_source, dose_units, pydantic.
+Stage: validate. May import: diagnostics, models, yaml_source, dose_quantity, dose_parser,
+pydantic.
 
 Pydantic reports *where in the data* a problem is (``loc``); the source map knows *where in
 the file* that data came from. This module joins the two (the technique dagster uses for its
@@ -18,7 +19,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from clincalc_site.content.dose_units import DoseProblem, parse_dose
+from clincalc_site.content.dose_parser import parse_dose
+from clincalc_site.content.dose_quantity import DoseProblem
 from clincalc_site.content.models import Monograph
 from clincalc_site.content.yaml_source import PathKey, SourceMap, format_path
 from clincalc_site.diagnostics import Diagnostic, Severity
