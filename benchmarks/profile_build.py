@@ -42,7 +42,10 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "file I/O (reading, writing, folders)",
         (
-            "clincalc_site/publish/output.py",
+            "clincalc_site/publish/output_folder.py",
+            "clincalc_site/publish/site_files.py",
+            "clincalc_site/publish/spare_folder.py",
+            "clincalc_site/publish/folder_scans.py",
             "_io.",
             "posix.mkdir",
             "posix.rename",
@@ -71,8 +74,18 @@ STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ),
     ("  Markdown + sanitise", (("markup.py", "block"),)),
     ("  Jinja", (("rendering.py", "render"),)),
-    ("write pages", (("output.py", "write_site"), ("output.py", "put_file"))),
-    ("  publish (swap folders)", (("output.py", "publish"),)),
+    (
+        "write pages",
+        (
+            ("output.py", "write_site"),
+            ("output.py", "put_file"),
+            ("publish/site_files.py", "put_file"),
+        ),
+    ),
+    (
+        "  publish (swap folders)",
+        (("output.py", "publish"), ("publish/output_folder.py", "publish")),
+    ),
 )
 
 Key = tuple[str, int, str]

@@ -26,8 +26,7 @@ from clincalc_site.content.models import EMPTY_REGISTRY, Registry
 from clincalc_site.content.registry import load_registry
 from clincalc_site.content.rules import is_overdue
 from clincalc_site.diagnostics import Diagnostic, has_failures, sort_diagnostics
-from clincalc_site.publish.output import (
-    SiteFiles,
+from clincalc_site.publish.output_folder import (
     build_lock,
     copy_static,
     new_staging_dir,
@@ -35,6 +34,7 @@ from clincalc_site.publish.output import (
     remove_stale,
     safe_relative,
 )
+from clincalc_site.publish.site_files import SiteFiles
 from clincalc_site.render.rendering import Renderer, make_site_view, page_links, template_diagnostic
 from clincalc_site.site.assembly import assemble_site
 from clincalc_site.site.crossref import check_collection

@@ -55,7 +55,11 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"markup"}),
         frozenset({"rendering"}),
     ),
-    "publish": (frozenset({"__init__", "output"}), frozenset({"search"})),
+    "publish": (
+        frozenset({"__init__", "output_folder", "folder_scans"}),
+        frozenset({"site_files"}),
+        frozenset({"spare_folder", "search"}),
+    ),
     "build": (
         frozenset({"__init__", "progress", "config", "records", "report"}),
         frozenset({"manifest", "workers"}),

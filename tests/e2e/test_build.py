@@ -18,7 +18,8 @@ from sitetools import FIXTURE_TODAY, build, copy_fixture_site, snapshot
 from clincalc_site import cli
 from clincalc_site.build.config import DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.build.pipeline import build as pipeline_build
-from clincalc_site.publish.output import OLD_MARK, TEMP_MARK, OutputError, SiteFiles
+from clincalc_site.publish.output_folder import OLD_MARK, TEMP_MARK, OutputError
+from clincalc_site.publish.site_files import SiteFiles
 
 FIXTURE_EPOCH = str(int(dt.datetime.combine(FIXTURE_TODAY, dt.time(12), dt.UTC).timestamp()))
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.publish.output import OutputError, SiteFiles
+from clincalc_site.publish.output_folder import OutputError
+from clincalc_site.publish.site_files import SiteFiles
 
 from .support import (
     build,

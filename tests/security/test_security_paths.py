@@ -16,7 +16,7 @@ import pytest
 
 from clincalc_site.diagnostics import Severity
 from clincalc_site.editor.scaffold import InvalidName, slugify
-from clincalc_site.publish.output import OutputError, safe_relative
+from clincalc_site.publish.output_folder import OutputError, safe_relative
 
 from .support import (
     audit_site,

@@ -24,10 +24,10 @@ from clincalc_site.build import pipeline
 from clincalc_site.build.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.build.pipeline import BuildOptions
 from clincalc_site.build.report import BuildReport
-from clincalc_site.site import crossref
 from clincalc_site.content.history import Change
-from clincalc_site.publish import output
+from clincalc_site.publish import folder_scans, site_files, spare_folder
 from clincalc_site.publish.search import make_finisher
+from clincalc_site.site import crossref
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "site"
 TODAY = dt.date(2026, 11, 26)
@@ -342,12 +342,12 @@ def test_the_build_id_reuses_digests_only_of_files_whose_stat_is_unchanged(
     root.mkdir()
     (root / "a.html").write_text("one", encoding="utf-8")
     (root / "b.html").write_text("two", encoding="utf-8")
-    stat_a = output.file_stat(root / "a.html")
-    stat_b = output.file_stat(root / "b.html")
+    stat_a = folder_scans.file_stat(root / "a.html")
+    stat_b = folder_scans.file_stat(root / "b.html")
     assert stat_a is not None and stat_b is not None
     planted = b"\x01" * 32  # not the sha256 of either file: only a reused digest gives it
     changed_stat = (stat_b[0] + 1, stat_b[1], stat_b[2])
-    files = output.SiteFiles(
+    files = site_files.SiteFiles(
         root, [{"a.html": (stat_a, planted), "b.html": (changed_stat, planted)}]
     )
 
@@ -368,7 +368,7 @@ def test_an_incremental_build_id_is_the_cold_build_id_after_the_spare_was_tamper
     assert not pipeline.build(config, options=SERIAL).failed
     site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
     assert not pipeline.build(config, options=SERIAL).failed
-    spare = output.spare_dir(site.out) / "drugs" / "atenolol" / "index.html"
+    spare = spare_folder.spare_dir(site.out) / "drugs" / "atenolol" / "index.html"
     text = spare.read_text(encoding="utf-8")
     spare.write_text(text.replace("Atenolol", "Atenolo1"), encoding="utf-8")
     site.edit("site/monographs/warfarin.yaml", "summary: Edited. ", "summary: ")
@@ -393,7 +393,7 @@ def test_the_published_site_is_recorded_as_the_finish_step_left_it(
     for _ in range(2):
         assert not pipeline.build(config, options=SERIAL).failed
     manifest = cache.read_manifest(cache.cache_dir_for(site.out, None))
-    assert {name: f.stat for name, f in manifest.tree.items()} == output.scan_tree(site.out)
+    assert {name: f.stat for name, f in manifest.tree.items()} == folder_scans.scan_tree(site.out)
     assert {"sw.js", "offline.json"} <= set(manifest.tree)
     monkeypatch.setattr(pipeline, "assemble_site", _refuse)
 
@@ -434,18 +434,18 @@ def test_a_first_build_leaves_a_spare_so_the_next_rebuild_links_no_pages(
     """The first build with a cache had no spare folder it knew; it leaves one of links to
     what it published, so the first rebuild after it rewrites only what changed instead of
     linking every reused page (1.5-3 s at 10,000 pages)."""
-    spare = output.spare_dir(site.out)
+    spare = spare_folder.spare_dir(site.out)
     pages = sorted(p.relative_to(site.out) for p in site.out.glob("drugs/*/index.html"))
     assert pages and all((spare / p).stat().st_ino == (site.out / p).stat().st_ino for p in pages)
     links: list[str] = []
-    real_put = output.put_file
+    real_put = site_files.put_file
 
     def counting(root: Path, name: str, content: bytes | None, source: Path | None = None) -> None:
         if content is None:
             links.append(name)
         real_put(root, name, content, source)
 
-    monkeypatch.setattr(output, "put_file", counting)  # SiteFiles.put writes through it
+    monkeypatch.setattr(site_files, "put_file", counting)  # SiteFiles.put writes through it
     site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Edited. ")
 
     report = site.build()

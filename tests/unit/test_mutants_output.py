@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.publish import output
-from clincalc_site.publish.output import OutputError, SiteFiles, publish, publish_spare, scan_tree
+from clincalc_site.publish import output_folder
+from clincalc_site.publish.folder_scans import scan_tree
+from clincalc_site.publish.output_folder import OutputError, publish
+from clincalc_site.publish.site_files import SiteFiles
+from clincalc_site.publish.spare_folder import publish_spare
 
 PAGE = Path("drugs", "x", "index.html")
 
@@ -60,7 +63,7 @@ def test_without_an_exchange_publish_still_replaces_the_site(tmp_path: Path) -> 
     published = site(tmp_path / "_site", "old")
     staging = site(tmp_path / "._site.tmp-1", "new")
 
-    assert output._exchange(staging, published) is False
+    assert output_folder._exchange(staging, published) is False
     publish(staging, published)
 
     assert (published / PAGE).read_text() == "new"
@@ -94,13 +97,13 @@ def test_a_relative_output_folder_is_swapped_in_with_one_exchange(
     site(Path("_site"), "old")
     site(Path("._site.tmp-1"), "new")
     exchanged: list[bool] = []
-    real_exchange = output._exchange
+    real_exchange = output_folder._exchange
 
     def exchange(first: Path, second: Path) -> bool:
         exchanged.append(real_exchange(first, second))
         return exchanged[-1]
 
-    monkeypatch.setattr(output, "_exchange", exchange)
+    monkeypatch.setattr(output_folder, "_exchange", exchange)
 
     publish(Path("._site.tmp-1"), Path("_site"))
     site(Path("._site.spare"), "newer")

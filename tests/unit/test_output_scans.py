@@ -1,4 +1,4 @@
-"""output.BackgroundScans: the published and spare folders scanned by a forked child."""
+"""folder_scans.BackgroundScans: the published and spare folders scanned by a forked child."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
-from clincalc_site.publish import output
+from clincalc_site.publish import folder_scans
 
 
 def make_tree(root: Path, names: list[str]) -> None:
@@ -20,10 +20,10 @@ def make_tree(root: Path, names: list[str]) -> None:
 FORKED = """
 import sys
 from pathlib import Path
-from clincalc_site.publish import output
+from clincalc_site.publish import folder_scans
 roots = [Path(p) for p in sys.argv[1:]]
-expected = {root: output.scan_tree(root) for root in roots if root.is_dir()}
-scans = output.BackgroundScans(roots)
+expected = {root: folder_scans.scan_tree(root) for root in roots if root.is_dir()}
+scans = folder_scans.BackgroundScans(roots)
 assert scans.pid != 0, "did not fork"
 for root, found in expected.items():
     assert scans.result(root) == found, root
@@ -54,9 +54,9 @@ def test_no_fork_from_a_process_with_threads_and_the_scan_is_done_here(tmp_path:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        scans = output.BackgroundScans([tmp_path])
+        scans = folder_scans.BackgroundScans([tmp_path])
         assert scans.pid == 0
-        assert scans.result(tmp_path) == output.scan_tree(tmp_path)
+        assert scans.result(tmp_path) == folder_scans.scan_tree(tmp_path)
     finally:
         stop.set()
         other.join()
@@ -65,15 +65,17 @@ def test_no_fork_from_a_process_with_threads_and_the_scan_is_done_here(tmp_path:
 def test_a_folder_that_was_not_asked_for_is_scanned_here(tmp_path: Path) -> None:
     make_tree(tmp_path / "a", ["x.html"])
     make_tree(tmp_path / "b", ["y.html"])
-    scans = output.BackgroundScans([tmp_path / "a"])
-    assert scans.result(tmp_path / "b") == {"y.html": output.scan_tree(tmp_path / "b")["y.html"]}
+    scans = folder_scans.BackgroundScans([tmp_path / "a"])
+    assert scans.result(tmp_path / "b") == {
+        "y.html": folder_scans.scan_tree(tmp_path / "b")["y.html"]
+    }
     scans.close()
 
 
 def test_a_missing_folder_has_no_files_and_a_scan_here_is_taken_once(tmp_path: Path) -> None:
     """A build asks for the published folder's stat once per page: one scan, not one each."""
     make_tree(tmp_path / "b", ["y.html"])
-    scans = output.BackgroundScans([])  # nothing forked: every result is a scan here
+    scans = folder_scans.BackgroundScans([])  # nothing forked: every result is a scan here
     assert scans.result(tmp_path / "missing") == {}
     first = scans.result(tmp_path / "b")
     make_tree(tmp_path / "b", ["z.html"])

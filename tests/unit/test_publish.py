@@ -1,6 +1,6 @@
 """Publishing swaps the new site in with one atomic exchange and deletes nothing before it.
 
-Spies on the two file-system calls that matter (``output._exchange`` and the module's
+Spies on the two file-system calls that matter (``output_folder._exchange`` and the module's
 ``shutil.rmtree``) record their order: a reader (or a web server) must find the old site or
 the new one at every moment, never an empty or half-filled folder.
 """
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.publish import output
-from clincalc_site.publish.output import SiteFiles, publish, publish_spare
+from clincalc_site.publish import output_folder
+from clincalc_site.publish.output_folder import publish
+from clincalc_site.publish.site_files import SiteFiles
+from clincalc_site.publish.spare_folder import publish_spare
 
 Calls = list[tuple[str, Path, Path | None]]
 
@@ -29,7 +31,7 @@ def site(folder: Path, text: str) -> Path:
 def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     """Every exchange and every deletion publishing makes, in order."""
     recorded: Calls = []
-    real_exchange = output._exchange
+    real_exchange = output_folder._exchange
     real_rmtree: Callable[..., None] = shutil.rmtree
 
     def exchange(first: Path, second: Path) -> bool:
@@ -40,8 +42,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
         recorded.append(("rmtree", Path(path), None))
         real_rmtree(path, *args, **kwargs)
 
-    monkeypatch.setattr(output, "_exchange", exchange)
-    monkeypatch.setattr(shutil, "rmtree", rmtree)  # the module output.py calls it through
+    monkeypatch.setattr(output_folder, "_exchange", exchange)
+    monkeypatch.setattr(shutil, "rmtree", rmtree)  # the module output_folder.py calls it through
     return recorded
 
 
@@ -99,6 +101,6 @@ def test_exchange_really_swaps_two_folders(tmp_path: Path) -> None:
     """The primitive itself, on this machine's kernel (CI's is Linux)."""
     first, second = site(tmp_path / "a", "A"), site(tmp_path / "b", "B")
 
-    assert output._exchange(first, second) is True
+    assert output_folder._exchange(first, second) is True
     assert (first / "drugs" / "x" / "index.html").read_text() == "B"
     assert (second / "drugs" / "x" / "index.html").read_text() == "A"

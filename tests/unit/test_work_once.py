@@ -16,7 +16,7 @@ from clincalc_site.build import pipeline
 from clincalc_site.build import workers as parallel
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.pipeline import BuildOptions
-from clincalc_site.publish import output
+from clincalc_site.publish import site_files
 from clincalc_site.publish.search import make_finisher
 from clincalc_site.render.markup import MarkupRenderer
 
@@ -95,7 +95,7 @@ def test_a_cold_build_hashes_each_page_as_written_not_read_back(
             read.append(str(file))
         return open(file, mode, *args, **kwargs)  # the caller closes it
 
-    monkeypatch.setattr(output, "open", watching, raising=False)
+    monkeypatch.setattr(site_files, "open", watching, raising=False)
     options = BuildOptions(use_cache=False, jobs=jobs, threshold=1)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parallel, "put_hashed_file", _unhashed_file)
@@ -111,7 +111,7 @@ def test_a_cold_build_hashes_each_page_as_written_not_read_back(
 
 def _unhashed_file(root: Path, name: str, content: bytes) -> None:
     """A worker that writes the page but sends no hash (the finish step must read it)."""
-    output.put_file(root, name, content)
+    site_files.put_file(root, name, content)
 
 
 def test_the_hashes_workers_send_give_the_site_that_reading_the_pages_gives(
@@ -122,12 +122,14 @@ def test_the_hashes_workers_send_give_the_site_that_reading_the_pages_gives(
     options = BuildOptions(use_cache=False, jobs=2, threshold=1)
     pipeline.build(_finishing(content, tmp_path / "out"), options=options)
     built = snapshot(tmp_path / "out")
-    put_hashed = output.SiteFiles.put_hashed
+    put_hashed = site_files.SiteFiles.put_hashed
 
-    def unhashed(self: output.SiteFiles, name: str, digest: output.FileDigest | None) -> None:
+    def unhashed(
+        self: site_files.SiteFiles, name: str, digest: site_files.FileDigest | None
+    ) -> None:
         put_hashed(self, name, None)  # as if no hash was sent: every written file is read
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(output.SiteFiles, "put_hashed", unhashed)
+        patch.setattr(site_files.SiteFiles, "put_hashed", unhashed)
         pipeline.build(_finishing(content, tmp_path / "again"), options=options)
     assert "offline.json" in built and snapshot(tmp_path / "again") == built

@@ -15,7 +15,7 @@ from clincalc_site.content.history import Change
 from clincalc_site.site.settings import SiteSettings
 
 if TYPE_CHECKING:
-    from clincalc_site.publish.output import Finish
+    from clincalc_site.publish.site_files import Finish
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"

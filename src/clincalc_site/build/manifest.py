@@ -57,7 +57,7 @@ class TreeFile(NamedTuple):
     reads it (a frozen dataclass costs 30-40 ms more per 10,000 pages)."""
 
     content: str  # a page key or a sha256 of the bytes; "" when unknown (finish output)
-    stat: tuple[int, ...]  # output.file_stat: size, mtime, inode
+    stat: tuple[int, ...]  # folder_scans.file_stat: size, mtime, inode
     sha256: bytes = b""  # of the bytes, when the finish step hashed it at that stat
 
 

@@ -64,25 +64,19 @@ from clincalc_site.content.loader import (
 from clincalc_site.content.registry import load_registry
 from clincalc_site.content.rules import is_overdue
 from clincalc_site.diagnostics import Diagnostic, has_failures, sort_diagnostics
-from clincalc_site.publish.output import (
-    BackgroundScans,
-    FileDigest,
-    SiteFiles,
+from clincalc_site.publish.folder_scans import BackgroundScans, file_stat, scan_tree
+from clincalc_site.publish.folder_scans import Stat as TreeStat
+from clincalc_site.publish.output_folder import (
     build_lock,
     check_output_dir,
     check_paths,
-    clear_spare,
     copy_static,
-    file_stat,
-    link_spare,
     new_staging_dir,
     publish,
-    publish_spare,
     remove_stale,
-    scan_tree,
-    spare_dir,
 )
-from clincalc_site.publish.output import Stat as TreeStat
+from clincalc_site.publish.site_files import FileDigest, SiteFiles
+from clincalc_site.publish.spare_folder import clear_spare, link_spare, publish_spare, spare_dir
 from clincalc_site.render.rendering import (
     PageLinks,
     Renderer,
@@ -91,8 +85,8 @@ from clincalc_site.render.rendering import (
     make_site_view,
     template_diagnostic,
 )
-from clincalc_site.site.assembly import Site, assemble_site
 from clincalc_site.site import crossref
+from clincalc_site.site.assembly import Site, assemble_site
 from clincalc_site.site.settings import SETTINGS_FILE, SiteSettings, load_settings
 
 

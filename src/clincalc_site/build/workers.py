@@ -43,7 +43,7 @@ from clincalc_site.content.loader import (
     load_text,
 )
 from clincalc_site.content.models import EMPTY_REGISTRY, Registry
-from clincalc_site.publish.output import FileDigest, put_hashed_file
+from clincalc_site.publish.site_files import FileDigest, put_hashed_file
 from clincalc_site.render.markup import MarkupRenderer
 from clincalc_site.render.rendering import (
     PageLinks,

@@ -20,7 +20,7 @@ from clincalc_site.build.progress import DELAY, TerminalProgress, terminal_progr
 from clincalc_site.build.report import REPORT_FILE, BuildReport
 from clincalc_site.build.workers import ContentChanged
 from clincalc_site.diagnostics import format_build_text, format_report
-from clincalc_site.publish.output import OutputError
+from clincalc_site.publish.output_folder import OutputError
 from clincalc_site.site.settings import SiteSettings
 
 from .options import ExitCode, content_option, strict_option

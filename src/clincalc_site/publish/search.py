@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from clincalc_site.publish.output import Finish, OutputError, SiteFiles
+from clincalc_site.publish.output_folder import OutputError
+from clincalc_site.publish.site_files import Finish, SiteFiles
 
 SEARCH_DIR = "search"
 DRUGS_FILE = "search/drugs.json"
