@@ -19,7 +19,13 @@ import jinja2
 
 from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig
-from clincalc_site.build.report import REPORT_FILE, BuildReport, CheckReport, report_json
+from clincalc_site.build.report import (
+    REPORT_FILE,
+    BuildReport,
+    CheckReport,
+    SiteCounts,
+    report_json,
+)
 from clincalc_site.content.index_entry import index_entry
 from clincalc_site.content.loader import Entry, counted_files, discover_names, load_file
 from clincalc_site.content.models import EMPTY_REGISTRY, Registry
@@ -35,7 +41,8 @@ from clincalc_site.publish.output_folder import (
     safe_relative,
 )
 from clincalc_site.publish.site_files import SiteFiles
-from clincalc_site.render.rendering import Renderer, make_site_view, page_links, template_diagnostic
+from clincalc_site.render.rendering import Renderer, make_site_view, page_links
+from clincalc_site.render.templates import template_diagnostic
 from clincalc_site.site.assembly import assemble_site
 from clincalc_site.site.crossref import check_collection
 from clincalc_site.site.settings import SETTINGS_FILE, load_settings
@@ -116,12 +123,14 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
         rendered=len(entries),
         loaded=checked.files,
         pages=len(pages) + 1,
-        monographs=len(entries),
-        drafts=sum(1 for e in entries if e.review.status != "clinician-reviewed"),
-        overdue=sum(1 for e in entries if is_overdue(e.review.date, config.today)),
-        verified=verified,
-        resourcing=len(entries) - verified,
-        withheld=len(site.withheld),
+        counts=SiteCounts(
+            monographs=len(entries),
+            drafts=sum(1 for e in entries if e.review.status != "clinician-reviewed"),
+            overdue=sum(1 for e in entries if is_overdue(e.review.date, config.today)),
+            verified=verified,
+            resourcing=len(entries) - verified,
+            withheld=len(site.withheld),
+        ),
     )
     pages.append((REPORT_FILE, report_json(report)))
     with build_lock(config.output_dir):

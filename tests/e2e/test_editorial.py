@@ -51,7 +51,7 @@ def test_dashboard_lists_every_monograph_with_its_review_and_dose_state(
     assert not report.failed
     html = (config.output_dir / "editorial" / "index.html").read_text(encoding="utf-8")
     rows = html.split("<tbody>")[1].split("</tbody>")[0].strip().splitlines()
-    assert len(rows) == report.monographs
+    assert len(rows) == report.counts.monographs
     bisoprolol = next(r for r in rows if "/drugs/bisoprolol/" in r)
     # status, review date, age in days, overdue, dose, last change (newest first)
     assert "<td>verified and shown</td>" in bisoprolol
@@ -64,9 +64,9 @@ def test_dashboard_lists_every_monograph_with_its_review_and_dose_state(
     assert "<td>overdue</td>" in atenolol
     assert "&lt;b&gt;bold&lt;/b&gt;" in atenolol  # commit subjects are text, never markup
     assert "not in git history" in next(r for r in rows if "/drugs/warfarin/" in r)
-    assert f"<li>{report.monographs} monographs</li>" in html
-    assert f"{report.overdue} review" in html
-    assert f"<li>{report.verified} verified dose" in html
+    assert f"<li>{report.counts.monographs} monographs</li>" in html
+    assert f"{report.counts.overdue} review" in html
+    assert f"<li>{report.counts.verified} verified dose" in html
 
 
 def queue_text(config: BuildConfig) -> str:

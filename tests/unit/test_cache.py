@@ -19,8 +19,8 @@ import pytest
 from oracle import reference_build
 from sitetools import snapshot
 
+from clincalc_site.build import collection, freshness, pipeline
 from clincalc_site.build import manifest as cache
-from clincalc_site.build import pipeline
 from clincalc_site.build.config import DEFAULT_STATIC, DEFAULT_TEMPLATES, BuildConfig
 from clincalc_site.build.pipeline import BuildOptions
 from clincalc_site.build.report import BuildReport
@@ -77,7 +77,7 @@ class Site:
 def site(tmp_path: Path) -> Site:
     built = Site(tmp_path)
     first = built.build()
-    assert first.loaded == first.rendered == first.monographs == 7
+    assert first.loaded == first.rendered == first.counts.monographs == 7
     return built
 
 
@@ -123,15 +123,14 @@ def test_a_build_with_nothing_changed_reports_from_the_cache_without_loading(
     site.edit("site/monographs/warfarin.yaml", "clinician-reviewed", "draft")  # a note
     _age_content(site)
     first = site.build()
-    monkeypatch.setattr(pipeline, "assemble_site", _refuse)
+    monkeypatch.setattr(collection, "assemble_site", _refuse)
     monkeypatch.setattr(crossref, "check_collection", _refuse)
 
     again = site.build()
 
     assert again.diagnostics == first.diagnostics and again.diagnostics
-    counts = ("pages", "monographs", "drafts", "overdue", "verified", "resourcing", "withheld")
-    assert [getattr(again, c) for c in counts] == [getattr(first, c) for c in counts]
-    assert (again.loaded, again.rendered, again.reused) == (0, 0, first.monographs)
+    assert (again.pages, again.counts) == (first.pages, first.counts)
+    assert (again.loaded, again.rendered, again.reused) == (0, 0, first.counts.monographs)
 
 
 def test_a_file_too_new_to_trust_by_its_stat_is_trusted_after_the_next_build(
@@ -143,10 +142,10 @@ def test_a_file_too_new_to_trust_by_its_stat_is_trusted_after_the_next_build(
     site.build()
     site.edit("site/monographs/warfarin.yaml", "summary: ", "summary: Now. ")  # new mtime
     site.build()  # the edit is within RACY_NS of this build's start: not trusted next time
-    later = time.time_ns() + 10 * pipeline.RACY_NS
+    later = time.time_ns() + 10 * freshness.RACY_NS
     monkeypatch.setattr(time, "time_ns", lambda: later)
     site.build()  # hashes the racy file, finds it unchanged, and records that
-    monkeypatch.setattr(pipeline, "assemble_site", _refuse)
+    monkeypatch.setattr(collection, "assemble_site", _refuse)
 
     report = site.build()
 
@@ -395,7 +394,7 @@ def test_the_published_site_is_recorded_as_the_finish_step_left_it(
     manifest = cache.read_manifest(cache.cache_dir_for(site.out, None))
     assert {name: f.stat for name, f in manifest.tree.items()} == folder_scans.scan_tree(site.out)
     assert {"sw.js", "offline.json"} <= set(manifest.tree)
-    monkeypatch.setattr(pipeline, "assemble_site", _refuse)
+    monkeypatch.setattr(collection, "assemble_site", _refuse)
 
     again = pipeline.build(config, options=SERIAL)
 
@@ -467,8 +466,8 @@ def test_a_no_op_build_does_not_save_the_manifest_for_one_racy_file(
     site.build()  # racy: the edit is within RACY_NS of this build's start
     manifest = cache.cache_dir_for(site.out, None) / cache.MANIFEST
     saved = manifest.stat()
-    monkeypatch.setattr(pipeline, "RACY_SAVE", 1)
-    monkeypatch.setattr(pipeline, "assemble_site", _refuse)
+    monkeypatch.setattr(freshness, "RACY_SAVE", 1)
+    monkeypatch.setattr(collection, "assemble_site", _refuse)
 
     report = site.build()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clincalc_site.render.rendering import keep_units
+from clincalc_site.render.templates import keep_units
 
 
 @pytest.mark.parametrize(

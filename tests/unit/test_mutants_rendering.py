@@ -16,15 +16,8 @@ from sitetools import links, visible_lines, visible_text
 from clincalc_site.build.config import DEFAULT_TEMPLATES
 from clincalc_site.content.index_entry import index_entry
 from clincalc_site.content.loader import Entry, load_text
-from clincalc_site.render.rendering import (
-    RXNAV_URL,
-    DashboardRow,
-    PageLinks,
-    Renderer,
-    dashboard,
-    dose_queue,
-    make_site_view,
-)
+from clincalc_site.render.dashboard import DashboardRow, dashboard, dose_queue
+from clincalc_site.render.rendering import RXNAV_URL, PageLinks, Renderer, make_site_view
 from clincalc_site.site.assembly import Site, assemble_site
 from clincalc_site.site.settings import SiteSettings
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from clincalc_site.content.history import Change
-from clincalc_site.render.rendering import PageLinks, compiled_templates_cache, make_environment
+from clincalc_site.render.rendering import PageLinks
+from clincalc_site.render.templates import compiled_templates_cache, make_environment
 from clincalc_site.site.assembly import RelatedLink
 
 

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from clincalc_site import __version__
 from clincalc_site.build.records import FileRecord
+from clincalc_site.build.report import SiteCounts
 from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
@@ -47,7 +48,9 @@ MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = ".clincalc-cache"
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
 
-Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+# A source file as the racy-clean rule sees it: size, mtime_ns, ctime_ns, inode (ctime too:
+# a published page is compared without it, since hard links change it; see folder_scans).
+SourceStat = tuple[int, int, int, int]
 
 
 class TreeFile(NamedTuple):
@@ -102,12 +105,7 @@ class Summary:
     the cross-file findings, so a build that finds nothing changed can report them again."""
 
     files: int
-    monographs: int
-    drafts: int
-    overdue: int
-    verified: int
-    resourcing: int
-    withheld: int
+    counts: SiteCounts
     problems: tuple[Diagnostic, ...]
 
 
@@ -117,7 +115,7 @@ class Manifest:
     inputs_key: str = ""  # everything: for 'nothing changed'
     written_ns: int = 0  # time the file stats below were taken
     files: Mapping[str, FileRecord] = field(default_factory=dict)
-    file_stats: dict[str, Stat] = field(default_factory=dict)
+    file_stats: dict[str, SourceStat] = field(default_factory=dict)
     pages: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # key, fields
     output: str = ""
     tree: Tree = field(default_factory=dict)
@@ -332,18 +330,18 @@ def _manifest_to_plain(m: Manifest, previous: Manifest | None) -> tuple[object, 
 def _summary_to_plain(summary: Summary | None) -> object:
     if summary is None:
         return None
-    s = summary
-    problems = tuple(_diagnostic_to_plain(d) for d in s.problems)
-    return (s.files, s.monographs, s.drafts, s.overdue, s.verified, s.resourcing, s.withheld,
-            problems)  # fmt: skip
+    c = summary.counts
+    problems = tuple(_diagnostic_to_plain(d) for d in summary.problems)
+    return (summary.files, c.monographs, c.drafts, c.overdue, c.verified, c.resourcing,
+            c.withheld, problems)  # fmt: skip
 
 
 def _summary_from_plain(plain: Any) -> Summary | None:
     if plain is None:
         return None
     files, monographs, drafts, overdue, verified, resourcing, withheld, problems = plain
-    return Summary(files, monographs, drafts, overdue, verified, resourcing, withheld,
-                   tuple(_diagnostic_from_plain(d) for d in problems))  # fmt: skip
+    counts = SiteCounts(monographs, drafts, overdue, verified, resourcing, withheld)
+    return Summary(files, counts, tuple(_diagnostic_from_plain(d) for d in problems))
 
 
 def _collection_to_plain(collection: tuple[str, tuple[Diagnostic, ...]] | None) -> object:
@@ -384,7 +382,7 @@ def forget(cache_dir: Path) -> None:
     (cache_dir / MANIFEST).unlink(missing_ok=True)
 
 
-def stat_of(path: Path | str) -> Stat | None:
+def source_stat(path: Path | str) -> SourceStat | None:
     try:
         info = os.lstat(path)  # not Path.lstat: a build stats every file, and pathlib is slow
     except OSError:

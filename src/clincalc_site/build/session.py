@@ -1,6 +1,6 @@
 """What a long-running process (``serve``) keeps from one build to the next.
 
-Stage: orchestration (state). May import: cache, diagnostics, loader, site.
+Stage: build. May import: build (keys, manifest), content, diagnostics, site.
 """
 
 from __future__ import annotations
@@ -10,14 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from clincalc_site.build.manifest import MANIFEST, Manifest, Stat, read_manifest, stat_of
+from clincalc_site.build.keys import KnownPageKey
+from clincalc_site.build.manifest import (
+    MANIFEST,
+    Manifest,
+    SourceStat,
+    read_manifest,
+    source_stat,
+    write_manifest,
+)
 from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.diagnostics import Diagnostic
 from clincalc_site.site.assembly import Site
 
 
 class KnownCollection(NamedTuple):
-    """The stand-ins and the cross-file findings, with what they came from."""
+    """The index entries and the cross-file findings, with what they came from."""
 
     shape: object  # every record's (shown, slug, entry_id), and the file names
     shape_key: str  # digest of ``shape``, as the manifest stores it
@@ -32,13 +40,6 @@ class KnownSite(NamedTuple):
     entries: list[IndexEntry]  # the very list it was assembled from
     site: Site
     problems: list[Diagnostic]
-
-
-class KnownPageKey(NamedTuple):
-    """A monograph page's key and the inputs it was worked out from (see ``_page_key``)."""
-
-    inputs: tuple[object, ...]
-    key: str
 
 
 @dataclass
@@ -56,20 +57,28 @@ class Session:
     persist: bool = True
     cache_dir: Path | None = None
     manifest: Manifest | None = None
-    written: Stat | None = None
+    written: SourceStat | None = None
     collection: KnownCollection | None = None
     site: KnownSite | None = None
     page_keys: dict[str, KnownPageKey] = dataclasses.field(default_factory=dict)  # by page path
 
+    def keep(self, cache_dir: Path, manifest: Manifest, previous: Manifest) -> None:
+        """Save the manifest a build made (unless ``persist`` is off), and remember it."""
+        if not self.persist:
+            self.cache_dir, self.manifest = cache_dir, manifest
+            return
+        written = write_manifest(cache_dir, manifest, previous)
+        self.remember(cache_dir, manifest if written else None)
+
     def remember(self, cache_dir: Path, manifest: Manifest | None) -> None:
         self.cache_dir, self.manifest = cache_dir, manifest
-        self.written = stat_of(cache_dir / MANIFEST) if manifest is not None else None
+        self.written = source_stat(cache_dir / MANIFEST) if manifest is not None else None
 
     def manifest_for(self, cache_dir: Path) -> Manifest:
         if self.manifest is not None and self.cache_dir == cache_dir:
             if not self.persist:
                 return self.manifest
-            if self.written is not None and stat_of(cache_dir / MANIFEST) == self.written:
+            if self.written is not None and source_stat(cache_dir / MANIFEST) == self.written:
                 return self.manifest
         return read_manifest(cache_dir)
 

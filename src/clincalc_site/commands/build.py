@@ -168,11 +168,12 @@ def run(args: argparse.Namespace) -> int:
     if report.failed:
         print(f"build failed: {config.output_dir} was not changed", file=sys.stderr)
         return ExitCode.CONTENT
+    counts = report.counts
     print(
         f"built {report.pages} pages into {config.output_dir} in {report.seconds:.2f} s: "
-        f"{report.monographs} monographs ({report.drafts} drafts, {report.overdue} overdue "
-        f"reviews), doses {report.verified} shown / {report.resourcing} not shown"
-        + (f", {report.withheld} drafts withheld" if report.withheld else "")
+        f"{counts.monographs} monographs ({counts.drafts} drafts, {counts.overdue} overdue "
+        f"reviews), doses {counts.verified} shown / {counts.resourcing} not shown"
+        + (f", {counts.withheld} drafts withheld" if counts.withheld else "")
         + f"; monograph pages rendered {report.rendered}, reused {report.reused}",
         file=sys.stderr,
     )

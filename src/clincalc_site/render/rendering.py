@@ -11,29 +11,20 @@ to show.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as dt
 import functools
-import os
-import re
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import jinja2
-import jinja2.bccache
-import markupsafe
-
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
 from clincalc_site.content.history import Change
-from clincalc_site.content.index_entry import IndexEntry
-from clincalc_site.content.loader import Entry, display_path
+from clincalc_site.content.loader import Entry
 from clincalc_site.content.rules import REVIEW_MAX_MONTHS, is_overdue
-from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.render.dashboard import DOSE_STATE_LABELS, dashboard, dose_queue
 from clincalc_site.render.markup import MarkupRenderer
+from clincalc_site.render.templates import long_date, make_environment
 from clincalc_site.site.assembly import DrugClass, RelatedLink, Site
 from clincalc_site.site.settings import SiteSettings
 
@@ -103,71 +94,6 @@ class MonographView:
     changes: tuple[Change, ...]
 
 
-# A number followed by a space and a unit or word: "1.25 mg", "20 mg daily", "2.5 micrograms".
-_NUMBER_THEN_UNIT = re.compile(r"(\d) (?=[^\W\d_]|%)")
-
-
-def keep_units(text: str) -> markupsafe.Markup:
-    """Escape ``text`` and keep each number on one line with the unit after it.
-
-    A dose that wraps between "1.25" and "mg" is a misreading risk, so the space is made
-    non-breaking. Examples: ``keep_units("1.25 mg")`` -> ``1.25&nbsp;mg``;
-    ``keep_units("<b>5 mg</b>")`` -> ``&lt;b&gt;5&nbsp;mg&lt;/b&gt;``.
-    """
-    escaped = str(markupsafe.escape(text))
-    return markupsafe.Markup(_NUMBER_THEN_UNIT.sub("\\1&nbsp;", escaped))
-
-
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Jinja's on-disk cache of compiled templates, which a full disk cannot break."""
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):  # only a cache: the build goes on without it
-            super().dump_bytecode(bucket)
-
-
-def compiled_templates_cache() -> jinja2.BytecodeCache | None:
-    """This user's folder of compiled templates, or None where it cannot be kept private.
-
-    Compiling the templates costs 50–100 ms in every process of every build, a preview
-    reload included; Jinja keys each entry by the template's source, so an edited template
-    is compiled afresh. The folder (``$XDG_CACHE_HOME/clincalc-site/templates``) sits beside
-    the build cache's signing key, outside every project: loading compiled code runs it, so
-    it must be a folder only this user can write.
-    """
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "clincalc-site" / "templates"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    private = stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
-    if not private or info.st_uid != os.getuid():
-        return None
-    return _CompiledTemplates(str(folder))
-
-
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """Jinja with autoescape always on and StrictUndefined (a typo is an error, not a blank)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        bytecode_cache=compiled_templates_cache(),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        # One environment serves one build (a preview makes a new one per rebuild), so the
-        # templates are read once; with auto_reload Jinja stats each template file again on
-        # every page and include: 5 stats and ~9% of a page's render.
-        auto_reload=False,
-    )
-    env.filters["keep_units"] = keep_units
-    env.filters["long_date"] = long_date
-    return env
-
-
 def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: str) -> SiteView:
     base_path = urlsplit(settings.base_url).path or "/"
     verified = sum(1 for e in site.entries if e.dose.shown)
@@ -210,110 +136,6 @@ def page_links(slug: str, site: Site) -> PageLinks:
     return PageLinks(
         class_url(site.class_of[slug]), site.related[slug], tuple(site.history.get(slug, ()))
     )
-
-
-@dataclass(frozen=True)
-class DashboardRow:
-    """One monograph on the editorial dashboard."""
-
-    slug: str
-    name: str
-    status: str
-    review_date: str
-    age_days: int
-    overdue: bool
-    verified: bool
-    last_change: Change | None
-    drug_class: str = ""
-    dose_state: str = "re-sourcing"  # DoseDecision.state
-    document: str = ""  # the source document the dose cites, if any
-
-
-def dashboard(site: Site, today: dt.date) -> tuple[list[DashboardRow], dict[str, int]]:
-    """Rows (A–Z) and totals for /editorial/: review state, dose state, last change."""
-    rows: list[DashboardRow] = []
-    for entry in site.entries:
-        review = entry.review
-        changes = site.history.get(entry.slug, ())
-        rows.append(
-            DashboardRow(
-                slug=entry.slug,
-                name=entry.name,
-                status=review.status,
-                review_date=review.date.isoformat(),
-                age_days=(today - review.date).days,
-                overdue=is_overdue(review.date, today),
-                verified=entry.dose.shown,
-                last_change=changes[0] if changes else None,
-                drug_class=entry.drug_class,
-                dose_state=entry.dose.state,
-                document=entry.dose.document or "",
-            )
-        )
-    verified = sum(1 for row in rows if row.verified)
-    reviewed = sum(1 for row in rows if row.status == "clinician-reviewed")
-    totals = {
-        "monographs": len(rows),
-        "reviewed": reviewed,
-        "drafts": len(rows) - reviewed,
-        "overdue": sum(1 for row in rows if row.overdue),
-        "verified": verified,
-        "resourcing": len(rows) - verified,
-    }
-    return rows, totals
-
-
-DOSE_STATE_LABELS = {
-    "published": "verified and shown",
-    "held-not-reviewed": "verified, held back: monograph not yet reviewed",
-    "held-source-revised": "verified, held back: source revised since",
-    "re-sourcing": "re-sourcing",
-}
-
-
-@dataclass(frozen=True)
-class DoseQueue:
-    """The re-sourcing queue on /editorial/: every dose state, counted three ways."""
-
-    by_state: tuple[tuple[str, int], ...]  # (label, count), in DOSE_STATE_LABELS order
-    by_class: tuple[tuple[str, dict[str, int]], ...]  # class -> state -> count, A–Z
-    by_document: tuple[tuple[str, dict[str, int]], ...]  # source id -> state -> count
-    revised: tuple[tuple[str, str, int], ...]  # (source id, revised on, doses held back)
-
-
-def dose_queue(rows: list[DashboardRow], revised_on: dict[str, dt.date]) -> DoseQueue:
-    """Count the rows' dose states; ``revised_on``: document -> its newer revision."""
-    states = list(DOSE_STATE_LABELS)
-
-    def tally(key: str) -> tuple[tuple[str, dict[str, int]], ...]:
-        groups: dict[str, dict[str, int]] = {}
-        for row in rows:
-            group = getattr(row, key)
-            if not group:
-                continue
-            counts = groups.setdefault(group, dict.fromkeys(states, 0))
-            counts[row.dose_state] += 1
-        return tuple(sorted(groups.items(), key=lambda item: item[0].casefold()))
-
-    held = [row.document for row in rows if row.dose_state == "held-source-revised"]
-    return DoseQueue(
-        by_state=tuple(
-            (DOSE_STATE_LABELS[state], sum(1 for row in rows if row.dose_state == state))
-            for state in states
-        ),
-        by_class=tally("drug_class"),
-        by_document=tally("document"),
-        revised=tuple(
-            (document, long_date(revised_on[document]), held.count(document))
-            for document in sorted(set(held))
-            if document in revised_on
-        ),
-    )
-
-
-def long_date(day: dt.date) -> str:
-    """'14 March 2025': how UK readers write a date in a sentence."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def held_back_line(decision: DoseDecision) -> str:
@@ -466,52 +288,3 @@ def _render_class(
     site_view: object,
 ) -> bytes:
     return render("class.html", site=site_view, drug_class=drug_class, summaries=summaries)
-
-
-class TemplateFailure(Exception):
-    """A template failed in a worker process; ``diagnostic`` says where and why."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
-def template_diagnostic(exc: Exception, templates_dir: Path) -> Diagnostic:
-    """A located error for a template that failed to render.
-
-    An index page template that reads more of a monograph than its ``IndexEntry`` holds is
-    told what it can read instead.
-    """
-    name = getattr(exc, "filename", None)
-    line = getattr(exc, "lineno", 0) or 0
-    if name is None:  # a failure while rendering: Jinja's traceback frames name the template
-        name, line = _template_frame(exc) or (getattr(exc, "name", None) or "templates", 0)
-    shown = display_path(Path(name)) if os.path.isabs(str(name)) else str(name)
-    message = getattr(exc, "message", None) or str(exc)
-    hint = f"fix the template in {templates_dir}"
-    if isinstance(exc, jinja2.UndefinedError) and "IndexEntry" in message:
-        readable = ", ".join(f.name for f in dataclasses.fields(IndexEntry))
-        hint = (
-            f"index pages see each monograph as an IndexEntry: {readable}, "
-            "and its summary as summaries[slug]; read only those"
-        )
-    return Diagnostic(
-        Location(shown, line, 1 if line else 0),
-        Severity.ERROR,
-        "template.error",
-        f"template error: {message}",
-        hint=hint,
-    )
-
-
-def _template_frame(exc: BaseException) -> tuple[str, int] | None:
-    """The innermost template file and line in ``exc``'s traceback (Jinja maps its frames
-    back to the template source), or None."""
-    found = None
-    trace = exc.__traceback__
-    while trace is not None:
-        filename = trace.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt", ".json", ".js")):
-            found = (filename, trace.tb_lineno)
-        trace = trace.tb_next
-    return found
