@@ -23,7 +23,7 @@ from clincalc_site.diagnostics import format_build_text, format_report
 from clincalc_site.publish.output_folder import OutputError
 from clincalc_site.site.settings import SiteSettings
 
-from .options import ExitCode, content_option, strict_option
+from .options import ExitCode, content_option, format_option, strict_option
 
 # Seconds a build runs before its progress bar appears (default 1); 0 shows it at once.
 DELAY_VARIABLE = "CLINCALC_PROGRESS_DELAY"
@@ -45,12 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="skip the search index (faster previews and benchmarks)",
     )
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="how to print problems (default: text)",
-    )
+    format_option(parser)
     parser.add_argument(
         "--no-cache",
         action="store_true",

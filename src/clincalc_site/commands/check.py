@@ -13,19 +13,14 @@ from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig, today_from_environment
 from clincalc_site.diagnostics import format_report, summary_line
 
-from .options import ExitCode, content_option, strict_option
+from .options import ExitCode, content_option, format_option, strict_option
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("check", help="validate every monograph; report all problems")
     content_option(parser)
     strict_option(parser)
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text (default), json, or GitHub Actions annotations",
-    )
+    format_option(parser)
     parser.set_defaults(handler=run)
 
 

@@ -33,3 +33,12 @@ def strict_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings (e.g. review overdue) as errors"
     )
+
+
+def format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="how to print problems: text (default), json, or GitHub Actions annotations",
+    )
