@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
+from clincalc_site.content.names import fold
 from clincalc_site.content.yaml_source import NodeInfo, PathKey
-from clincalc_site.site.assembly import MAX_RELATED, assemble_site, fold, sort_key
+from clincalc_site.site.assembly import MAX_RELATED, assemble_site, sort_key
 from clincalc_site.site.settings import SiteSettings
 
 NAMES = [f"Drug {letter}{n}" for letter in "ABCDEFGHIJ" for n in range(3)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.content.rules import name_key
+from clincalc_site.content.names import name_key
 from clincalc_site.diagnostics import Severity
 
 from .support import audit_html, audit_site, build, check, monograph_doc, write_project

@@ -10,12 +10,12 @@ import pytest
 from clincalc_site.content.index_entry import IndexEntry, index_entry
 from clincalc_site.content.loader import Entry
 from clincalc_site.content.models import Monograph
+from clincalc_site.content.names import name_key
 from clincalc_site.content.rules import (
     REVIEW_MAX_MONTHS,
     check_monograph,
     is_overdue,
     months_before,
-    name_key,
 )
 from clincalc_site.content.yaml_source import SourceMap, parse_yaml
 from clincalc_site.diagnostics import Diagnostic, Location, Severity

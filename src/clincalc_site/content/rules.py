@@ -6,45 +6,12 @@ Stage: validate. May import: diagnostics, models, yaml_source. No I/O.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import unicodedata
 
 from clincalc_site.content.models import Monograph
 from clincalc_site.content.yaml_source import SourceMap, format_path
 from clincalc_site.diagnostics import Diagnostic, Severity
 
 REVIEW_MAX_MONTHS = 24
-# Characters that render as nothing: two names differing only by these look identical. All
-# format characters (Cf: zero-width, bidi controls, tags), the other default-ignorable code
-# points of Unicode's DerivedCoreProperties (variation selectors, Hangul fillers, Khmer
-# inherent vowels, the combining grapheme joiner) and the blank braille pattern.
-_BLANK_RANGES = (
-    (0x034F, 0x034F),
-    (0x115F, 0x1160),
-    (0x17B4, 0x17B5),
-    (0x180B, 0x180F),
-    (0x2800, 0x2800),
-    (0x3164, 0x3164),
-    (0xFE00, 0xFE0F),
-    (0xFFA0, 0xFFA0),
-    (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A),
-    (0xE0000, 0xE0FFF),
-)
-_INVISIBLE = dict.fromkeys(
-    [cp for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Cf"]
-    + [cp for first, last in _BLANK_RANGES for cp in range(first, last + 1)]
-)
-# Letters of other scripts that look like Latin ones (Unicode TR39 confusables): Cyrillic,
-# Greek, Armenian, Cherokee capitals, and Latin IPA letters and small capitals.
-_LOOKALIKES = str.maketrans(
-    "аеорсухіјѕԁԛԝӏАВЕКМНОРСТХІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"
-    "һҺӀүҮѡѵԍԌԚԜϲϹϳͿօՕոսՍհզցՏıɑɡɩȷʀǀᴀᴏ"
-    "ᎪᏴᏟᎬᎻᎳᎷᎢᏚᏔᏒᏢᏦᏞᏃᏙᎫᏀᎥᎠ",
-    "aeopcyxijsdqwlABEKMHOPCTXIJSaBeikvoptuxABEZHIKMNOPTYX"
-    "hHIyYwvgGQWcCjJoOnuUhqgSiagijRlAo"
-    "ABCEHWMTSWRPKLZVJGiD",
-)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -132,15 +99,3 @@ def check_monograph(
             )
         )
     return found
-
-
-@functools.lru_cache(maxsize=1 << 16)  # pure; a preview server folds every name on each reload
-def name_key(name: str) -> str:
-    """Fold a name so that names a reader cannot tell apart compare equal."""
-    # Look-alikes are folded before NFKC too: it turns the lunate sigma 'ϲ' into 'ς'.
-    visible = unicodedata.normalize("NFKC", name.translate(_LOOKALIKES)).translate(_INVISIBLE)
-    folded = visible.translate(_LOOKALIKES)
-    stripped = "".join(
-        ch for ch in unicodedata.normalize("NFD", folded) if not unicodedata.combining(ch)
-    )
-    return " ".join(stripped.casefold().split())

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import yaml
 
 from clincalc_site.content.models import RESERVED_SLUGS, SLUG_PATTERN
+from clincalc_site.content.names import ascii_slug, non_ascii_letters
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/monograph.schema.json"
 MAX_SLUG_LENGTH = 100
 _SLUG_RE = re.compile(SLUG_PATTERN)
-_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
 # Every section, in the order of the published page, with what belongs in it. The hints are
 # valid values, so the draft validates; the editor replaces each one.
@@ -86,16 +86,14 @@ def slugify(name: str) -> str:
         InvalidName: the name has no letters or digits, or has a letter with no ASCII form
             (``β``): the slug would silently lose it, so the editor spells it out instead.
     """
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    kept = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    foreign = sorted({ch for ch in kept if ch.isalnum() and not ch.isascii()})
+    foreign = non_ascii_letters(name)
     if foreign:
         letters = ", ".join(f"'{ch}'" for ch in foreign)
         raise InvalidName(
             f"cannot make a file name from {name!r}: {letters} has no plain-letter form; "
             "spell it out as the INN does (e.g. 'beta', 'alfa')"
         )
-    slug = _NOT_ALPHANUMERIC.sub("-", kept).strip("-")
+    slug = ascii_slug(name)
     if not slug:
         raise InvalidName(f"cannot make a file name from {name!r}: it has no letters or digits")
     if len(slug) > MAX_SLUG_LENGTH:

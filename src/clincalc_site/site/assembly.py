@@ -5,15 +5,13 @@ Stage: site. May import: content (index_entry, history), site.settings, diagnost
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from clincalc_site.content.history import Change
 from clincalc_site.content.index_entry import IndexEntry
+from clincalc_site.content.names import ascii_slug, fold
 from clincalc_site.diagnostics import Diagnostic, Severity
 from clincalc_site.site.settings import SiteSettings
 
@@ -60,24 +58,15 @@ def sort_key(name: str) -> tuple[str, str]:
     return (fold(name), name)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # pure; a preview server sorts every name on each reload
-def fold(text: str) -> str:
-    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
-        return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
 def index_letter(name: str) -> str:
     first = fold(name)[:1].upper()
     return first if "A" <= first <= "Z" else "#"
 
 
-def slugify(text: str) -> str:
-    """ASCII slug for URLs: 'Beta-blocker (cardioselective)' -> 'beta-blocker-cardioselective'."""
-    ascii_text = fold(text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return slug or "class"
+def class_slug(name: str) -> str:
+    """A class page's address: 'Beta-blocker (cardioselective)' -> 'beta-blocker-cardioselective'
+    (letters with no ASCII form are dropped; a name with none left is 'class')."""
+    return ascii_slug(name) or "class"
 
 
 def is_publishable(entry: IndexEntry, settings: SiteSettings) -> bool:
@@ -123,7 +112,7 @@ def _group_classes(
     by_slug: dict[str, str] = {}
     classes: list[DrugClass] = []
     for name in sorted(members, key=sort_key):
-        slug = slugify(name)
+        slug = class_slug(name)
         if slug in by_slug:
             entry = members[name][0]
             problems.append(

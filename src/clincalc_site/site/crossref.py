@@ -9,7 +9,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from clincalc_site.content.index_entry import IndexEntry
-from clincalc_site.content.rules import name_key
+from clincalc_site.content.names import name_key
 from clincalc_site.diagnostics import Diagnostic, Severity
 
 
