@@ -57,7 +57,7 @@ class TreeFile(NamedTuple):
     """One file of a published folder: what it holds and how it looked on disk.
 
     A NamedTuple: a manifest holds two of these per page, made anew by every build that
-    reads it (a frozen dataclass costs 30-40 ms more per 10,000 pages)."""
+    reads it (a frozen dataclass is slower to make)."""
 
     content: str  # a page key or a sha256 of the bytes; "" when unknown (finish output)
     stat: tuple[int, ...]  # folder_scans.file_stat: size, mtime, inode
@@ -208,7 +208,7 @@ def _mac(key: bytes, body: bytes) -> bytes:
     return hmac.new(key, body, hashlib.sha256).digest()
 
 
-# The manifest is stored with ``marshal`` as plain tuples: ten times faster to read than
+# The manifest is stored with ``marshal`` as plain tuples: much faster to read than
 # pickled objects (the warm build reads it whole), and reading it runs no code. marshal's
 # format belongs to one Python version, which is part of the tag.
 _MARSHAL_TAG = f"clincalc-cache {FORMAT} python {sys.version_info.major}.{sys.version_info.minor}"
@@ -228,8 +228,8 @@ def _restore(cls: type[_T], fields: dict[str, Any]) -> _T:
     """An instance of one of the frozen dataclasses below, from fields this code stored.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; a
-    rebuild at 10,000 monographs restores 50,000 of these objects, and this takes 40% less
-    time (the classes have no ``__post_init__`` or slots: a test holds them to that, and a
+    rebuild restores several of these objects per monograph, and this is faster (the
+    classes have no ``__post_init__`` or slots: a test holds them to that, and a
     property test holds restored records equal to constructed ones).
     """
     restored = object.__new__(cls)

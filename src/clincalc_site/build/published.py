@@ -92,7 +92,7 @@ class PublishedSite:
         keep = kept | rewritten
         clear_spare(spare, (name for name in held if name not in keep))
         # What the spare holds now; every file written into it from here on is noted, so
-        # the finish step and publishing need not scan it again (0.1 s each at 10,000).
+        # the finish step and publishing need not scan it again.
         known = [_digests(self.tree), _digests(self.manifest.spare or {})] if self.tree else []
         listing = {name: held[name][1] for name in keep if name in held}
         return spare, SiteFiles(spare, known, listing), kept

@@ -2,8 +2,8 @@
 
 Stage: build. May import: content, diagnostics.
 
-A whole ``Entry`` (pydantic models, a source map of every value) takes about 100 µs to send
-between processes or read back from disk; a ``FileRecord`` takes a few. Each file's record
+A whole ``Entry`` (pydantic models, a source map of every value) is slow to send between
+processes or read back from disk; a ``FileRecord`` is small and plain. Each file's record
 comes from the worker that loaded it (or from the build cache) and carries the file's
 diagnostics and its ``IndexEntry``: all that assembly, the cross-file rules and the index
 pages read.

@@ -91,9 +91,8 @@ def report_json(report: BuildReport) -> bytes:
 
     It is published with the site, so text quoted from a dosing block is left out of it
     (``dose_rules.for_publication``). No timings: the same commit must build byte-identical
-    output. Not ``indent=``, which
-    makes ``json`` use its pure-Python encoder (0.1 s per 2,000 diagnostics, on every
-    preview reload); each value is encoded by the C encoder instead.
+    output. Not ``indent=``, which makes ``json`` use its pure-Python encoder (slow on a
+    preview reload with thousands of diagnostics); each value is encoded by the C encoder.
     """
     fields = dataclasses.replace(report, diagnostics=[]).as_json()
     lines = []

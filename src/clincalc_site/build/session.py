@@ -48,10 +48,9 @@ class Session:
 
     The manifest its last build wrote, used as it is in memory while the file on disk is
     still the one written (another build in between replaces it, and it is read again):
-    reading and converting it costs about 50 ms per 2,000 monographs on every reload.
-    ``persist=False`` (the preview, whose output and cache live in a private temporary
-    folder no other build writes) keeps the manifest in memory only: writing it is another
-    40 ms per 2,000 monographs.
+    reading and converting it would cost every reload. ``persist=False`` (the preview, whose
+    output and cache live in a private temporary folder no other build writes) keeps the
+    manifest in memory only, saving the write too.
     """
 
     persist: bool = True

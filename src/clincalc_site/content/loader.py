@@ -75,7 +75,7 @@ def discover_names(content_dir: Path) -> tuple[list[str], list[Diagnostic]]:
         ]
     root = content_dir.resolve()
     files: list[str] = []
-    # One scandir, names sorted as strings (Path comparison costs 20 µs a file), and the
+    # One scandir, names sorted as strings (Path comparison is slow), and the
     # link test from the directory entry (no stat): this runs on every build and reload.
     with os.scandir(content_dir) as listing:
         found = sorted((item.name, item.is_symlink()) for item in listing)

@@ -45,8 +45,9 @@ class BackgroundScans:
     """``scan_tree`` of some folders, done by a forked child on the other core meanwhile.
 
     A rebuild compares the published folder and the spare folder with what the build
-    cache recorded; scanning them costs 0.1-0.15 s each at 10,000 pages, which a child
-    process does while this one reads the cache and the content. ``result(root)`` gives
+    cache recorded; a child process scans them while this one reads the cache and the
+    content (this pays on a warm rebuild: docs/performance.md, "Micro-optimisations").
+    ``result(root)`` gives
     the scan as it was when the child ran it (so only for folders nothing writes to in
     between: the build holds the output's lock) or scans here if the child could not run.
     Forks only from a process with one thread (a thread holding a lock at the fork would

@@ -139,7 +139,7 @@ class _MonographParser(HTMLParser):
 def page_url(relative: str) -> str:
     """'drugs/x/index.html' -> 'drugs/x/'; 'index.html' -> ''; 'a.html' -> 'a.html'.
 
-    Takes a POSIX path string: a ``Path`` per page cost 0.1 s of a 10,000-page build."""
+    Takes a POSIX path string: a ``Path`` per page is costly on a large site."""
     if relative == "index.html":
         return ""
     return relative.removesuffix("index.html")

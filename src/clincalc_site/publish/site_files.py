@@ -29,8 +29,8 @@ class SiteFiles:
 
     ``known`` holds digests from earlier builds: a file whose size, mtime and inode are the
     ones it had when it was hashed is not read again (a reused page is the same inode as the
-    page it was linked from; a page written anew is a new inode). Hashing every file of a
-    10,000-page site cost 0.2-0.25 s of every rebuild.
+    page it was linked from; a page written anew is a new inode): hashing every file would
+    cost every rebuild more than anything else it does (figures: docs/performance.md).
     """
 
     def __init__(
@@ -79,7 +79,7 @@ class SiteFiles:
         """Note that ``name`` was written or removed after the listing was taken.
 
         The offline file list, the build id and the build cache's record of the published
-        site are made from the listing, not from a scan (0.1 s each at 10,000 pages): every
+        site are made from the listing, not from a scan (each scan is costly at scale): every
         write after the listing was taken must be noted (a large one, a search index, by
         ``rescan``). tests/e2e/test_incremental.py holds the result to a cold build's.
         """

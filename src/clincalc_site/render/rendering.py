@@ -125,8 +125,8 @@ class PageLinks:
 
     def identity(self) -> tuple[object, ...]:
         """Everything this holds as plain tuples, for page keys: ``dataclasses.astuple``
-        (which a test holds this equal to) and dataclass ``repr`` are ten times slower,
-        and a warm build computes one key per monograph."""
+        (which a test holds this equal to) and dataclass ``repr`` are much slower, and a
+        warm build computes one key per monograph."""
         related = tuple((r.slug, r.name, r.curated) for r in self.related)
         changes = tuple((c.date, c.subject, c.commit) for c in self.changes)
         return (self.class_url, related, changes)

@@ -47,8 +47,9 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
 def compiled_templates_cache() -> jinja2.BytecodeCache | None:
     """This user's folder of compiled templates, or None where it cannot be kept private.
 
-    Compiling the templates costs 50–100 ms in every process of every build, a preview
-    reload included; Jinja keys each entry by the template's source, so an edited template
+    Compiling the templates costs every process of every build, a preview reload
+    included, more than rendering a small site; Jinja keys each entry by the template's
+    source, so an edited template
     is compiled afresh. The folder (``$XDG_CACHE_HOME/clincalc-site/templates``) sits beside
     the build cache's signing key, outside every project: loading compiled code runs it, so
     it must be a folder only this user can write.
@@ -78,7 +79,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         # One environment serves one build (a preview makes a new one per rebuild), so the
         # templates are read once; with auto_reload Jinja stats each template file again on
-        # every page and include: 5 stats and ~9% of a page's render.
+        # every page and include.
         auto_reload=False,
     )
     env.filters["keep_units"] = keep_units

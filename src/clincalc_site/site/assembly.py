@@ -136,7 +136,8 @@ class RelatedLinks(Mapping[str, tuple[RelatedLink, ...]]):
     """Each published monograph's related links, worked out when first asked for.
 
     A rebuild renders only the pages whose file or neighbours changed; working out the
-    links of all 10,000 pages would cost it 50 ms. Pure: the answer for a slug never changes.
+    links of every page would cost it more than the rest of the assembly. Pure: the answer
+    for a slug never changes.
     """
 
     def __init__(
