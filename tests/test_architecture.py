@@ -8,6 +8,7 @@ every module and subpackage; each may import only what lies below it. Only ``cli
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,29 @@ def test_no_module_or_class_is_too_long_to_read(relative: str) -> None:
             assert node.end_lineno is not None
             length = node.end_lineno - node.lineno + 1
             assert length <= MAX_CLASS_LINES, f"class {node.name} has {length} lines"
+
+
+# --- docs/architecture.md names what exists, and everything that exists -------------------
+
+ARCHITECTURE_DOC = PACKAGE.parents[1] / "docs" / "architecture.md"
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    missing = [
+        relative
+        for relative in ALL_MODULES
+        if not relative.endswith("__init__.py") and f"`{Path(relative).name}`" not in text
+    ]
+    assert missing == [], "add them to docs/architecture.md"
+
+
+def test_every_function_the_architecture_page_names_is_where_it_says() -> None:
+    """``build/pipeline.py: build`` means a file that exists and defines ``build``."""
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8").replace("\n", " ")
+    named = re.findall(r"`((?:[a-z_]+/)?[a-z_]+\.py): +([A-Za-z_.]+)`", text)
+    assert len(named) > 15
+    for relative, name in named:
+        source = (PACKAGE / relative).read_text(encoding="utf-8")
+        defined = name.split(".")[-1]
+        assert re.search(rf"(def|class) {defined}\b", source), f"{relative}: {name}"
