@@ -57,35 +57,17 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("clincalc-site, other modules", ("clincalc_site/",)),
 )
 OTHER = "other (stdlib, interpreter)"
-# (label, candidates as (file, function)): the first candidate that ran is shown. The
-# pipeline is being reworked, so each stage lists the names it has had.
+# (label, candidates as (file, function)): the first candidate that ran is shown.
 STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("load + validate", (("loader.py", "load_monographs"), ("pipeline.py", "_records"))),
-    ("  parse YAML with source map", (("yaml_source.py", "parse_yaml"),)),
-    ("  cross-file rules", (("rules.py", "check_collection"),)),
-    ("assemble", (("site.py", "assemble_site"),)),
-    (
-        "render (and write, where streamed)",
-        (
-            ("rendering.py", "render_site"),
-            ("pipeline.py", "_monograph_pages"),
-            ("pipeline.py", "_render_and_publish"),
-        ),
-    ),
-    ("  Markdown + sanitise", (("markup.py", "block"),)),
-    ("  Jinja", (("rendering.py", "render"),)),
-    (
-        "write pages",
-        (
-            ("output.py", "write_site"),
-            ("output.py", "put_file"),
-            ("publish/site_files.py", "put_file"),
-        ),
-    ),
-    (
-        "  publish (swap folders)",
-        (("output.py", "publish"), ("publish/output_folder.py", "publish")),
-    ),
+    ("load + validate", (("build/pipeline.py", "_records"),)),
+    ("  parse YAML with source map", (("content/yaml_source.py", "parse_yaml"),)),
+    ("  cross-file rules", (("site/crossref.py", "check_collection"),)),
+    ("assemble", (("site/assembly.py", "assemble_site"),)),
+    ("render (and write, where streamed)", (("build/pipeline.py", "_render"),)),
+    ("  Markdown + sanitise", (("render/markup.py", "block"),)),
+    ("  Jinja", (("render/rendering.py", "render"),)),
+    ("write pages", (("publish/site_files.py", "put_file"),)),
+    ("  publish (swap folders)", (("publish/output_folder.py", "publish"),)),
 )
 
 Key = tuple[str, int, str]
