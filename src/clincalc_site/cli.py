@@ -10,6 +10,7 @@ Exit codes: ``commands.ExitCode`` (0 success, 1 content errors or warnings under
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -51,8 +52,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    """The ``clincalc-site`` command: ``main``, and its exit code."""
-    sys.exit(main())
+    """The ``clincalc-site`` command: ``main``, then exit without tearing the heap down.
+
+    A rebuild leaves a large heap that the interpreter would free object by object on the
+    way out (docs/performance.md, "Micro-optimisations"). Everything a command writes is
+    closed and renamed into place before ``main`` returns, its child processes are joined,
+    and output is flushed here; if flushing fails (a closed pipe), the usual exit reports it.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
 
 
 if __name__ == "__main__":

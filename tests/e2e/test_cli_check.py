@@ -211,7 +211,7 @@ def test_the_repository_monographs_pass_check(capsys: pytest.CaptureFixture[str]
 def test_the_command_exits_with_its_code_after_writing_all_its_output(
     write_content: WriteContent, tmp_path: Path, command: list[str]
 ) -> None:
-    """The command's whole output reaches a pipe, and its exit code the caller.
+    """The command leaves without the interpreter's teardown: output and exit code intact.
 
     500 broken files make ~200 KB of JSON, more than a pipe holds, so output that was not
     flushed before the process ended would be missing or cut off.
