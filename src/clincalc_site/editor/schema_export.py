@@ -53,6 +53,15 @@ _REGIMEN = {
 
 # Examples for the fields whose model gives none, by $defs name and field. An example in the
 # model's Field(examples=...) always wins; moving these into models.py is welcome.
+# The fields a dosing block has whether or not it is verified yet.
+_DOSING: dict[str, list[object]] = {
+    "regimens": [[_REGIMEN]],
+    "source": [_SOURCE],
+    "prepared_by": ["bjones"],
+    "prepared_on": [_DATE],
+    "verified_by": ["asmith"],
+    "verified_on": [_DATE],
+}
 FALLBACK_EXAMPLES: dict[str, dict[str, list[Any]]] = {
     "Monograph": {
         "specialist": [True],
@@ -70,24 +79,8 @@ FALLBACK_EXAMPLES: dict[str, dict[str, list[Any]]] = {
         "evidence": ["The key trials and guidelines, each named as its authors name it."],
         "review": [{"status": "draft", "date": _DATE}],
     },
-    "DosingUnderReview": {
-        "status": ["re-sourcing"],
-        "regimens": [[_REGIMEN]],
-        "source": [_SOURCE],
-        "prepared_by": ["bjones"],
-        "prepared_on": [_DATE],
-        "verified_by": ["asmith"],
-        "verified_on": [_DATE],
-    },
-    "VerifiedDosing": {
-        "status": ["verified"],
-        "regimens": [[_REGIMEN]],
-        "source": [_SOURCE],
-        "prepared_by": ["bjones"],
-        "prepared_on": [_DATE],
-        "verified_by": ["asmith"],
-        "verified_on": [_DATE],
-    },
+    "DosingUnderReview": {"status": ["re-sourcing"], **_DOSING},
+    "VerifiedDosing": {"status": ["verified"], **_DOSING},
     "SourceCitation": {"revision": ["2025-03-14"]},
     "Reference": {"url": ["https://www.nice.org.uk/guidance/ta427"]},
     "Regimen": {"notes": ["See the SmPC, section 4.2, for adjustments."]},
