@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from json.encoder import encode_basestring_ascii as _json_string  # json.dumps' own, in C
 
 
 class Severity(StrEnum):
@@ -85,6 +86,18 @@ class Diagnostic:
             "severity": str(self.severity),
             "message": self.message + (f" — {self.hint}" if self.hint else ""),
         }
+
+    def json_line(self) -> str:
+        """``json.dumps(self.as_json(), sort_keys=True)``, spelt out: a third of its cost
+        for the 10,000 lines of a large site's build-report.json (a test holds them equal)."""
+        loc = self.location
+        message = self.message + (f" — {self.hint}" if self.hint else "")
+        return (
+            f'{{"code": {_json_string(self.code)}, "column": {loc.column}, '
+            f'"file": {_json_string(loc.path)}, "line": {loc.line}, '
+            f'"message": {_json_string(message)}, "path": {_json_string(self.field_path)}, '
+            f'"severity": {_json_string(str(self.severity))}}}'
+        )
 
 
 def _gh_escape_data(text: str) -> str:

@@ -8,6 +8,7 @@ these properties hold the shortcuts to the definitions for generated input (hypo
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,15 @@ def diagnostics(draw: st.DrawFn) -> Diagnostic:
         field_path=draw(TEXT),
         hint=draw(TEXT),
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(diagnostics())
+def test_a_report_line_is_the_sorted_json_of_the_diagnostic(diagnostic: Diagnostic) -> None:
+    line = diagnostic.json_line()
+
+    assert line == json.dumps(diagnostic.as_json(), sort_keys=True)
+    assert "\n" not in line  # one diagnostic per line of build-report.json
 
 
 DOSE_STATES = ["published", "held-not-reviewed", "held-source-revised", "re-sourcing"]

@@ -99,7 +99,7 @@ def report_json(report: BuildReport) -> bytes:
     for name in sorted(fields):
         if name == "diagnostics" and report.diagnostics:
             shown = map(for_publication, report.diagnostics)
-            items = ",\n".join(f"    {json.dumps(d.as_json(), sort_keys=True)}" for d in shown)
+            items = ",\n".join(f"    {d.json_line()}" for d in shown)
             lines.append(f'  "{name}": [\n{items}\n  ]')
         else:
             lines.append(f"  {json.dumps(name)}: {json.dumps(fields[name])}")
