@@ -316,3 +316,11 @@ def test_every_function_the_architecture_page_names_is_where_it_says() -> None:
         source = (PACKAGE / relative).read_text(encoding="utf-8")
         defined = name.split(".")[-1]
         assert re.search(rf"(def|class) {defined}\b", source), f"{relative}: {name}"
+
+
+@pytest.mark.parametrize("relative", [r for r in ALL_MODULES if "/" in r])
+def test_a_module_says_the_subpackage_it_is_in(relative: str) -> None:
+    """A module's ``Stage:`` line names its own subpackage (it drifted once, with the layout)."""
+    docstring = ast.get_docstring(ast.parse((PACKAGE / relative).read_text(encoding="utf-8")))
+    stated = re.findall(r"^Stage: (\S+)", docstring or "", re.M)
+    assert stated in ([], [f"{unit_of(relative)}/"]), relative

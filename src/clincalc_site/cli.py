@@ -1,6 +1,6 @@
 """Command line: ``clincalc-site check|build|...``.
 
-Stage: interface (the top). May import: commands. Every command lives in ``commands/``;
+Stage: top level (docs/architecture.md). Every command lives in ``commands/``;
 this module parses the arguments, runs the chosen command and turns a bug into exit 2.
 
 Exit codes: ``commands.ExitCode`` (0 success, 1 content errors or warnings under --strict,

@@ -1,6 +1,6 @@
 """Located problems as data: the error channel of every stage.
 
-Stage: shared, lowest layer. May import: stdlib only.
+Stage: top level (docs/architecture.md).
 
 Every content problem is a ``Diagnostic`` with a file, line and column, a stable dotted
 code (``yaml.duplicate_key``, ``schema.missing_field``, ``xref.unknown_target`` ...), a

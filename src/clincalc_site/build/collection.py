@@ -1,7 +1,7 @@
 """The site stage of a build: the cross-file rules and the assembly, reused when their
 inputs are unchanged.
 
-Stage: build. May import: build (manifest, records, session), content, site.
+Stage: build/ (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The per-run build configuration, and the clock read at the command-line edge.
 
-Stage: build. May import: content (history), site (settings), publish (the finish step's type).
+Stage: build/ (docs/architecture.md).
 """
 
 from __future__ import annotations

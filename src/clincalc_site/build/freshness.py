@@ -1,6 +1,6 @@
 """Which monograph files are as the last build saw them: by their stat, else by their bytes.
 
-Stage: build. May import: build.manifest, build.records.
+Stage: build/ (docs/architecture.md).
 
 A file whose size, times and inode match the manifest's is taken as unchanged, unless it was
 written so close to the last build that a later write could have kept its stat (git's

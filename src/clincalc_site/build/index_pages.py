@@ -1,6 +1,6 @@
 """Render the index pages whose inputs changed; reuse the others.
 
-Stage: build. May import: build (keys, published, records), render, site.
+Stage: build/ (docs/architecture.md).
 
 An index page (A–Z, classes, class pages, dashboard, sitemap...) is rendered from the site's
 index entries, the settings, the summaries it read and the ``site`` fields it read; its key

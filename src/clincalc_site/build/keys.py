@@ -1,6 +1,6 @@
 """The keys that decide what a build may reuse: equal key, equal bytes.
 
-Stage: build. May import: build.manifest (digest), render (PageLinks, SiteView). Pure.
+Stage: build/ (docs/architecture.md). Pure.
 
 A monograph page's key covers the templates, the ``site`` fields the page read, the file's
 digest and path, and its links; an index page's covers the templates, every index entry, the

@@ -1,6 +1,6 @@
 """The build cache: what the last build loaded, rendered and published, keyed by content.
 
-Stage: build cache (used by the pipeline). May import: records, config, diagnostics.
+Stage: build/ (docs/architecture.md).
 
 One file, ``<cache dir>/manifest.marshal`` (the cache dir is ``.clincalc-cache/`` beside the
 output unless ``--cache-dir`` says otherwise), holds:

@@ -1,6 +1,6 @@
 """The stage script: ``check`` and ``build``, the one path every build takes.
 
-Stage: build (the top of it). May import: every stage.
+Stage: build/ (docs/architecture.md).
 
 ``build`` runs: inputs (settings, registries, file list) -> records (each file loaded by a
 worker, or taken from the manifest when its bytes are unchanged) -> site (cross-file rules,

@@ -1,7 +1,7 @@
 """Which monograph pages a build reuses and which it renders: a pure decision.
 
-Stage: planning (between the workers and the orchestration). May import: site, rendering,
-parallel, records. No I/O: what the file system says comes in as the ``intact`` function.
+Stage: build/ (docs/architecture.md). No I/O: what the file system says comes in as the
+``intact`` function.
 
 A page is reused when it was published by the last build (``old_pages``), its key is the key
 it had, and the published file is untouched; every other page is rendered. When the plan

@@ -1,6 +1,6 @@
 """The fan-out of monograph files to worker processes, used by ``check`` and ``build``.
 
-Stage: build. May import: build (config, progress, records, workers), content.
+Stage: build/ (docs/architecture.md).
 """
 
 from __future__ import annotations

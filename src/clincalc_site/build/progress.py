@@ -1,7 +1,6 @@
 """A one-line progress bar on a terminal, for builds long enough to want one.
 
-Stage: support (the build reports progress; the interface draws it). May import: nothing of
-the project.
+Stage: build/ (docs/architecture.md): the build reports progress; the interface draws it.
 
 The pipeline reports ``(stage, done, total)`` through a ``Progress`` callable and does not know
 who listens. ``TerminalProgress`` draws it on stderr, but only on a real terminal and only once

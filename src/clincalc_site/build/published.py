@@ -1,6 +1,6 @@
 """The published site and its spare folder, as the manifest knows them and as they are.
 
-Stage: build. May import: build.manifest, publish.
+Stage: build/ (docs/architecture.md).
 
 A rebuild reuses a published file only when the manifest vouches for its content and the
 file is untouched (same stat as when it was published); it builds into the spare folder (the

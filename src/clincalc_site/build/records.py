@@ -1,6 +1,6 @@
 """What the build keeps of each monograph file between stages, processes and builds.
 
-Stage: build. May import: content, diagnostics.
+Stage: build/ (docs/architecture.md).
 
 A whole ``Entry`` (pydantic models, a source map of every value) is slow to send between
 processes or read back from disk; a ``FileRecord`` is small and plain. Each file's record

@@ -1,6 +1,6 @@
 """What ``check`` and ``build`` report: counts, diagnostics and ``build-report.json``.
 
-Stage: build (data only). May import: content, diagnostics.
+Stage: build/ (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a long-running process (``serve``) keeps from one build to the next.
 
-Stage: build. May import: build (keys, manifest), content, diagnostics, site.
+Stage: build/ (docs/architecture.md).
 """
 
 from __future__ import annotations

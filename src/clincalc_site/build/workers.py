@@ -1,7 +1,6 @@
 """The per-file work of a build (load, validate, render one monograph page), in worker processes.
 
-Stage: load + render (workers). May import: diagnostics, loader, records, rendering, models,
-markup.
+Stage: build/ (docs/architecture.md).
 
 Each file is loaded by exactly one worker, which keeps the full ``Entry`` and later renders that
 monograph's page, so an entry never crosses a process boundary: only compact ``FileRecord``s

@@ -1,6 +1,6 @@
 """Every subcommand, one module each (``options`` holds what they share).
 
-Stage: interface. Each command module may import build and feature modules, never cli.
+Stage: commands/ (docs/architecture.md). A command module may import every stage, never cli.
 """
 
 from __future__ import annotations

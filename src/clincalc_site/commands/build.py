@@ -1,7 +1,6 @@
 """``clincalc-site build``: check, render and atomically publish the site.
 
-Stage: interface. May import: pipeline, config, diagnostics, output, parallel, progress,
-search.
+Stage: commands/ (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``clincalc-site check``: validate every monograph and report every problem, located.
 
-Stage: interface. May import: pipeline, config, diagnostics.
+Stage: commands/ (docs/architecture.md).
 """
 
 from __future__ import annotations

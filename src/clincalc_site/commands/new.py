@@ -1,6 +1,6 @@
 """``clincalc-site new "Drug name" --class "…"``: start a monograph from a draft that validates.
 
-Stage: interface. May import: scaffold, loader (display paths), config (the clock).
+Stage: commands/ (docs/architecture.md).
 
 Exit codes: 0 written, 1 refused because the file already exists or the content folder is
 missing, 2 the name or class cannot be used (a usage error, as argparse's own).

@@ -3,7 +3,7 @@
 Kinds: ``monograph`` (monographs/*.yaml, the default), ``team`` (team.yaml) and ``sources``
 (sources.yaml).
 
-Stage: interface. May import: schema_export. Never cli.
+Stage: commands/ (docs/architecture.md). Never cli.
 
 Exit codes: 0 printed or written, 2 the file could not be written.
 """

@@ -1,6 +1,6 @@
 """``clincalc-site serve``: build, serve on 127.0.0.1, rebuild and reload on every save.
 
-Stage: interface. May import: devserver, config.
+Stage: commands/ (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A dose's text cut into amount, range, unit and rest, and how each amount must be written.
 
-Stage: validate. May import: dose_units, dose_quantity. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 ``_lex`` only cuts (nothing is checked); ``_number_problem`` says what is wrong with one
 written number (no zero before the point, a trailing zero, a stray comma), or nothing.

@@ -1,6 +1,6 @@
 """Dose safety lint: error-prone dose notation in regimen text, as located warnings.
 
-Stage: validate. May import: diagnostics, yaml_source. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 Every text field of every regimen is checked, verified or still re-sourcing, so nothing unsafe
 is waiting to be published (``dose_rules`` decides the severity: an error in a verified dose,

@@ -1,6 +1,6 @@
 """Strict parsing of a regimen's ``dose`` and ``max_dose``: an amount, a unit and its UCUM code.
 
-Stage: validate. May import: dose_units, dose_quantity, dose_unit_spelling, dose_amounts.
+Stage: content/ (docs/architecture.md).
 No I/O.
 
 A dose is data, not prose: an amount or a range (``1–2``, ``1-2``, ``1 to 2``), a space and a

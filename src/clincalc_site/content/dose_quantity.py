@@ -1,6 +1,6 @@
 """What parsing a dose gives: a ``Quantity``, or a ``DoseProblem`` saying why not.
 
-Stage: validate. May import: dose_units. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """Whether a monograph's dose may be published, and every reason it may not, located.
 
-Stage: validate. May import: diagnostics, models, yaml_source, dose_quantity, dose_parser,
-dose_lint, placeholders, prose_dose. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 The dose contract (docs/content-format.md, "The dosing contract"): a dose is shown to a reader
 only when it is structured (``dose_parser``), was prepared by one member of ``team.yaml`` and

@@ -1,6 +1,6 @@
 """What a unit as written most likely means: unsafe abbreviations, aliases and near misses.
 
-Stage: validate. May import: dose_units. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 For a unit that is not on the list (``dose_units``): the safe spelling of an abbreviation
 UK prescribing guidance refuses (``mcg`` -> ``micrograms``) with the error it causes, and the

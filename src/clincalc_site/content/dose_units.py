@@ -1,6 +1,6 @@
 """The units a dose may be written in, each with its UCUM code; the periods of a maximum dose.
 
-Stage: validate. May import: nothing of the package (stdlib only). No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 ``UNITS`` maps every accepted spelling to its ``DoseUnit``; ``dose_parser`` reads doses
 against it and ``dose_unit_spelling`` suggests the listed spelling for one that is not.

@@ -1,6 +1,6 @@
 """Read each monograph's change history from git, for the "Changes" list and the dashboard.
 
-Stage: load (an input edge, like loader.py). May import: stdlib only.
+Stage: content/ (docs/architecture.md): an input edge, like ``loader``.
 
 One ``git log`` over the whole content folder (not one per file: a formulary has thousands),
 parsed into slug -> changes, newest first. Outside a git checkout, or without git, there is

@@ -1,6 +1,6 @@
 """What the rest of the site needs of one monograph: the ``IndexEntry``.
 
-Stage: content. May import: diagnostics, yaml_source, loader.
+Stage: content/ (docs/architecture.md).
 
 The A–Z, class pages, sitemap, dashboard, cross-file rules and site assembly read a few facts
 of each monograph — never its prose or its dose. An ``IndexEntry`` holds exactly those, with

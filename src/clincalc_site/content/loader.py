@@ -1,7 +1,7 @@
 """Read every monograph in the content folder and validate it, collecting every problem.
 
-Stage: load + validate (the input edge: the only module that reads content files).
-May import: diagnostics, yaml_source, models, schema_errors, rules, dose_rules.
+Stage: content/ (docs/architecture.md): the input edge, the only module that reads monograph
+files.
 
 ``load_file`` never raises for bad content: it returns the monograph if it validated and a
 located diagnostic for each problem, so an editor sees all mistakes at once. The build and

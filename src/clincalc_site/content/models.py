@@ -1,6 +1,6 @@
 """The monograph content model: what an editor may write in ``monographs/<slug>.yaml``.
 
-Stage: validate. May import: pydantic. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 Also the two registries beside ``site.yaml``: ``team.yaml`` (``Team``) and ``sources.yaml``
 (``SourceDocument`` by id).

@@ -1,6 +1,6 @@
 """How names are compared, sorted and turned into addresses: one place for every fold.
 
-Stage: content. May import: stdlib only. Pure.
+Stage: content/ (docs/architecture.md). Pure.
 
 ``fold`` drops accents and case (sorting, the A–Z letter); ``ascii_slug`` makes a file name
 or page address of it; ``name_key`` also folds what a reader cannot tell apart (look-alike

@@ -1,6 +1,6 @@
 """Recognise text that stands in for something not yet known: "TODO", "TBC", "?", "name".
 
-Stage: validate. May import: stdlib only. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 Used wherever such text would reach a reader with authority: every field of a verified dose,
 and every person and source in the registries. (Prose sections have their own, gentler rule

@@ -1,6 +1,6 @@
 """Doses written in prose: amounts with a dose unit or a dose form, found with their offsets.
 
-Stage: validate. May import: nothing of the package (stdlib only). No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 
 A dose is an amount followed by a dose unit ("5 mg", "1 g", "10 units", "15 mg/kg",
 "2 mg/hour", "1.2 million units") or a dose form ("two tablets", "1–2 puffs", "half a tablet",

@@ -1,7 +1,6 @@
 """Read ``team.yaml`` and ``sources.yaml``, the registries that verified doses refer to.
 
-Stage: load + validate (an input edge, like ``loader``). May import: diagnostics, yaml_source,
-models, schema_errors, loader, pydantic.
+Stage: content/ (docs/architecture.md): an input edge, like ``loader``.
 
 Both files sit beside ``site.yaml`` (the folder above ``monographs/``) and are optional until a
 monograph's verified dose names a person or a document: a missing file is an empty registry,

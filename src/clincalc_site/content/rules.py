@@ -1,6 +1,6 @@
 """Content rules beyond the schema: dates, review age, cross-file links and duplicate names.
 
-Stage: validate. May import: diagnostics, models, yaml_source. No I/O.
+Stage: content/ (docs/architecture.md). No I/O.
 """
 
 from __future__ import annotations

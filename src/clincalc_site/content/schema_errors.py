@@ -1,7 +1,6 @@
 """Translate pydantic validation errors into located, plain-English diagnostics.
 
-Stage: validate. May import: diagnostics, models, yaml_source, dose_quantity, dose_parser,
-pydantic.
+Stage: content/ (docs/architecture.md).
 
 Pydantic reports *where in the data* a problem is (``loc``); the source map knows *where in
 the file* that data came from. This module joins the two (the technique dagster uses for its

@@ -1,6 +1,6 @@
 """Parse one YAML text into plain data plus a source map of where every value came from.
 
-Stage: load. May import: diagnostics, pyyaml.
+Stage: content/ (docs/architecture.md).
 
 We build the data ourselves from the YAML *event* stream (libyaml's C parser where present)
 instead of using ``yaml.safe_load``, because safe_load silently keeps the last of two

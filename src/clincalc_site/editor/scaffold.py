@@ -1,6 +1,6 @@
 """Write the text of a new, correctly shaped draft monograph (``clincalc-site new``).
 
-Stage: authoring aid beside the pipeline. May import: models, pyyaml. No I/O: the ``new``
+Stage: editor/ (docs/architecture.md). No I/O: the ``new``
 command writes the text this module returns.
 
 The draft passes ``clincalc-site check`` as it stands (only the ``review.draft`` note), so an

@@ -1,6 +1,6 @@
 """Export the monograph format as a JSON Schema, for editor autocomplete and CI checks.
 
-Stage: authoring aid beside the pipeline. May import: models, schema_errors, pydantic. No I/O:
+Stage: editor/ (docs/architecture.md). No I/O:
 the ``schema`` command writes the text this module returns.
 
 The schema is generated from the pydantic models (``Monograph.model_json_schema``), so it can

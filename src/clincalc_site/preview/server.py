@@ -1,6 +1,6 @@
 """``clincalc-site serve``: live preview for editors.
 
-Stage: interface edge. May import: pipeline, config, diagnostics, loader (display paths).
+Stage: preview/ (docs/architecture.md).
 
 The preview is the ordinary ``pipeline.build`` pointed at a temporary folder (MkDocs' serve
 works the same way), so what an editor sees is what CI publishes. A watcher thread polls the

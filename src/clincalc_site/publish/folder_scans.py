@@ -1,7 +1,7 @@
 """Folder scans: every file under a folder with its size, mtime and inode, taken here or by
 a forked child while the build reads its cache.
 
-Stage: write. May import: stdlib only. Reads, never writes.
+Stage: publish/ (docs/architecture.md). Reads, never writes.
 """
 
 from __future__ import annotations

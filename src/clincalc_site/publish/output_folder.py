@@ -1,7 +1,7 @@
 """The output folder: the checks that refuse it or a page path, the build lock, the staging
 folder, and the atomic exchange that publishes.
 
-Stage: write. May import: stdlib only.
+Stage: publish/ (docs/architecture.md).
 
 A build renders into a temporary folder beside the output and swaps it in only when every
 file has been written; the swap is one ``renameat2(RENAME_EXCHANGE)`` on Linux, so a reader

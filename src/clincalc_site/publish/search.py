@@ -1,7 +1,7 @@
 """Search index and offline files for the staged site: what ``BuildConfig.finish`` runs.
 
-Stage: post-process (runs on the staged output folder after every page and static file is
-written, before the folder is published). May import: output (its error type), stdlib.
+Stage: publish/ (docs/architecture.md): the finish step, run on the staged output folder after
+every page and static file is written, before the folder is published.
 
 ``finish_site`` does, in order:
 

@@ -1,7 +1,7 @@
 """A staged site's files: written as new files (never rewritten in place), and listed and
 hashed for the ``finish`` step.
 
-Stage: write. May import: output_folder, folder_scans.
+Stage: publish/ (docs/architecture.md).
 
 A file already there is replaced by renaming a new one over it: it may be a hard link shared
 with the published site (``spare_folder``).

@@ -1,6 +1,6 @@
 """Incremental publishing: the spare folder, brought up to date and swapped in.
 
-Stage: write. May import: output_folder, folder_scans, site_files.
+Stage: publish/ (docs/architecture.md).
 
 Rewriting 10,000 pages (and deleting the 10,000 old ones) costs seconds of file-system work
 even when one page changed. So a cached build keeps a *spare* folder beside the output: the

@@ -1,6 +1,6 @@
 """The editorial dashboard's rows, totals and re-sourcing queue.
 
-Stage: render. May import: content (history, rules), site. Pure.
+Stage: render/ (docs/architecture.md). Pure.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Convert the plain subset of editor Markdown without Python-Markdown, byte for byte.
 
-Stage: render (helper of ``markup``). May import: stdlib only.
+Stage: render/ (docs/architecture.md).
 
 Python-Markdown costs about a millisecond per paragraph of text (it runs some twenty regular
 expressions and a tree pass over every block), which made Markdown most of a build's time.

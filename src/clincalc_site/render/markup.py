@@ -1,6 +1,6 @@
 """Turn editor Markdown into a safe HTML fragment.
 
-Stage: render (helper). May import: markdown, nh3.
+Stage: render/ (docs/architecture.md).
 
 Two layers, because a defaced drug page is a patient-safety incident: Python-Markdown runs
 with its raw-HTML passthrough removed (``<script>`` in a monograph becomes visible text), and

@@ -1,6 +1,6 @@
 """Render the assembled site into (relative path, bytes) pairs with Jinja.
 
-Stage: render. May import: site, models, markup, rules, config, loader (types), jinja2. No I/O
+Stage: render/ (docs/architecture.md). No I/O
 beyond the template loader and its cache of compiled templates.
 
 The dosing section is chosen here from the entry's ``DoseDecision``: ``partials/dose_table.html``

@@ -1,6 +1,6 @@
 """The Jinja environment of a build, its filters, and located errors for failed templates.
 
-Stage: render. May import: content (index_entry, loader), diagnostics, jinja2.
+Stage: render/ (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Assemble the site from validated monographs: URLs, classes, A–Z, related links.
 
-Stage: site. May import: content (index_entry, history), site.settings, diagnostics. Pure.
+Stage: site/ (docs/architecture.md). Pure.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Rules across monograph files: related links resolve, no two monographs share a name.
 
-Stage: site. May import: content (index_entry, rules), diagnostics. Pure.
+Stage: site/ (docs/architecture.md). Pure.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Site settings: ``site.yaml``, what a formulary team sets once for its whole site.
 
-Stage: site. May import: content (yaml_source, models, schema_errors), diagnostics.
+Stage: site/ (docs/architecture.md).
 """
 
 from __future__ import annotations
