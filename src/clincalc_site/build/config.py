@@ -17,9 +17,19 @@ from clincalc_site.site.settings import SiteSettings
 if TYPE_CHECKING:
     from clincalc_site.publish.site_files import Finish
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
-DEFAULT_STATIC = PACKAGE_ROOT / "static"
+# An installed wheel carries the default templates and static files in the package
+# (setup.py copies them); a source checkout uses them where they are, at its top.
+PACKAGED_DEFAULTS = Path(__file__).resolve().parents[1] / "defaults"
+SOURCE_TREE = Path(__file__).resolve().parents[3]
+
+
+def _default(name: str) -> Path:
+    packaged = PACKAGED_DEFAULTS / name
+    return packaged if packaged.is_dir() else SOURCE_TREE / name
+
+
+DEFAULT_TEMPLATES = _default("templates")
+DEFAULT_STATIC = _default("static")
 
 
 @dataclass(frozen=True)
