@@ -57,6 +57,27 @@ def test_quoting_is_not_advised_where_quotes_cannot_help(extra: str, expected: s
     assert "put it in quotes" not in hint
 
 
+def test_text_with_a_colon_is_told_to_be_quoted() -> None:
+    """'- Note: avoid ...' is a field and its value to YAML; the cure is quotes, said plainly."""
+    ((code, line, col, path, message, hint),) = problems(
+        "brand_names:\n  - Imnovid\n  - Note: capsules only\n"
+    )
+
+    assert (code, line, col, path) == ("schema.type", 8, 5, "brand_names[1]")
+    assert message == (
+        "'brand_names[1]' was read as a field named 'Note' because of the ': ' after it; "
+        "text is expected"
+    )
+    assert hint == 'put the whole text in quotes: "Note: capsules only"'
+
+
+def test_a_related_drug_written_by_its_name_is_pointed_to_its_file_name() -> None:
+    ((code, line, col, path, _message, hint),) = problems("related: [Warfarin]\n")
+
+    assert (code, line, col, path) == ("schema.invalid_slug", 6, 11, "related[0]")
+    assert hint == "did you mean 'warfarin'? Use the file name without .yaml"
+
+
 def test_empty_value_is_reported_as_empty() -> None:
     ((code, line, col, path, message, _),) = problems("brand_names:\n")
 

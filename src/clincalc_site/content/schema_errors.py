@@ -21,6 +21,7 @@ from pydantic_core import ErrorDetails
 from clincalc_site.content.dose_parser import parse_dose
 from clincalc_site.content.dose_quantity import DoseProblem
 from clincalc_site.content.models import Monograph
+from clincalc_site.content.names import ascii_slug
 from clincalc_site.content.yaml_source import PathKey, SourceMap, format_path
 from clincalc_site.diagnostics import Diagnostic, Severity
 
@@ -202,7 +203,7 @@ def _one(
     if kind == "string_too_short":
         return make("schema.empty", f"'{field}' is empty", "write the text, or remove the field")
     if kind == "string_pattern_mismatch":
-        return _pattern_error(path, make)
+        return _pattern_error(path, detail["input"], make)
     if kind == "value_error":
         message = str(detail.get("ctx", {}).get("error", detail["msg"]))
         return make("schema.invalid_url", f"'{field}' {message}", "write the full https:// address")
@@ -269,20 +270,36 @@ def _type_error(
             f"but {expected} is expected",
             f'put it in quotes: "{info.raw}"',
         )
-    got = info.kind if info is not None else type(detail["input"]).__name__
+    given = detail["input"]
+    if expected == "text" and isinstance(given, dict) and len(given) == 1:
+        # "- Note: avoid with ..." : the ': ' made YAML read a field name and its value.
+        ((key, value),) = given.items()
+        if isinstance(value, str):
+            text = f"{key}: {value}".replace('"', '\\"')
+            return make(
+                "schema.type",
+                f"'{field}' was read as a field named '{key}' because of the ': ' after it; "
+                "text is expected",
+                f'put the whole text in quotes: "{text}"',
+            )
+    got = info.kind if info is not None else type(given).__name__
     return make("schema.type", f"'{field}' must be {expected}, not {got}", _TYPE_HINTS[expected])
 
 
-def _pattern_error(path: PathKey, make: Maker) -> Diagnostic:
+def _pattern_error(path: PathKey, given: object, make: Maker) -> Diagnostic:
     if "rxcui" in path:
         return make(
             "schema.invalid_rxcui", "'rxcui' must be digits only", 'quote it: rxcui: "1369713"'
         )
     if "related" in path:
+        # Editors write the drug's name ("Warfarin"); a related link names its file.
+        slug = ascii_slug(given) if isinstance(given, str) else ""
         return make(
             "schema.invalid_slug",
             "related entries are monograph slugs: lowercase letters, digits and hyphens",
-            "use the file name without .yaml, e.g. 'co-amoxiclav'",
+            f"did you mean '{slug}'? Use the file name without .yaml"
+            if slug
+            else "use the file name without .yaml, e.g. 'co-amoxiclav'",
         )
     if path and path[-1] == "id":
         return make(
