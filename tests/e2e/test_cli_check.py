@@ -233,3 +233,35 @@ def test_the_command_exits_with_its_code_after_writing_all_its_output(
     assert {d["file"] for d in listed if d["code"] == "schema.unknown_field"} == {
         f"monographs/{name}" for name in broken
     }
+
+
+def test_check_of_one_file_reports_that_file_only_with_links_resolved(
+    write_content: WriteContent, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check monographs/x.yaml`: the editor's file, judged with its folder (links resolve)."""
+    content(
+        write_content,
+        tmp_path,
+        {
+            "pomalidomide.yaml": monograph(extra="related: [lenalidomide]\n"),
+            "lenalidomide.yaml": monograph("Lenalidomide", extra="monitorng: FBC\n"),
+        },
+    )
+
+    assert cli.main(["check", "monographs/pomalidomide.yaml"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "checked 1 monograph: 0 errors" in err
+
+    assert cli.main(["check", "monographs/lenalidomide.yaml", "monographs"]) == 1
+    out, err = capsys.readouterr()
+    assert "monographs/lenalidomide.yaml:" in out and "schema.unknown_field" in out
+    assert "checked 2 monographs: 1 error" in err
+
+    assert cli.main(["check", "monographs/lenalidomide.yaml"]) == 1
+
+
+def test_check_of_a_path_that_does_not_exist_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["check", "monographs/ticagrelor.yaml"]) == 2
+    assert "no such file or folder: monographs/ticagrelor.yaml" in capsys.readouterr().err
