@@ -138,15 +138,21 @@ def format_build_text(diagnostics: Sequence[Diagnostic], listed_in: str | None) 
 
     A formulary in progress has a draft note per monograph (thousands on a large site):
     one line per kind keeps the problems readable in a CI log. ``diagnostics`` are sorted
-    (a build report's are); every note stays in ``check``'s output and, after a build that
-    published, in ``listed_in`` (its build-report.json).
+    (a build report's are); every note is shown by ``check --notes`` and, after a build that
+    published, listed in ``listed_in`` (its build-report.json).
     """
+    where = f"listed in {listed_in} and shown" if listed_in else "shown"
+    return format_counting_notes(diagnostics, f"{where} by `clincalc-site check --notes`")
+
+
+def format_counting_notes(diagnostics: Sequence[Diagnostic], where: str) -> str:
+    """Every error and warning as text, then one line per kind of note, saying ``where``
+    the notes themselves are."""
     lines = [d.format_text() for d in diagnostics if d.severity is not Severity.NOTE]
     notes = Counter(d.code for d in diagnostics if d.severity is Severity.NOTE)
-    where = f"in {listed_in} and " if listed_in else ""
     for code, number in sorted(notes.items()):
         plural = "s" if number != 1 else ""
-        lines.append(f"{number} note{plural} [{code}]: listed {where}by `clincalc-site check`")
+        lines.append(f"{number} note{plural} [{code}]: {where}")
     return "\n".join(lines)
 
 

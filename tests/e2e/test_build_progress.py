@@ -37,7 +37,9 @@ SUMMARY = re.compile(
     r"monograph pages rendered 60, reused 0"
 )
 # every generated monograph is a draft: build counts their notes in one line
-NOTE = re.compile(r"60 notes \[review\.draft\]: listed (in \S+ and )?by `clincalc-site check`")
+NOTE = re.compile(
+    r"60 notes \[review\.draft\]: (listed in \S+ and )?shown by `clincalc-site check --notes`"
+)
 
 
 @pytest.fixture

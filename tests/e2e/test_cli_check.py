@@ -123,7 +123,7 @@ def test_draft_note_never_fails_even_under_strict(
     draft = monograph().replace("clinician-reviewed", "draft")
     folder = content(write_content, tmp_path, {"pomalidomide.yaml": draft})
 
-    assert cli.main(["check", "--content", folder, "--strict"]) == 0
+    assert cli.main(["check", "--content", folder, "--strict", "--notes"]) == 0
     assert "note: status 'draft'" in capsys.readouterr().out
 
 
@@ -265,3 +265,26 @@ def test_check_of_a_path_that_does_not_exist_is_a_usage_error(
 ) -> None:
     assert cli.main(["check", "monographs/ticagrelor.yaml"]) == 2
     assert "no such file or folder: monographs/ticagrelor.yaml" in capsys.readouterr().err
+
+
+def test_notes_are_counted_unless_asked_for(
+    write_content: WriteContent, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Forty drafts do not bury the one error: notes are a line per kind, `--notes` lists them."""
+    drafts = {
+        f"drug-{n}.yaml": monograph(f"Drug {n}").replace("clinician-reviewed", "draft")
+        for n in range(3)
+    }
+    folder = content(
+        write_content, tmp_path, {**drafts, "broken.yaml": monograph("Broken", extra="x: 1\n")}
+    )
+
+    assert cli.main(["check", "--content", folder]) == 1
+    out, _ = capsys.readouterr()
+    counted = "3 notes [review.draft]: shown by `clincalc-site check --notes`"
+    assert out.splitlines()[1:] == [counted]
+    assert "monographs/broken.yaml:" in out.splitlines()[0]
+
+    assert cli.main(["check", "--content", folder, "--notes"]) == 1
+    out, _ = capsys.readouterr()
+    assert sum("note: status 'draft'" in line for line in out.splitlines()) == 3

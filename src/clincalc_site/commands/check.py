@@ -16,6 +16,7 @@ from clincalc_site.build.pool import content_files
 from clincalc_site.content.loader import discover_names, display_path
 from clincalc_site.diagnostics import (
     Diagnostic,
+    format_counting_notes,
     format_report,
     has_failures,
     sort_diagnostics,
@@ -30,6 +31,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     content_option(parser)
     strict_option(parser)
     format_option(parser)
+    parser.add_argument(
+        "--notes",
+        action="store_true",
+        help="list every note (e.g. each draft monograph); by default notes are counted",
+    )
     parser.add_argument(
         "paths",
         nargs="*",
@@ -65,7 +71,10 @@ def run(args: argparse.Namespace) -> int:
         diagnostics += [d for d in report.diagnostics if d.location.path not in others]
         files += len(named)
     diagnostics = sort_diagnostics(diagnostics)
-    text = format_report(diagnostics, args.format)
+    if args.format == "text" and not args.notes:
+        text = format_counting_notes(diagnostics, "shown by `clincalc-site check --notes`")
+    else:
+        text = format_report(diagnostics, args.format)
     if args.format == "json":
         print(text)
     else:
