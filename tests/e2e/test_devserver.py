@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import time
 import urllib.request
@@ -124,3 +125,20 @@ def test_a_save_made_while_the_first_build_runs_is_not_lost(
         state = wait_for_build(base, 1)
         assert state["ok"] is True
         assert "saved during the first build" in fetch(base + "drugs/testamol/")[1]
+
+
+def test_serve_says_in_the_terminal_what_each_rebuild_did(project: Path) -> None:
+    """One line per rebuild, and a broken save's located errors, where the editor typed."""
+    lines: list[str] = []
+    config = preview_config(project)
+    with running_preview(config, port=0, log=lines.append) as (preview, server):
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert re.fullmatch(
+            r"\d\d:\d\d:\d\d rebuilt in \d+\.\d\d s: 1 monograph page rendered", lines[0]
+        )
+        (project / "testamol.yaml").write_text(GOOD + "moniter: typo\n", encoding="utf-8")
+        wait_for_build(base, preview.state.number)
+
+    broken = lines.index(next(line for line in lines if "not rebuilt" in line))
+    assert re.search(r"not rebuilt: 1 error \(the browser shows the last good site", lines[broken])
+    assert re.match(r"  \S*testamol\.yaml:8:1: error: .*moniter", lines[broken + 1])

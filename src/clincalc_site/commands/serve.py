@@ -6,6 +6,7 @@ Stage: commands/ (docs/architecture.md).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import threading
 
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         history=tuple(sorted(read_history(args.content).items())),
     )
     try:
-        with running_preview(config, args.host, args.port) as (preview, server):
+        log = functools.partial(print, file=sys.stderr, flush=True)
+        with running_preview(config, args.host, args.port, log) as (preview, server):
             host, port = server.server_address[:2]
             state = "ok" if preview.state.ok else "with errors (see the browser overlay)"
             print(

@@ -127,12 +127,39 @@ class BuildState:
             self.changed.wait_for(lambda: self.number > since, timeout=timeout)
 
 
+def rebuild_log(
+    ok: bool, diagnostics: list[Diagnostic], rendered: int, seconds: float
+) -> list[str]:
+    """What the terminal shows after a rebuild: one line, then each error and warning."""
+    problems = [d for d in diagnostics if d.severity is not Severity.NOTE]
+    errors = sum(1 for d in problems if d.severity is Severity.ERROR)
+    clock = time.strftime("%H:%M:%S")
+    if ok:
+        pages = f"{rendered} monograph page{'s' if rendered != 1 else ''} rendered"
+        head = f"{clock} rebuilt in {seconds:.2f} s: {pages}"
+    else:
+        head = (
+            f"{clock} not rebuilt: {errors} error{'s' if errors != 1 else ''} "
+            "(the browser shows the last good site, with the errors over it)"
+        )
+    warnings = len(problems) - errors
+    if ok and warnings:
+        head += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    return [head, *(f"  {d.format_text()}" for d in problems)]
+
+
 class Preview:
     """Builds into a private folder and rebuilds on change; owns no global state."""
 
-    def __init__(self, config: BuildConfig, version: str = "preview") -> None:
+    def __init__(
+        self,
+        config: BuildConfig,
+        version: str = "preview",
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.config = config
         self.version = version
+        self.log = log  # told one line per rebuild, then its errors and warnings
         self.state = BuildState()
         # What the last build knew, kept between rebuilds; the cache lives beside the
         # private output folder and only this server writes it: memory is enough.
@@ -148,15 +175,20 @@ class Preview:
 
     def rebuild(self) -> None:
         started = time.perf_counter()
+        rendered = 0
         try:
             report = pipeline.build(self.config, self.version, session=self.session)
-            ok, diagnostics = not report.failed, report.diagnostics
+            ok, diagnostics, rendered = not report.failed, report.diagnostics, report.rendered
         except Exception as exc:  # keep serving the last good site whatever happens
             ok = False
             where = Location(str(self.config.content_dir))
             message = f"build stopped: {type(exc).__name__}: {exc}"
             diagnostics = [Diagnostic(where, Severity.ERROR, "build.failed", message)]
-        self.state.publish(ok, diagnostics, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        self.state.publish(ok, diagnostics, seconds)
+        if self.log is not None:
+            for line in rebuild_log(ok, diagnostics, rendered, seconds):
+                self.log(line)
 
     def watch(
         self,
@@ -242,12 +274,15 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
 
 @contextlib.contextmanager
 def running_preview(
-    config: BuildConfig, host: str = "127.0.0.1", port: int = 8000
+    config: BuildConfig,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    log: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[Preview, http.server.ThreadingHTTPServer]]:
     """Build, start the server and the watcher in threads; stop and clean up on exit."""
     workdir = Path(tempfile.mkdtemp(prefix="clincalc-preview-"))
     site_config = dataclasses.replace(config, output_dir=workdir / "site")
-    preview = Preview(site_config)
+    preview = Preview(site_config, log=log)
     before_first_build = snapshot(preview.watched)
     preview.rebuild()
     (workdir / "site").mkdir(exist_ok=True)  # serve an empty site if the first build failed
