@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from clincalc_site.content.models import Person, Registry, SourceDocument
+from clincalc_site.content.models import Monograph, Person, Registry, SourceDocument
 
 TEAM_YAML = """\
 people:
@@ -108,3 +108,19 @@ def write_registry(folder: Path) -> None:
     """Write team.yaml and sources.yaml into ``folder`` (the folder above monographs/)."""
     (folder / "team.yaml").write_text(TEAM_YAML, encoding="utf-8")
     (folder / "sources.yaml").write_text(SOURCES_YAML, encoding="utf-8")
+
+
+def monograph(
+    dosing: dict[str, Any] | None = None, status: str = "clinician-reviewed"
+) -> Monograph:
+    data: dict[str, Any] = {
+        "name": "Pomalidomide",
+        "drug_class": "Immunomodulator",
+        "summary": "Oral immunomodulator.",
+        "mechanism": "Cereblon-mediated degradation.",
+        "review": {"status": status, "date": dt.date(2026, 7, 4)},
+    }
+    if dosing is not None:
+        data["dosing"] = dosing
+    """A reviewed (by default) pomalidomide monograph with ``dosing``, validated."""
+    return Monograph.model_validate(data)

@@ -23,7 +23,6 @@ from clincalc_site.build.report import (
     REPORT_FILE,
     BuildReport,
     CheckReport,
-    SiteCounts,
     report_json,
 )
 from clincalc_site.content.index_entry import index_entry
@@ -44,6 +43,7 @@ from clincalc_site.publish.site_files import SiteFiles
 from clincalc_site.render.rendering import Renderer, make_site_view, page_links
 from clincalc_site.render.templates import template_diagnostic
 from clincalc_site.site.assembly import assemble_site
+from clincalc_site.site.counts import SiteCounts
 from clincalc_site.site.crossref import check_collection
 from clincalc_site.site.settings import SETTINGS_FILE, load_settings
 
@@ -103,8 +103,18 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     diagnostics = sort_diagnostics([*checked.diagnostics, *problems])
     if has_failures(problems, strict=config.strict):
         return BuildReport(diagnostics, True, checked.files)
+    entries = site.entries
+    verified = sum(1 for e in entries if e.dose.shown)
+    counts = SiteCounts(
+        monographs=len(entries),
+        drafts=sum(1 for e in entries if e.review.status != "clinician-reviewed"),
+        overdue=sum(1 for e in entries if is_overdue(e.review.date, config.today)),
+        verified=verified,
+        resourcing=len(entries) - verified,
+        withheld=len(site.withheld),
+    )
     try:
-        view = make_site_view(site, settings, config.today, version)
+        view = make_site_view(site, settings, config.today, version, counts)
         renderer = Renderer(config.templates_dir, view, config.today)
         pages = [renderer.page_of(full[e.slug], page_links(e.slug, site)) for e in site.entries]
         summaries = {
@@ -114,8 +124,6 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     except jinja2.TemplateError as exc:
         diagnostics.append(template_diagnostic(exc, config.templates_dir))
         return BuildReport(diagnostics, True, checked.files)
-    entries = site.entries
-    verified = sum(1 for e in entries if e.dose.shown)
     report = BuildReport(
         diagnostics,
         False,
@@ -123,14 +131,7 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
         rendered=len(entries),
         loaded=checked.files,
         pages=len(pages) + 1,
-        counts=SiteCounts(
-            monographs=len(entries),
-            drafts=sum(1 for e in entries if e.review.status != "clinician-reviewed"),
-            overdue=sum(1 for e in entries if is_overdue(e.review.date, config.today)),
-            verified=verified,
-            resourcing=len(entries) - verified,
-            withheld=len(site.withheld),
-        ),
+        counts=counts,
     )
     pages.append((REPORT_FILE, report_json(report)))
     with build_lock(config.output_dir):

@@ -52,7 +52,11 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"loader"}),
         frozenset({"registry", "index_entry"}),
     ),
-    "site": (frozenset({"__init__", "settings"}), frozenset({"assembly", "crossref"})),
+    "site": (
+        frozenset({"__init__", "settings"}),
+        frozenset({"assembly", "crossref"}),
+        frozenset({"counts"}),
+    ),
     "render": (
         frozenset({"__init__", "fastmark"}),
         frozenset({"markup", "templates"}),

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from dose_fixtures import REGISTRY, verified
+from dose_fixtures import REGISTRY, monograph, verified
 
 from clincalc_site.content.dose_rules import (
     PublishedDose,
@@ -24,21 +24,6 @@ from clincalc_site.content.models import EMPTY_REGISTRY, Monograph, Person, Regi
 from clincalc_site.diagnostics import Severity
 
 TODAY = dt.date(2026, 11, 26)
-
-
-def monograph(
-    dosing: dict[str, Any] | None = None, status: str = "clinician-reviewed"
-) -> Monograph:
-    data: dict[str, Any] = {
-        "name": "Pomalidomide",
-        "drug_class": "Immunomodulator",
-        "summary": "Oral immunomodulator.",
-        "mechanism": "Cereblon-mediated degradation.",
-        "review": {"status": status, "date": dt.date(2026, 7, 4)},
-    }
-    if dosing is not None:
-        data["dosing"] = dosing
-    return Monograph.model_validate(data)
 
 
 def codes(mono: Monograph, registry: Registry = REGISTRY, today: dt.date = TODAY) -> list[str]:

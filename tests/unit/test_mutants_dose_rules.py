@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from dose_fixtures import REGIMEN, REGISTRY, VERIFIED_YAML, verified
+from dose_fixtures import REGIMEN, REGISTRY, VERIFIED_YAML, monograph, verified
 
 from clincalc_site.content.dose_rules import (
     Problem,
@@ -42,21 +42,6 @@ review:
   status: {status}
   date: 2026-07-04
 """
-
-
-def monograph(
-    dosing: dict[str, Any] | None = None, status: str = "clinician-reviewed"
-) -> Monograph:
-    data: dict[str, Any] = {
-        "name": "Pomalidomide",
-        "drug_class": "Immunomodulator",
-        "summary": "Oral immunomodulator.",
-        "mechanism": "Cereblon-mediated degradation.",
-        "review": {"status": status, "date": dt.date(2026, 7, 4)},
-    }
-    if dosing is not None:
-        data["dosing"] = dosing
-    return Monograph.model_validate(data)
 
 
 def regimen(**changes: str) -> dict[str, Any]:

@@ -17,8 +17,15 @@ from clincalc_site.build.config import DEFAULT_TEMPLATES
 from clincalc_site.content.index_entry import index_entry
 from clincalc_site.content.loader import Entry, load_text
 from clincalc_site.render.dashboard import DashboardRow, dashboard, dose_queue
-from clincalc_site.render.rendering import RXNAV_URL, PageLinks, Renderer, make_site_view
+from clincalc_site.render.rendering import (
+    RXNAV_URL,
+    PageLinks,
+    Renderer,
+    SiteView,
+    make_site_view,
+)
 from clincalc_site.site.assembly import Site, assemble_site
+from clincalc_site.site.counts import count_site
 from clincalc_site.site.settings import SiteSettings
 
 TODAY = dt.date(2026, 11, 26)
@@ -84,11 +91,19 @@ def site() -> Site:
     return assembled
 
 
+def site_view(whole: Site) -> SiteView:
+    return make_site_view(whole, SiteSettings(), TODAY, "", count_site(whole, TODAY))
+
+
 def page(slug: str) -> str:
     """The monograph page of ``slug``, rendered here."""
     whole = site()
     [found] = [e for e in full_entries() if e.slug == slug]
-    renderer = Renderer(DEFAULT_TEMPLATES, make_site_view(whole, SiteSettings(), TODAY, ""), TODAY)
+    renderer = Renderer(
+        DEFAULT_TEMPLATES,
+        make_site_view(whole, SiteSettings(), TODAY, "", count_site(whole, TODAY)),
+        TODAY,
+    )
     path, html = renderer.page_of(found, PageLinks(class_url="classes/x/", related=()))
     assert path == f"drugs/{slug}/index.html"
     return html.decode("utf-8")
@@ -96,7 +111,11 @@ def page(slug: str) -> str:
 
 def editorial_page() -> str:
     whole = site()
-    renderer = Renderer(DEFAULT_TEMPLATES, make_site_view(whole, SiteSettings(), TODAY, ""), TODAY)
+    renderer = Renderer(
+        DEFAULT_TEMPLATES,
+        make_site_view(whole, SiteSettings(), TODAY, "", count_site(whole, TODAY)),
+        TODAY,
+    )
     [render] = [
         job for path, job in renderer.index_page_jobs(whole, {}) if path.startswith("editorial")
     ]

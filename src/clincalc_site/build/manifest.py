@@ -36,10 +36,10 @@ from typing import Any, NamedTuple, TypeVar
 
 from clincalc_site import __version__
 from clincalc_site.build.records import FileRecord
-from clincalc_site.build.report import SiteCounts
 from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.site.counts import SiteCounts
 
 # 2: build summary; 3: entry_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
 # 7: no render_key (it was saved and never set); 8: each record holds its IndexEntry

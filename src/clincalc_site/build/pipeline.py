@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +49,6 @@ from clincalc_site.build.report import (
     REPORT_FILE,
     BuildReport,
     CheckReport,
-    count_site,
     report_json,
 )
 from clincalc_site.build.session import Session
@@ -71,14 +70,21 @@ from clincalc_site.render.rendering import Renderer, SiteView, make_site_view
 from clincalc_site.render.templates import TemplateFailure, template_diagnostic
 from clincalc_site.site import crossref
 from clincalc_site.site.assembly import Site
+from clincalc_site.site.counts import count_site
 from clincalc_site.site.settings import SETTINGS_FILE, SiteSettings, load_settings
 
 PARALLEL_THRESHOLD = 200  # files (or pages) below which worker processes cost more than they save
 
 
-def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:
+def check(
+    config: BuildConfig, *, jobs: int | None = None, only: Collection[str] | None = None
+) -> CheckReport:
     """Load and validate all content, the site settings and the registries; never raises for
-    bad content. Files are loaded by the build's own fan-out (``pool.Pool.load``)."""
+    bad content. Files are loaded by the build's own fan-out (``pool.Pool.load``).
+
+    ``only``: report on these files (as diagnostics show them) and count only them; every
+    file is still loaded, so that links between monographs resolve.
+    """
     _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     registry, registry_problems = load_registry(config.content_dir.parent)
     names, found = discover_names(config.content_dir)
@@ -90,16 +96,18 @@ def check(config: BuildConfig, *, jobs: int | None = None) -> CheckReport:
         pool.close()
     ordered = [loaded[shown] for shown, _ in files]
     entries = [record.entry for record in ordered if record.entry is not None]
-    diagnostics = sort_diagnostics(
-        [
-            *settings_problems,
-            *registry_problems,
-            *found,
-            *(d for record in ordered for d in record.diagnostics),
-            *crossref.check_collection(entries, slugs_of(names)),
-        ]
-    )
-    return CheckReport(entries, counted_files(names, found), diagnostics, config.strict)
+    about_files = [
+        *found,
+        *(d for record in ordered for d in record.diagnostics),
+        *crossref.check_collection(entries, slugs_of(names)),
+    ]
+    counted = counted_files(names, found)
+    if only is not None:
+        others = {shown for shown, _ in files} - set(only)
+        about_files = [d for d in about_files if d.location.path not in others]
+        counted = len(only)
+    diagnostics = sort_diagnostics([*settings_problems, *registry_problems, *about_files])
+    return CheckReport(entries, counted, diagnostics, config.strict)
 
 
 def check_output(config: BuildConfig) -> None:
@@ -198,6 +206,7 @@ class _Build:
         self.pool = Pool(config, jobs, options.threshold, self.registry)
         self.manifest = Manifest()  # read in run(), under the output's lock
         self.published: PublishedSite  # likewise
+        self.same_code = False
         # What this build learns, saved in the manifest at the end:
         self.file_stats: dict[str, SourceStat] = {}
         self.records: Mapping[str, FileRecord] = {}
@@ -218,6 +227,8 @@ class _Build:
             try:
                 with watched(config.output_dir, read, scan=rebuild) as self.published:
                     self.manifest = self.published.manifest
+                    # its records and findings hold only for this version and registry
+                    self.same_code = self.manifest.load_key == self.load_key
                     return self._run()
             finally:
                 self.pool.close()
@@ -236,9 +247,8 @@ class _Build:
             return same
         # records -> site
         ordered = self._records(files)
-        same_code = self.manifest.load_key == self.load_key  # package version, registry
         entries, collection_problems, self.collection = cross_file_findings(
-            self.session, self.manifest.collection if same_code else None,
+            self.session, self.manifest.collection if self.same_code else None,
             ordered, slugs_of(names),
         )  # fmt: skip
         counted = counted_files(names, found)
@@ -254,7 +264,7 @@ class _Build:
         counts = count_site(site, config.today)
         report = BuildReport(diagnostics, False, counted, counts=counts, loaded=self.loaded)
         self.summary = Summary(counted, counts, (*collection_problems, *site_problems))
-        view = make_site_view(site, settings, config.today, self.version)
+        view = make_site_view(site, settings, config.today, self.version, counts)
         if self.collection is not None:
             self.plan_key = digest(
                 self.collection[0], settings.model_dump_json(), config.history, render_key,
@@ -294,7 +304,7 @@ class _Build:
         """
         manifest = self.manifest
         summary = manifest.summary
-        if summary is None or manifest.load_key != self.load_key:
+        if summary is None or not self.same_code:
             return None
         digests = known_digests(files, manifest, self.file_stats)
         if digests is None:
@@ -309,8 +319,7 @@ class _Build:
     def _records(self, files: list[tuple[str, str]]) -> list[FileRecord]:
         """Each file's record, in file order: from the manifest when the file is unchanged,
         else loaded by the workers."""
-        same_code = self.manifest.load_key == self.load_key  # package version, registry
-        records, to_load = reusable_records(files, self.manifest, same_code, self.file_stats)
+        records, to_load = reusable_records(files, self.manifest, self.same_code, self.file_stats)
         for record in self.pool.load(to_load, progress=self.options.progress):
             records[record.shown] = record
         self.loaded, self.records = len(to_load), records

@@ -6,15 +6,13 @@ Stage: build/ (docs/architecture.md).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clincalc_site.content.dose_rules import for_publication
 from clincalc_site.content.index_entry import IndexEntry
-from clincalc_site.content.rules import is_overdue
 from clincalc_site.diagnostics import Diagnostic, has_failures
-from clincalc_site.site.assembly import Site
+from clincalc_site.site.counts import SiteCounts
 
 REPORT_FILE = "build-report.json"
 
@@ -34,31 +32,6 @@ class CheckReport:
 
 
 @dataclass(frozen=True)
-class SiteCounts:
-    """What a built site holds; a build that changes nothing reports the last build's."""
-
-    monographs: int = 0  # published
-    drafts: int = 0  # published but not clinician-reviewed
-    overdue: int = 0  # reviews older than the review interval
-    verified: int = 0  # doses shown
-    resourcing: int = 0  # doses not shown
-    withheld: int = 0  # drafts left out (publish_drafts: false)
-
-
-def count_site(site: Site, today: dt.date) -> SiteCounts:
-    entries = site.entries
-    shown = sum(1 for e in entries if e.dose.shown)
-    return SiteCounts(
-        monographs=len(entries),
-        drafts=sum(1 for e in entries if e.review.status != "clinician-reviewed"),
-        overdue=sum(1 for e in entries if is_overdue(e.review.date, today)),
-        verified=shown,
-        resourcing=len(entries) - shown,
-        withheld=len(site.withheld),
-    )
-
-
-@dataclass(frozen=True)
 class BuildReport:
     """What a build did, for the summary line and ``build-report.json``."""
 
@@ -66,7 +39,7 @@ class BuildReport:
     failed: bool
     files_checked: int = 0
     pages: int = 0
-    counts: SiteCounts = SiteCounts()
+    counts: SiteCounts = field(default_factory=SiteCounts)
     rendered: int = 0  # monograph pages rendered by this build
     reused: int = 0  # monograph pages taken unchanged from the last build
     loaded: int = 0  # monograph files loaded (the others came from the build cache)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig, today_from_environment
-from clincalc_site.build.pool import content_files
-from clincalc_site.content.loader import discover_names, display_path
+from clincalc_site.content.loader import display_path
 from clincalc_site.diagnostics import (
     Diagnostic,
     format_counting_notes,
@@ -59,17 +58,9 @@ def run(args: argparse.Namespace) -> int:
     files = 0
     for folder, named in _by_folder(targets):
         config = BuildConfig(content_dir=folder, today=today, strict=args.strict)
-        report = pipeline.check(config)
-        if named is None:
-            diagnostics += report.diagnostics
-            files += report.files
-            continue
-        # Only the named files' problems (and the settings' and registries'): the others
-        # were loaded so that links between monographs resolve.
-        others = {shown for shown, _ in content_files(folder, discover_names(folder)[0])}
-        others -= named
-        diagnostics += [d for d in report.diagnostics if d.location.path not in others]
-        files += len(named)
+        report = pipeline.check(config, only=named)
+        diagnostics += report.diagnostics
+        files += report.files
     diagnostics = sort_diagnostics(diagnostics)
     if args.format == "text" and not args.notes:
         text = format_counting_notes(diagnostics, "shown by `clincalc-site check --notes`")

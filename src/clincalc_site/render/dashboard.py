@@ -12,6 +12,7 @@ from clincalc_site.content.history import Change
 from clincalc_site.content.rules import is_overdue
 from clincalc_site.render.templates import long_date
 from clincalc_site.site.assembly import Site
+from clincalc_site.site.counts import count_site
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,14 @@ def dashboard(site: Site, today: dt.date) -> tuple[list[DashboardRow], dict[str,
                 document=entry.dose.document or "",
             )
         )
-    verified = sum(1 for row in rows if row.verified)
-    reviewed = sum(1 for row in rows if row.status == "clinician-reviewed")
+    counts = count_site(site, today)
     totals = {
-        "monographs": len(rows),
-        "reviewed": reviewed,
-        "drafts": len(rows) - reviewed,
-        "overdue": sum(1 for row in rows if row.overdue),
-        "verified": verified,
-        "resourcing": len(rows) - verified,
+        "monographs": counts.monographs,
+        "reviewed": counts.monographs - counts.drafts,
+        "drafts": counts.drafts,
+        "overdue": counts.overdue,
+        "verified": counts.verified,
+        "resourcing": counts.resourcing,
     }
     return rows, totals
 

@@ -26,6 +26,7 @@ from clincalc_site.render.dashboard import DOSE_STATE_LABELS, dashboard, dose_qu
 from clincalc_site.render.markup import MarkupRenderer
 from clincalc_site.render.templates import long_date, make_environment
 from clincalc_site.site.assembly import DrugClass, RelatedLink, Site
+from clincalc_site.site.counts import SiteCounts
 from clincalc_site.site.settings import SiteSettings
 
 BANNER_PARTIAL = "partials/dosing_banner.html"
@@ -94,9 +95,10 @@ class MonographView:
     changes: tuple[Change, ...]
 
 
-def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: str) -> SiteView:
+def make_site_view(
+    site: Site, settings: SiteSettings, today: dt.date, version: str, counts: SiteCounts
+) -> SiteView:
     base_path = urlsplit(settings.base_url).path or "/"
-    verified = sum(1 for e in site.entries if e.dose.shown)
     return SiteView(
         name=settings.site_name,
         base_url=settings.base_url,
@@ -106,7 +108,7 @@ def make_site_view(site: Site, settings: SiteSettings, today: dt.date, version: 
         version=version or today.isoformat(),
         total=len(site.entries),
         classes=len(site.classes),
-        verified=verified,
+        verified=counts.verified,
     )
 
 
