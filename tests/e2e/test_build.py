@@ -43,7 +43,7 @@ def run_build(monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
 
 
 def leftovers(output_dir: Path) -> list[str]:
-    """Staging or swap folders a build left beside the output (the lock file stays by design)."""
+    """Staging or swap folders a build left beside the output (``.clincalc/`` stays by design)."""
     marks = (f".{output_dir.name}{TEMP_MARK}", f".{output_dir.name}{OLD_MARK}")
     return sorted(p.name for p in output_dir.parent.iterdir() if p.name.startswith(marks))
 
@@ -184,6 +184,45 @@ def test_rebuilding_in_place_changes_nothing(
     before = snapshot(output)
     assert run_build(content, output) == 0
     assert snapshot(output) == before
+
+
+# --- What a build leaves behind: the site, and one folder to git-ignore ----------------
+
+
+def test_a_default_build_leaves_only_the_site_and_the_clincalc_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project git-ignores ``_site/`` and ``.clincalc/`` (lock, spare copy, cache): a build
+    and a rebuild write nothing else beside the content, and ``.clincalc/`` is safe to delete."""
+    project = tmp_path / "project"
+    copy_fixture_site(project)
+    inputs = sorted(path.name for path in project.iterdir())
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXTURE_EPOCH)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))  # the cache's key, outside
+
+    for _ in range(2):  # a first build, then a rebuild that uses the cache and the spare
+        assert cli.main(["build", "--no-search"]) == 0
+        assert sorted(path.name for path in project.iterdir()) == sorted(
+            [*inputs, "_site", ".clincalc"]
+        )
+    state = project / ".clincalc"
+    assert sorted(path.name for path in state.iterdir()) == ["_site.lock", "_site.spare", "cache"]
+    assert (state / "_site.lock").is_file()
+    assert (state / "_site.spare" / "index.html").is_file()  # the copy the next build updates
+    assert any((state / "cache").iterdir())
+
+    site = snapshot(project / "_site")
+    shutil.rmtree(state)
+    assert cli.main(["build", "--no-search"]) == 0
+    assert snapshot(project / "_site") == site
+
+
+def test_the_state_folder_is_refused_as_the_output(
+    tmp_path: Path, content: Path, run_build: Callable[..., int]
+) -> None:
+    assert run_build(content, tmp_path / ".clincalc") == 1
+    assert not (tmp_path / ".clincalc").exists()
 
 
 # --- Exit codes -------------------------------------------------------------------------

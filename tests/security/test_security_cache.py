@@ -1,6 +1,6 @@
 """The build cache is an input too: one planted in the project must not reach the site.
 
-The cache (``.clincalc-cache/`` beside the output) keeps rendered summaries and load results
+The cache (``.clincalc/cache/`` beside the output) keeps rendered summaries and load results
 that a warm build reuses without re-reading them. A pull request can add that folder, so a
 manifest is trusted only when it carries the signature of this user's own key, kept outside
 every project (``$XDG_CACHE_HOME/clincalc-site/manifest.key``).
@@ -32,7 +32,7 @@ def build_twice(root: Path, key_home: Path) -> Path:
     for _ in range(2):
         result = run_cli(BUILD, root, env={"XDG_CACHE_HOME": str(key_home)})
         assert result.code == 0, result.output
-    manifest = root / ".clincalc-cache" / MANIFEST
+    manifest = root / ".clincalc" / "cache" / MANIFEST
     assert manifest.is_file()
     return manifest
 
@@ -73,8 +73,8 @@ def test_a_cache_signed_by_someone_else_is_not_trusted(tmp_path: Path) -> None:
 
 
 def test_garbage_in_the_manifest_is_an_empty_cache(tmp_path: Path) -> None:
-    cache = tmp_path / ".clincalc-cache"
-    cache.mkdir()
+    cache = tmp_path / ".clincalc" / "cache"
+    cache.mkdir(parents=True)
     for data in (b"", b"\x00" * 31, b"x" * 40, bytes(range(256)) * 64):
         (cache / MANIFEST).write_bytes(data)
         assert read_manifest(cache) == Manifest()

@@ -2,7 +2,7 @@
 folder or reads outside the project.
 
 Every build here runs inside a scratch folder whose whole tree is listed before and after:
-the only changes allowed are the output folder itself and its lock file beside it.
+the only changes allowed are the output folder itself and the build's state folder beside it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ from .support import (
 )
 
 # The only places a build may write (relative to the scratch folder): the output folder,
-# and beside it its lock file (``.<name>.lock``), the spare folder the next build is written
-# into (``.<name>.spare``) and the build cache (``.clincalc-cache/``). Temporary folders
-# (``.<name>.tmp-*``, ``.<name>.old-*``) must be gone when a build ends.
+# and beside it the state folder ``.clincalc/``, which holds its lock file (``<name>.lock``),
+# the spare folder the next build is written into (``<name>.spare/``) and the build cache
+# (``cache/``), and nothing else. Temporary folders (``.<name>.tmp-*``, ``.<name>.old-*``)
+# must be gone when a build ends.
 ALLOWED_WRITES = re.compile(
-    r"^project/(_site|empty-then-site|\.clincalc-cache|\.[^/]*\.lock|\.[^/]*\.spare)(/|$)"
+    r"^project/((_site|empty-then-site)(/|$)"
+    r"|\.clincalc($|/cache(/|$)|/[^/]+\.lock$|/[^/]+\.spare(/|$)))"
 )
 
 

@@ -232,7 +232,7 @@ def test_a_new_build_date_reloads_everything(site: Site) -> None:
 
 
 def test_no_cache_is_a_cold_build_and_forgets_the_cache(site: Site) -> None:
-    manifest = site.out.parent / cache.DEFAULT_CACHE_DIR / cache.MANIFEST
+    manifest = cache.cache_dir_for(site.out, None) / cache.MANIFEST
     assert manifest.is_file()
 
     report = site.build(BuildOptions(use_cache=False, jobs=1))
@@ -262,7 +262,7 @@ def test_an_edited_output_page_is_restored(site: Site) -> None:
 
 
 def test_a_corrupt_manifest_is_an_empty_cache(site: Site) -> None:
-    (site.out.parent / cache.DEFAULT_CACHE_DIR / cache.MANIFEST).write_bytes(b"not a pickle")
+    (cache.cache_dir_for(site.out, None) / cache.MANIFEST).write_bytes(b"not a pickle")
 
     report = site.build()
 

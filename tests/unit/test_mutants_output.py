@@ -19,7 +19,7 @@ from clincalc_site.publish import output_folder
 from clincalc_site.publish.folder_scans import scan_tree
 from clincalc_site.publish.output_folder import OutputError, publish
 from clincalc_site.publish.site_files import SiteFiles
-from clincalc_site.publish.spare_folder import publish_spare
+from clincalc_site.publish.spare_folder import publish_spare, spare_dir
 
 PAGE = Path("drugs", "x", "index.html")
 
@@ -76,7 +76,7 @@ def test_without_an_exchange_the_spare_is_published_and_the_old_site_is_the_next
     tmp_path: Path,
 ) -> None:
     published = site(tmp_path / "_site", "old")
-    spare = site(tmp_path / "._site.spare", "new")
+    spare = site(spare_dir(published), "new")
 
     publish_spare(published, SiteFiles(spare), static_folder(tmp_path), None)
 
@@ -106,12 +106,12 @@ def test_a_relative_output_folder_is_swapped_in_with_one_exchange(
     monkeypatch.setattr(output_folder, "_exchange", exchange)
 
     publish(Path("._site.tmp-1"), Path("_site"))
-    site(Path("._site.spare"), "newer")
-    publish_spare(Path("_site"), SiteFiles(Path("._site.spare")), Path("static"), None)
+    spare = site(spare_dir(Path("_site")), "newer")  # in .clincalc/, not beside the output
+    publish_spare(Path("_site"), SiteFiles(spare), Path("static"), None)
 
     assert exchanged == [True, True]
     assert (tmp_path / "_site" / PAGE).read_text() == "newer"
-    assert (tmp_path / "._site.spare" / PAGE).read_text() == "new"
+    assert (tmp_path / spare / PAGE).read_text() == "new"
 
 
 # --- Refusals and failures say what happened and keep the published site ----------------------
@@ -132,7 +132,7 @@ def test_publishing_over_a_file_is_refused_by_name_and_the_file_is_kept(tmp_path
 def test_publishing_the_spare_over_a_file_is_refused_by_name(tmp_path: Path) -> None:
     not_a_folder = tmp_path / "_site"
     not_a_folder.write_text("notes", encoding="utf-8")
-    spare = site(tmp_path / "._site.spare", "new")
+    spare = site(spare_dir(not_a_folder), "new")
 
     with pytest.raises(OutputError) as refused:
         publish_spare(not_a_folder, SiteFiles(spare), tmp_path / "no-static", None)
@@ -143,7 +143,7 @@ def test_publishing_the_spare_over_a_file_is_refused_by_name(tmp_path: Path) -> 
 
 def test_a_failing_finish_step_is_reported_and_the_site_is_kept(tmp_path: Path) -> None:
     published = site(tmp_path / "_site", "old")
-    spare = site(tmp_path / "._site.spare", "new")
+    spare = site(spare_dir(published), "new")
 
     def disk_full(root: Path, files: SiteFiles) -> None:
         raise OSError(28, "No space left on device")
@@ -157,7 +157,7 @@ def test_a_failing_finish_step_is_reported_and_the_site_is_kept(tmp_path: Path) 
 
 def test_the_published_listing_drops_a_static_file_deleted_since(tmp_path: Path) -> None:
     published = site(tmp_path / "_site", "old")
-    spare = site(tmp_path / "._site.spare", "new")
+    spare = site(spare_dir(published), "new")
     (spare / "static").mkdir()
     (spare / "static" / "old.css").write_text("p {}\n", encoding="utf-8")
     files = SiteFiles(spare, listing=scan_tree(spare))

@@ -16,7 +16,7 @@ import pytest
 from clincalc_site.publish import output_folder
 from clincalc_site.publish.output_folder import publish
 from clincalc_site.publish.site_files import SiteFiles
-from clincalc_site.publish.spare_folder import publish_spare
+from clincalc_site.publish.spare_folder import publish_spare, spare_dir
 
 Calls = list[tuple[str, Path, Path | None]]
 
@@ -81,7 +81,7 @@ def test_publishing_the_spare_is_one_exchange_and_keeps_the_old_site_as_the_next
     tmp_path: Path, calls: Calls
 ) -> None:
     published = site(tmp_path / "_site", "old")
-    spare = site(tmp_path / "._site.spare", "new")
+    spare = site(spare_dir(published), "new")
     static = tmp_path / "static"
     static.mkdir()
     (static / "site.css").write_text("p {}\n", encoding="utf-8")

@@ -2,8 +2,8 @@
 
 Stage: build/ (docs/architecture.md).
 
-One file, ``<cache dir>/manifest.marshal`` (the cache dir is ``.clincalc-cache/`` beside the
-output unless ``--cache-dir`` says otherwise), holds:
+One file, ``<cache dir>/manifest.marshal`` (the cache dir is ``.clincalc/cache/`` beside the
+output, in the build's state folder, unless ``--cache-dir`` says otherwise), holds:
 
 * per monograph file, the ``FileRecord`` of its last load, valid while the sha256 of its bytes
   and the ``load_key`` (package and library versions, the build date) are unchanged; a file's
@@ -39,13 +39,14 @@ from clincalc_site.build.records import FileRecord
 from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.publish.output_folder import state_dir
 from clincalc_site.site.counts import SiteCounts
 
 # 2: build summary; 3: entry_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
 # 7: no render_key (it was saved and never set); 8: each record holds its IndexEntry
 FORMAT = 8
 MANIFEST = "manifest.marshal"
-DEFAULT_CACHE_DIR = ".clincalc-cache"
+DEFAULT_CACHE_DIR = "cache"  # in the state folder beside the output (output_folder.state_dir)
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
 
 # A source file as the racy-clean rule sees it: size, mtime_ns, ctime_ns, inode (ctime too:
@@ -133,7 +134,7 @@ class Manifest:
 
 
 def cache_dir_for(output_dir: Path, override: Path | None) -> Path:
-    return override if override is not None else output_dir.parent / DEFAULT_CACHE_DIR
+    return override if override is not None else state_dir(output_dir) / DEFAULT_CACHE_DIR
 
 
 def read_manifest(cache_dir: Path) -> Manifest:

@@ -125,7 +125,7 @@ class BuildOptions:
     """How to build (never what): the cache and the worker processes."""
 
     use_cache: bool = True
-    cache_dir: Path | None = None  # default: .clincalc-cache/ beside the output folder
+    cache_dir: Path | None = None  # default: .clincalc/cache/ beside the output folder
     jobs: int | None = None  # worker processes; None: one per core
     threshold: int = PARALLEL_THRESHOLD
     progress: Progress | None = None  # told how loading and rendering are going

@@ -53,7 +53,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--cache-dir",
         type=Path,
-        help="build cache folder (default: .clincalc-cache/ beside the output folder)",
+        help="build cache folder (default: .clincalc/cache/ beside the output folder)",
     )
     parser.add_argument(
         "--jobs",

@@ -5,9 +5,14 @@ Stage: publish/ (docs/architecture.md).
 
 A build renders into a temporary folder beside the output and swaps it in only when every
 file has been written; the swap is one ``renameat2(RENAME_EXCHANGE)`` on Linux, so a reader
-(or a web server) sees the old site or the new one, never a mix. A lock file beside the output
-stops two builds (two CI jobs) writing the same folder at once. Paths that would escape the
-output folder and two pages claiming one path are refused.
+(or a web server) sees the old site or the new one, never a mix. A lock file stops two builds
+(two CI jobs) writing the same folder at once. Paths that would escape the output folder and
+two pages claiming one path are refused.
+
+What a build keeps between runs sits in one folder beside the output, ``.clincalc/`` (see
+``state_dir``): the lock, the spare folder and the default build cache. Beside the output so
+that the spare is on the output's file system (publishing renames it into place); in one folder
+so that a project has one path to git-ignore and may delete.
 
 Together with ``site_files`` and ``spare_folder``, the only modules that write the site.
 """
@@ -27,6 +32,8 @@ from pathlib import Path, PurePosixPath
 
 TEMP_MARK = ".tmp-"
 OLD_MARK = ".old-"
+STATE_DIR_NAME = ".clincalc"
+LOCK_SUFFIX = ".lock"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -65,6 +72,11 @@ def check_output_dir(output_dir: Path, sources: Iterable[Path], marker: str) -> 
     Raises:
         OutputError: the folder is refused; nothing was written.
     """
+    if output_dir.name == STATE_DIR_NAME:
+        raise OutputError(
+            f"refusing to build into {output_dir}: {STATE_DIR_NAME} is the name of the folder "
+            "that holds a build's lock, spare copy and cache; choose another --out"
+        )
     try:
         target = output_dir.resolve()
         for source in (path.resolve() for path in sources):
@@ -82,15 +94,28 @@ def check_output_dir(output_dir: Path, sources: Iterable[Path], marker: str) -> 
         raise OutputError(f"cannot use {output_dir} as the output folder: {exc}") from None
 
 
+def state_dir(output_dir: Path) -> Path:
+    """The folder of a build's own state for ``output_dir``: ``.clincalc/`` beside it.
+
+    It holds ``<output name>.lock``, ``<output name>.spare/`` and, by default, ``cache/``;
+    several output folders with one parent share it (each has its own lock and spare).
+    """
+    return output_dir.parent / STATE_DIR_NAME
+
+
+def lock_path(output_dir: Path) -> Path:
+    return state_dir(output_dir) / f"{output_dir.name}{LOCK_SUFFIX}"
+
+
 @contextlib.contextmanager
 def build_lock(output_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock for ``output_dir`` for the duration of a build."""
-    lock_path = output_dir.parent / f".{output_dir.name}.lock"
+    lock_file = lock_path(output_dir)
     try:
-        output_dir.parent.mkdir(parents=True, exist_ok=True)
-        handle = lock_path.open("a+")
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_file.open("a+")
     except OSError as exc:
-        raise OutputError(f"cannot create the lock file {lock_path}: {exc}") from None
+        raise OutputError(f"cannot create the lock file {lock_file}: {exc}") from None
     with handle:
         try:
             # A POSIX record lock, not flock(): forked worker processes do not inherit it, so
@@ -99,7 +124,7 @@ def build_lock(output_dir: Path) -> Iterator[None]:
         except OSError as exc:
             if exc.errno in (errno.EAGAIN, errno.EACCES):
                 raise BuildLocked(
-                    f"another build is writing {output_dir} (lock {lock_path}); "
+                    f"another build is writing {output_dir} (lock {lock_file}); "
                     "wait for it to finish and try again"
                 ) from None
             raise

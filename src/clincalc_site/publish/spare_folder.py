@@ -3,11 +3,13 @@
 Stage: publish/ (docs/architecture.md).
 
 Rewriting 10,000 pages (and deleting the 10,000 old ones) costs seconds of file-system work
-even when one page changed. So a cached build keeps a *spare* folder beside the output: the
-site as it was one build before the current one. The next build brings the spare up to date
-(removing, writing or hard-linking only the files that differ from what it holds), runs
-``finish`` on it and exchanges it with the output in one rename: readers still see the old
-site or the new one, never a mix, and the replaced site becomes the next spare.
+even when one page changed. So a cached build keeps a *spare* folder: the site as it was one
+build before the current one, ``<output name>.spare/`` in the state folder beside the output
+(``output_folder.state_dir``: on the output's file system, so it can be renamed into place).
+The next build brings the spare up to date (removing, writing or hard-linking only the files
+that differ from what it holds), runs ``finish`` on it and exchanges it with the output in one
+rename: readers still see the old site or the new one, never a mix, and the replaced site
+becomes the next spare.
 
 Files are never changed in place: a page is written to a temporary name and renamed over, a
 reused page is a new hard link to the published file (or a copy where links fail), and
@@ -24,14 +26,14 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from clincalc_site.publish.folder_scans import Stat, file_stat
-from clincalc_site.publish.output_folder import OutputError, _swap_in, copy_static
+from clincalc_site.publish.output_folder import OutputError, _swap_in, copy_static, state_dir
 from clincalc_site.publish.site_files import FileDigest, Finish, SiteFiles
 
 SPARE_MARK = ".spare"
 
 
 def spare_dir(output_dir: Path) -> Path:
-    return output_dir.parent / f".{output_dir.name}{SPARE_MARK}"
+    return state_dir(output_dir) / f"{output_dir.name}{SPARE_MARK}"
 
 
 def _prune_folders(root: Path, removed: Iterable[str]) -> None:
