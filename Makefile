@@ -58,4 +58,4 @@ lock:
 	uv pip compile pyproject.toml --extra mutation --python-version 3.11 --generate-hashes --universal -o requirements/mutation.txt
 
 clean:
-	rm -rf _site ._site.spare ._site.lock .clincalc-cache .pytest_cache .mypy_cache .ruff_cache mutants
+	rm -rf _site .clincalc ._site.spare ._site.lock .clincalc-cache .pytest_cache .mypy_cache .ruff_cache mutants
