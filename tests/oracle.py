@@ -87,7 +87,7 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     """Build ``config`` the plain way; the report and the written site are the reference."""
     pipeline.check_output(config)
     started = time.perf_counter()
-    _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
+    settings, settings_problems = pipeline.site_settings(config)
     registry, registry_problems = load_registry(config.content_dir.parent)
     load = load_monographs(config.content_dir, config.today, registry)
     found: list[Diagnostic] = [*settings_problems, *registry_problems, *load.diagnostics]
@@ -95,8 +95,6 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
         [index_entry(e) for e in load.entries], load.files, sort_diagnostics(found), config.strict
     )
     full = {e.slug: e for e in load.entries}
-    settings, _ = load_settings(config.content_dir.parent / SETTINGS_FILE)
-    settings = config.settings_override(settings)
     if checked.failed:
         return BuildReport(checked.diagnostics, True, checked.files)
     site, problems = assemble_site(checked.entries, settings, dict(config.history))
@@ -115,14 +113,14 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     )
     try:
         view = make_site_view(site, settings, config.today, version, counts)
-        renderer = Renderer(config.templates_dir, view, config.today)
+        renderer = Renderer(config.template_folders, view, config.today)
         pages = [renderer.page_of(full[e.slug], page_links(e.slug, site)) for e in site.entries]
         summaries = {
             e.slug: renderer.markup.inline(full[e.slug].monograph.summary) for e in site.entries
         }
         pages += [(p, render(None)) for p, render in renderer.index_page_jobs(site, summaries)]
     except jinja2.TemplateError as exc:
-        diagnostics.append(template_diagnostic(exc, config.templates_dir))
+        diagnostics.append(template_diagnostic(exc, config.template_folders))
         return BuildReport(diagnostics, True, checked.files)
     report = BuildReport(
         diagnostics,
@@ -141,7 +139,7 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
             target = staging.joinpath(*safe_relative(path).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        copy_static(config.static_dir, staging)
+        copy_static(config.static_folders, staging)
         if config.finish is not None:
             config.finish(staging, SiteFiles(staging))
         publish(staging, config.output_dir)

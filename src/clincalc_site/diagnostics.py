@@ -147,12 +147,15 @@ def format_build_text(diagnostics: Sequence[Diagnostic], listed_in: str | None) 
 
 def format_counting_notes(diagnostics: Sequence[Diagnostic], where: str) -> str:
     """Every error and warning as text, then one line per kind of note, saying ``where``
-    the notes themselves are."""
+    the notes themselves are (a kind with one note shows it: counting it saves nothing)."""
     lines = [d.format_text() for d in diagnostics if d.severity is not Severity.NOTE]
     notes = Counter(d.code for d in diagnostics if d.severity is Severity.NOTE)
     for code, number in sorted(notes.items()):
-        plural = "s" if number != 1 else ""
-        lines.append(f"{number} note{plural} [{code}]: {where}")
+        if number == 1:
+            [note] = [d for d in diagnostics if d.code == code and d.severity is Severity.NOTE]
+            lines.append(note.format_text())
+        else:
+            lines.append(f"{number} notes [{code}]: {where}")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.pipeline import BuildOptions
 
 TODAY = dt.date(2026, 11, 26)
+ADDRESS = "https://formulary.northshire.nhs.uk/"
 GOOD = """\
 name: {name}
 drug_class: Immunomodulator (thalidomide analogue)
@@ -57,6 +58,7 @@ def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
     monkeypatch.chdir(tmp_path)
     write_registry(tmp_path)
+    (tmp_path / "site.yaml").write_text(f"base_url: {ADDRESS}\n", encoding="utf-8")
     content = tmp_path / "monographs"
     content.mkdir()
     (content / "pomalidomide.yaml").write_text(
@@ -84,6 +86,38 @@ def test_strict_build_fails_on_each_kind_of_warning_and_keeps_the_published_site
     # The same content without --strict builds: it is the flag that refused it.
     assert cli.main(["build", "--no-search"]) == 0
     assert snapshot(project / "_site") != published
+
+
+@pytest.mark.parametrize(
+    ("settings", "code"),
+    [
+        ("site_name: Northshire Formulary\n", "settings.no_base_url"),
+        ("base_url: https://example.org/\n", "settings.placeholder_base_url"),
+        ("base_url: https://formulary.invalid/\n", "settings.placeholder_base_url"),
+    ],
+)
+def test_the_published_build_needs_the_sites_real_address(
+    project: Path, settings: str, code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sitemap of example.org addresses sends search engines nowhere: --strict refuses it,
+    a draft build makes no sitemap rather than a wrong one."""
+    assert cli.main(["build", "--no-search", "--strict"]) == 0
+    published = snapshot(project / "_site")
+    assert f"<loc>{ADDRESS}drugs/pomalidomide/</loc>".encode() in published["sitemap.xml"]
+    (project / "site.yaml").write_text(settings, encoding="utf-8")
+    capsys.readouterr()
+
+    assert cli.main(["build", "--no-search", "--strict"]) == 1
+
+    out = capsys.readouterr().out
+    assert "site.yaml: error: " in out and f"[{code}]" in out
+    assert snapshot(project / "_site") == published
+    assert cli.main(["build", "--no-search"]) == 0
+    draft = snapshot(project / "_site")
+    pages = {path: data for path, data in draft.items() if path != "build-report.json"}
+    assert not any(b"example.org" in data for data in pages.values())
+    if "formulary.invalid" not in settings:  # no address, or example.org: no sitemap
+        assert "sitemap.xml" not in draft and b"Sitemap:" not in draft["robots.txt"]
 
 
 def test_readers_never_see_a_page_missing_or_cut_short_through_many_rebuilds(

@@ -53,6 +53,7 @@ def in_a_project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "monographs").mkdir()
     write_registry(tmp_path)
+    (tmp_path / "site.yaml").write_text("base_url: https://formulary.northshire.nhs.uk/\n")
 
 
 def test_the_issue_example_fails_check_with_located_errors(

@@ -352,17 +352,19 @@ def test_robots_txt_allows_crawling_and_points_at_the_sitemap(fixture_site: Path
 
 
 def test_base_url_option_overrides_site_yaml(tmp_path: Path) -> None:
-    site = build_fixture_site(tmp_path, base_url="https://other.example.org/formulary/")
+    site = build_fixture_site(tmp_path, base_url="https://formulary.northshire.nhs.uk/wards/")
     urls = sitemap_urls(site)
-    assert urls and all(url.startswith("https://other.example.org/formulary/") for url in urls)
+    assert urls and all(
+        url.startswith("https://formulary.northshire.nhs.uk/wards/") for url in urls
+    )
     robots = (site / "robots.txt").read_text(encoding="utf-8")
-    assert "Sitemap: https://other.example.org/formulary/sitemap.xml" in robots
+    assert "Sitemap: https://formulary.northshire.nhs.uk/wards/sitemap.xml" in robots
     page = read_page(site, "drugs/bisoprolol/")
     assert (
-        '<link rel="canonical" href="https://other.example.org/formulary/drugs/bisoprolol/">'
+        '<link rel="canonical" href="https://formulary.northshire.nhs.uk/wards/drugs/bisoprolol/">'
         in page
     )
-    assert "/formulary/drugs/warfarin/" in links(page)
+    assert "/wards/drugs/warfarin/" in links(page)
 
 
 # --- publish_drafts: false -------------------------------------------------------------

@@ -207,12 +207,12 @@ def test_build_text_lists_problems_and_counts_notes_by_kind() -> None:
 
     assert text[:2] == [d.format_text() for d in listed if d.severity is not Severity.NOTE]
     assert text[2:] == [
-        "1 note [content.placeholder]: listed in _site/build-report.json and shown by "
-        "`clincalc-site check --notes`",
+        other.format_text(),  # a kind with one note shows it: a count would save nothing
         "3 notes [review.draft]: listed in _site/build-report.json and shown by "
         "`clincalc-site check --notes`",
     ]
+    assert format_build_text([NOTE], None) == NOTE.format_text()
     # A failed build wrote no report: the notes are only where check lists them.
-    assert format_build_text([NOTE], None) == (
-        "1 note [review.draft]: shown by `clincalc-site check --notes`"
+    assert format_build_text([NOTE, NOTE], None) == (
+        "2 notes [review.draft]: shown by `clincalc-site check --notes`"
     )

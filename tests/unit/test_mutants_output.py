@@ -78,7 +78,7 @@ def test_without_an_exchange_the_spare_is_published_and_the_old_site_is_the_next
     published = site(tmp_path / "_site", "old")
     spare = site(spare_dir(published), "new")
 
-    publish_spare(published, SiteFiles(spare), static_folder(tmp_path), None)
+    publish_spare(published, SiteFiles(spare), [static_folder(tmp_path)], None)
 
     assert (published / PAGE).read_text() == "new"
     assert (published / "static" / "site.css").is_file()
@@ -107,7 +107,7 @@ def test_a_relative_output_folder_is_swapped_in_with_one_exchange(
 
     publish(Path("._site.tmp-1"), Path("_site"))
     spare = site(spare_dir(Path("_site")), "newer")  # in .clincalc/, not beside the output
-    publish_spare(Path("_site"), SiteFiles(spare), Path("static"), None)
+    publish_spare(Path("_site"), SiteFiles(spare), [Path("static")], None)
 
     assert exchanged == [True, True]
     assert (tmp_path / "_site" / PAGE).read_text() == "newer"
@@ -135,7 +135,7 @@ def test_publishing_the_spare_over_a_file_is_refused_by_name(tmp_path: Path) -> 
     spare = site(spare_dir(not_a_folder), "new")
 
     with pytest.raises(OutputError) as refused:
-        publish_spare(not_a_folder, SiteFiles(spare), tmp_path / "no-static", None)
+        publish_spare(not_a_folder, SiteFiles(spare), [tmp_path / "no-static"], None)
 
     assert str(refused.value) == f"output path {not_a_folder} exists and is not a folder"
     assert not_a_folder.read_text() == "notes"
@@ -149,7 +149,7 @@ def test_a_failing_finish_step_is_reported_and_the_site_is_kept(tmp_path: Path) 
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OutputError) as failed:
-        publish_spare(published, SiteFiles(spare), static_folder(tmp_path), disk_full)
+        publish_spare(published, SiteFiles(spare), [static_folder(tmp_path)], disk_full)
 
     assert str(failed.value) == "cannot write the site: [Errno 28] No space left on device"
     assert (published / PAGE).read_text() == "old"
@@ -162,7 +162,7 @@ def test_the_published_listing_drops_a_static_file_deleted_since(tmp_path: Path)
     (spare / "static" / "old.css").write_text("p {}\n", encoding="utf-8")
     files = SiteFiles(spare, listing=scan_tree(spare))
 
-    listed, _ = publish_spare(published, files, static_folder(tmp_path), None)
+    listed, _ = publish_spare(published, files, [static_folder(tmp_path)], None)
 
     assert sorted(listed) == ["drugs/x/index.html", "static/site.css"]
     assert sorted(listed) == sorted(scan_tree(published))

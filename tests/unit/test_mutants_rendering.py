@@ -100,7 +100,7 @@ def page(slug: str) -> str:
     whole = site()
     [found] = [e for e in full_entries() if e.slug == slug]
     renderer = Renderer(
-        DEFAULT_TEMPLATES,
+        (DEFAULT_TEMPLATES,),
         make_site_view(whole, SiteSettings(), TODAY, "", count_site(whole, TODAY)),
         TODAY,
     )
@@ -112,7 +112,7 @@ def page(slug: str) -> str:
 def editorial_page() -> str:
     whole = site()
     renderer = Renderer(
-        DEFAULT_TEMPLATES,
+        (DEFAULT_TEMPLATES,),
         make_site_view(whole, SiteSettings(), TODAY, "", count_site(whole, TODAY)),
         TODAY,
     )

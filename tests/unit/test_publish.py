@@ -86,7 +86,7 @@ def test_publishing_the_spare_is_one_exchange_and_keeps_the_old_site_as_the_next
     static.mkdir()
     (static / "site.css").write_text("p {}\n", encoding="utf-8")
 
-    publish_spare(published, SiteFiles(spare), static, None)
+    publish_spare(published, SiteFiles(spare), [static], None)
 
     exchanges = [c for c in calls if c[0] == "exchange"]
     assert exchanges == [("exchange", spare, published)]

@@ -33,7 +33,7 @@ def test_compiled_templates_live_in_a_private_folder_of_the_user(
     templates.mkdir()
     (templates / "page.html").write_text("<p>{{ word }}</p>\n", encoding="utf-8")
 
-    html = make_environment(templates).get_template("page.html").render(word="first")
+    html = make_environment([templates]).get_template("page.html").render(word="first")
     folder = tmp_path / "clincalc-site" / "templates"
     assert html == "<p>first</p>\n"
     assert os.stat(folder).st_mode & 0o777 == 0o700
@@ -41,7 +41,7 @@ def test_compiled_templates_live_in_a_private_folder_of_the_user(
 
     # An edited template is compiled afresh, not taken from the cache.
     (templates / "page.html").write_text("<b>{{ word }}</b>\n", encoding="utf-8")
-    assert make_environment(templates).get_template("page.html").render(word="x") == "<b>x</b>\n"
+    assert make_environment([templates]).get_template("page.html").render(word="x") == "<b>x</b>\n"
 
 
 def test_a_folder_others_can_write_is_not_used_for_compiled_templates(

@@ -43,9 +43,9 @@ def paths(tmp_path: Path) -> list[str]:
 @pytest.fixture(params=["processes", "in-process"])
 def workers(request: pytest.FixtureRequest) -> Iterator[Workers]:
     pool: Workers = (
-        ProcessWorkers(2, DEFAULT_TEMPLATES, TODAY)
+        ProcessWorkers(2, (DEFAULT_TEMPLATES,), TODAY)
         if request.param == "processes"
-        else LocalWorkers(DEFAULT_TEMPLATES, TODAY)
+        else LocalWorkers((DEFAULT_TEMPLATES,), TODAY)
     )
     try:
         yield pool
@@ -87,7 +87,7 @@ def test_submit_and_collect_report_progress(workers: Workers, paths: list[str]) 
 def test_a_failing_worker_still_fails_the_call_and_leaves_the_pipes_clean(
     paths: list[str],
 ) -> None:
-    workers = ProcessWorkers(2, DEFAULT_TEMPLATES, TODAY)
+    workers = ProcessWorkers(2, (DEFAULT_TEMPLATES,), TODAY)
     try:
         counts: list[int] = []
         broken = LoadFiles(cast(Any, None))  # a bug in the caller: the worker raises TypeError

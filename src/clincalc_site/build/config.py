@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clincalc_site.content.history import Change
-from clincalc_site.site.settings import SiteSettings
+from clincalc_site.site.settings import OVERRIDE_STATIC, OVERRIDE_TEMPLATES, SiteSettings
 
 if TYPE_CHECKING:
     from clincalc_site.publish.site_files import Finish
@@ -47,11 +47,33 @@ class BuildConfig:
     # git changes per monograph slug, newest first (read at the CLI edge; empty: no history)
     history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
 
+    @property
+    def template_folders(self) -> tuple[Path, ...]:
+        """Where templates are looked up, first match wins: the ``templates/`` folder beside
+        site.yaml (a team's overrides, file by file), then the packaged templates."""
+        return _layered(self.content_dir.parent / OVERRIDE_TEMPLATES, self.templates_dir)
+
+    @property
+    def static_folders(self) -> tuple[Path, ...]:
+        """The static folders copied into the site, later ones replacing earlier files of the
+        same name: the packaged static files, then the ``static/`` folder beside site.yaml."""
+        return _layered(self.content_dir.parent / OVERRIDE_STATIC, self.static_dir)[::-1]
+
     def settings_override(self, settings: SiteSettings) -> SiteSettings:
         """Apply command-line overrides to the settings read from site.yaml."""
         if self.base_url is None:
             return settings
-        return SiteSettings.model_validate({**settings.model_dump(), "base_url": self.base_url})
+        # Only the address is checked again: the rest was checked with site.yaml's folder.
+        checked = SiteSettings.model_validate({"base_url": self.base_url}).base_url
+        return settings.model_copy(update={"base_url": checked})
+
+
+def _layered(override: Path, default: Path) -> tuple[Path, ...]:
+    """``(override, default)``, or ``(default,)`` when there is no separate override folder
+    (this project's own site keeps its defaults beside site.yaml)."""
+    if override.is_dir() and override.resolve() != default.resolve():
+        return (override, default)
+    return (default,)
 
 
 def today_from_environment() -> dt.date:

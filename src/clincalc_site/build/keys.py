@@ -134,7 +134,7 @@ def inputs_key(
         settings.model_dump_json(),
         version,
         config.strict,
-        tree_digest(config.static_dir),
+        [tree_digest(folder) for folder in config.static_folders],
         callable_identity(config.finish),
         config.history,
     )

@@ -44,7 +44,7 @@ from clincalc_site.site.counts import SiteCounts
 
 # 2: build summary; 3: entry_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
 # 7: no render_key (it was saved and never set); 8: each record holds its IndexEntry
-FORMAT = 8
+FORMAT = 9
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = "cache"  # in the state folder beside the output (output_folder.state_dir)
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -252,10 +252,8 @@ def _record_to_plain(r: FileRecord) -> tuple[object, ...]:
         e = r.entry
         review, dose = e.review, e.dose
         revised = dose.revised_on.toordinal() if dose.revised_on is not None else None
-        locations = tuple(
-            (key, i.line, i.column, i.key_line, i.key_column, i.raw, i.quoted, i.kind)
-            for key, i in e.locations.items()
-        )
+        # every field of the NodeInfo tuple, so a field added to it is kept too
+        locations = tuple((key, *info) for key, info in e.locations.items())
         entry = (e.slug, e.source, e.name, e.drug_class, e.brand_names, e.specialist, e.related,
                  e.rxcui, (review.status, review.date.toordinal(), review.reviewer),
                  (dose.state, dose.document, revised), locations)  # fmt: skip

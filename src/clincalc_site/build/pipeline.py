@@ -71,7 +71,12 @@ from clincalc_site.render.templates import TemplateFailure, template_diagnostic
 from clincalc_site.site import crossref
 from clincalc_site.site.assembly import Site
 from clincalc_site.site.counts import count_site
-from clincalc_site.site.settings import SETTINGS_FILE, SiteSettings, load_settings
+from clincalc_site.site.settings import (
+    SETTINGS_FILE,
+    SiteSettings,
+    base_url_problems,
+    load_settings,
+)
 
 PARALLEL_THRESHOLD = 200  # files (or pages) below which worker processes cost more than they save
 
@@ -85,6 +90,8 @@ def check(
     ``only``: report on these files (as diagnostics show them) and count only them; every
     file is still loaded, so that links between monographs resolve.
     """
+    # The site's address is the build's concern (a note, or an error for --strict), not
+    # the content's: check reports only mistakes in site.yaml.
     _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     registry, registry_problems = load_registry(config.content_dir.parent)
     names, found = discover_names(config.content_dir)
@@ -116,7 +123,7 @@ def check_output(config: BuildConfig) -> None:
     Raises:
         output.OutputError: the folder is refused; nothing was written.
     """
-    sources = (config.content_dir, config.templates_dir, config.static_dir)
+    sources = (config.content_dir, *config.template_folders, *config.static_folders)
     check_output_dir(config.output_dir, sources, REPORT_FILE)
 
 
@@ -161,10 +168,19 @@ def build(
     return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
-def _template_problem(exc: Exception, templates_dir: Path) -> Diagnostic:
+def site_settings(config: BuildConfig) -> tuple[SiteSettings, list[Diagnostic]]:
+    """site.yaml with the command line's overrides; without a real site address, a note
+    (an error for --strict, the build that is published)."""
+    path = config.content_dir.parent / SETTINGS_FILE
+    settings, problems = load_settings(path)
+    settings = config.settings_override(settings)
+    return settings, problems or base_url_problems(settings, path, strict=config.strict)
+
+
+def _template_problem(exc: Exception, template_folders: tuple[Path, ...]) -> Diagnostic:
     if isinstance(exc, TemplateFailure):  # located by the worker
         return exc.diagnostic
-    return template_diagnostic(exc, templates_dir)
+    return template_diagnostic(exc, template_folders)
 
 
 def _noop_report(
@@ -236,12 +252,11 @@ class _Build:
     def _run(self) -> BuildReport:
         """The stage script."""
         config = self.config
-        settings, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
-        settings = config.settings_override(settings)
+        settings, settings_problems = site_settings(config)
         problems = [*settings_problems, *self.registry_problems]
         names, found = discover_names(config.content_dir)
         files = content_files(config.content_dir, names)
-        render_key = digest(self.load_key, tree_digest(config.templates_dir))
+        render_key = digest(self.load_key, *map(tree_digest, config.template_folders))
         same = self._same_as_published(files, [*problems, *found], settings, render_key)
         if same is not None:
             return same
@@ -368,7 +383,7 @@ class _Build:
         # Shown from here: the workers render while this process renders the index pages.
         counter = stage_counter(self.options.progress, "render", len(jobs)) if batches else None
         try:
-            renderer = Renderer(config.templates_dir, view, config.today)
+            renderer = Renderer(config.template_folders, view, config.today)
             keys = (render_key, config.history)
             index, index_reused, index_entries = render_index_pages(
                 renderer, site, view, self.records, keys=keys, published=self.published
@@ -376,7 +391,7 @@ class _Build:
             workers = self.pool.workers
             rendered = workers.collect(counter) if batches and workers is not None else []
         except (jinja2.TemplateError, TemplateFailure) as exc:  # busy workers: run() closes
-            diagnostics = [*report.diagnostics, _template_problem(exc, config.templates_dir)]
+            diagnostics = [*report.diagnostics, _template_problem(exc, config.template_folders)]
             return dataclasses.replace(report, diagnostics=diagnostics, failed=True)
         self.new_pages.update(index_entries)
         if self.options.use_cache:  # remember each new page's key
@@ -404,13 +419,13 @@ class _Build:
     def _publish(self, target: Path, files: SiteFiles, inputs: str) -> None:
         config = self.config
         if not self.options.use_cache:
-            publish_staging(target, files, config.static_dir, config.finish, config.output_dir)
+            publish_staging(target, files, config.static_folders, config.finish, config.output_dir)
             forget(self.cache_dir)
             self.session.forget()
             return
         keys = {path: key for path, (key, _) in self.new_pages.items()}
         tree, spare = self.published.publish(
-            files, config.static_dir, config.finish, lambda path: keys.get(path, "")
+            files, config.static_folders, config.finish, lambda path: keys.get(path, "")
         )
         self._save(tree, spare, self.new_pages, inputs)
 

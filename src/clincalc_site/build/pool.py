@@ -55,7 +55,7 @@ class Pool:
         ):
             self.close()
             self.workers = start_workers(
-                self.jobs, work, self.config.templates_dir, self.config.today,
+                self.jobs, work, self.config.template_folders, self.config.today,
                 self.threshold, registry=self.registry,
             )  # fmt: skip
         return self.workers

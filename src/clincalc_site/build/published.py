@@ -113,7 +113,7 @@ class PublishedSite:
     def publish(
         self,
         files: SiteFiles,
-        static_dir: Path,
+        static_folders: tuple[Path, ...],
         finish: Finish | None,
         content_of: Callable[[str], str],
     ) -> tuple[Tree, Tree | None]:
@@ -123,7 +123,7 @@ class PublishedSite:
         other files).
         """
         output = self.output
-        published, hashed = publish_spare(output, files, static_dir, finish)
+        published, hashed = publish_spare(output, files, static_folders, finish)
         new_tree = {}
         for name, stat in published.items():
             sha = hashed.get(name)
@@ -141,10 +141,14 @@ class PublishedSite:
 
 
 def publish_staging(
-    staging: Path, files: SiteFiles, static_dir: Path, finish: Finish | None, output: Path
+    staging: Path,
+    files: SiteFiles,
+    static_folders: tuple[Path, ...],
+    finish: Finish | None,
+    output: Path,
 ) -> None:
     """Publish a build without the cache: static files, the finish step, the exchange."""
-    copy_static(static_dir, staging)
+    copy_static(static_folders, staging)
     if finish is not None:
         finish(staging, files)
     publish(staging, output)

@@ -185,9 +185,12 @@ class WorkerState:
     """What one worker holds during a build: its entries and its renderer."""
 
     def __init__(
-        self, templates_dir: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+        self,
+        template_folders: tuple[Path, ...],
+        today: dt.date,
+        registry: Registry = EMPTY_REGISTRY,
     ) -> None:
-        self.templates_dir = templates_dir
+        self.template_folders = template_folders
         self.today = today
         self.registry = registry
         # loaded entries, with the summary rendered while loading (None: a reload), which
@@ -216,7 +219,7 @@ class WorkerState:
     def render(self, view: SiteView, jobs: Sequence[RenderJob], target: str) -> list[RenderedPage]:
         """Render each job's page and write it into the folder ``target``."""
         if self.renderer is None or self.renderer.site_view != view:
-            self.renderer = Renderer(self.templates_dir, view, self.today)
+            self.renderer = Renderer(self.template_folders, view, self.today)
         root = Path(target)
         pages: list[RenderedPage] = []
         tally = _Tally(self.progress)
@@ -270,9 +273,12 @@ class LocalWorkers:
     """One ``WorkerState`` in this process (small sites, ``--jobs 1``, tests)."""
 
     def __init__(
-        self, templates_dir: Path, today: dt.date, registry: Registry = EMPTY_REGISTRY
+        self,
+        template_folders: tuple[Path, ...],
+        today: dt.date,
+        registry: Registry = EMPTY_REGISTRY,
     ) -> None:
-        self.states = [WorkerState(templates_dir, today, registry)]
+        self.states = [WorkerState(template_folders, today, registry)]
         self.pending: list[Call] = []
 
     @property
@@ -322,7 +328,7 @@ def _answer(connection: multiprocessing.connection.Connection, state: WorkerStat
         except ContentChanged as exc:
             connection.send(("changed", str(exc)))
         except jinja2.TemplateError as exc:
-            connection.send(("template", template_diagnostic(exc, state.templates_dir)))
+            connection.send(("template", template_diagnostic(exc, state.template_folders)))
         except OSError as exc:  # a full disk: the caller reports it as it does in-process
             connection.send(("oserror", (exc.errno, exc.strerror, exc.filename)))
         except BaseException:
@@ -335,7 +341,7 @@ class ProcessWorkers:
     def __init__(
         self,
         count: int,
-        templates_dir: Path,
+        template_folders: tuple[Path, ...],
         today: dt.date,
         registry: Registry = EMPTY_REGISTRY,
     ) -> None:
@@ -345,7 +351,7 @@ class ProcessWorkers:
         self.pending = 0
         for _ in range(count):
             ours, theirs = context.Pipe()
-            state = WorkerState(templates_dir, today, registry)
+            state = WorkerState(template_folders, today, registry)
             build_ends = [ours, *self.connections]
             process = context.Process(target=_serve, args=(theirs, state, build_ends), daemon=True)
             process.start()
@@ -438,7 +444,7 @@ def default_jobs() -> int:
 def start_workers(
     jobs: int,
     work: int,
-    templates_dir: Path,
+    template_folders: tuple[Path, ...],
     today: dt.date,
     threshold: int,
     *,
@@ -446,8 +452,8 @@ def start_workers(
 ) -> Workers:
     """Processes when there is enough work for them to pay off, else this process."""
     if jobs > 1 and work >= threshold:
-        return ProcessWorkers(jobs, templates_dir, today, registry)
-    return LocalWorkers(templates_dir, today, registry)
+        return ProcessWorkers(jobs, template_folders, today, registry)
+    return LocalWorkers(template_folders, today, registry)
 
 
 def split(items: Sequence[Any], parts: int) -> list[list[Any]]:

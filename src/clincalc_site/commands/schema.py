@@ -24,13 +24,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="print the JSON Schema of a content file (for editors and CI)",
         description="Print the JSON Schema (Draft 2020-12) generated from the content model, "
         "or write it to a file. The repository keeps them in schema/ (monograph, team and "
-        "sources); regenerate them after changing models.py.",
+        "sources, site); regenerate them after changing models.py.",
     )
     parser.add_argument(
         "--kind",
-        choices=("monograph", "team", "sources"),
+        choices=("monograph", "team", "sources", "site"),
         default="monograph",
-        help="which file's schema: a monograph (default), team.yaml or sources.yaml",
+        help="which file's schema: a monograph (default), team.yaml, sources.yaml or site.yaml",
     )
     parser.add_argument(
         "--out",

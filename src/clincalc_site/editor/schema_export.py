@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from clincalc_site.content.models import Monograph, SourceDocument, Team
 from clincalc_site.content.schema_errors import models_in
+from clincalc_site.site.settings import SiteSettings
 
 JsonObject = dict[str, Any]
 
@@ -97,11 +98,13 @@ FALLBACK_EXAMPLES: dict[str, dict[str, list[Any]]] = {
     },
 }
 # What each kind of file is, for 'clincalc-site schema --kind' and the generated files.
-KINDS = ("monograph", "team", "sources")
+KINDS = ("monograph", "team", "sources", "site")
 SCHEMA_FILES = {kind: f"schema/{kind}.schema.json" for kind in KINDS}
 _DESCRIPTIONS = {
     "team": "team.yaml: the people who prepare and verify doses. A verified dose names two "
     "different people from this list, and the one who verifies it must have 'verifier: true'.",
+    "site": "site.yaml: what a formulary team sets once for its whole site: its name, "
+    "branding, address and which monographs are published (docs/site-settings.md).",
     "sources": "sources.yaml: the documents doses are checked against, by id, each with the "
     "latest revision the team knows of. Raising a revision holds back every dose checked "
     "against an earlier one until it is verified again.",
@@ -165,9 +168,12 @@ def monograph_schema() -> JsonObject:
 
 
 def registry_schema(kind: str) -> JsonObject:
-    """The JSON Schema of team.yaml (``kind='team'``) or sources.yaml (``'sources'``)."""
+    """The JSON Schema of team.yaml (``kind='team'``), sources.yaml (``'sources'``) or
+    site.yaml (``'site'``)."""
     if kind == "team":
         schema = _with_examples(copy.deepcopy(Team.model_json_schema()))
+    elif kind == "site":
+        schema = _with_examples(copy.deepcopy(SiteSettings.model_json_schema()))
     else:
         document = _with_examples(copy.deepcopy(SourceDocument.model_json_schema()))
         schema = {

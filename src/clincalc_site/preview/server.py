@@ -32,7 +32,7 @@ from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.session import Session
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
-from clincalc_site.site.settings import SETTINGS_FILE
+from clincalc_site.site.settings import OVERRIDE_STATIC, OVERRIDE_TEMPLATES, SETTINGS_FILE
 
 LIVE_PREFIX = "/__clincalc/"
 LIVE_SCRIPT = Path(__file__).with_name("live.js")
@@ -170,6 +170,8 @@ class Preview:
             config.content_dir,
             config.templates_dir,
             config.static_dir,
+            root / OVERRIDE_TEMPLATES,  # a team's overrides, watched even before they exist
+            root / OVERRIDE_STATIC,
             root / SETTINGS_FILE,
         ]
 

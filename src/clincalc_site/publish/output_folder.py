@@ -27,7 +27,7 @@ import fcntl
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 TEMP_MARK = ".tmp-"
@@ -151,21 +151,26 @@ def new_staging_dir(output_dir: Path) -> Path:
     return staging
 
 
-def copy_static(static_dir: Path, staging: Path) -> list[str]:
-    """Copy ``static/`` to ``<site>/static/``; symbolic links are not followed.
+def copy_static(static_folders: Sequence[Path], staging: Path) -> list[str]:
+    """Copy the static folders into ``<site>/static/``; a file in a later folder replaces the
+    one of the same name from an earlier folder (a team's ``static/`` after the packaged
+    one). Symbolic links are not followed.
 
-    Returns the files written (POSIX paths in the site)."""
-    written: list[str] = []
-    if not static_dir.is_dir():
-        return written
-    for source in sorted(static_dir.rglob("*")):
-        if source.is_symlink() or not source.is_file() or source.name.startswith("."):
+    Returns the files written (POSIX paths in the site), sorted."""
+    chosen: dict[str, Path] = {}
+    for folder in static_folders:
+        if not folder.is_dir():
             continue
-        relative = source.relative_to(static_dir)
+        for source in folder.rglob("*"):
+            if source.is_symlink() or not source.is_file() or source.name.startswith("."):
+                continue
+            chosen[source.relative_to(folder).as_posix()] = source
+    written: list[str] = []
+    for relative, source in sorted(chosen.items()):
         target = staging / "static" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        written.append(f"static/{relative.as_posix()}")
+        written.append(f"static/{relative}")
     return written
 
 

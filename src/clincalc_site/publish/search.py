@@ -12,7 +12,7 @@ every page and static file is written, before the folder is published.
    and ``search/summaries.json`` (shown with each result);
 2. runs Pagefind (the binary of the pinned ``pagefind[bin]``, ``--site``; alongside step 1)
    for full-text search, and deletes the Pagefind UI bundles the site does not use;
-3. fills the site's name into ``static/manifest.webmanifest``;
+3. fills the site's name and colour into ``static/manifest.webmanifest``;
 4. names the build by a hash of every file in it and writes ``offline.json`` (every page and
    search file, for "save the whole formulary");
 5. moves ``static/sw.js`` to the site root (so its scope is the whole site) with that build
@@ -37,6 +37,7 @@ from pathlib import Path
 
 from clincalc_site.publish.output_folder import OutputError
 from clincalc_site.publish.site_files import Finish, SiteFiles
+from clincalc_site.site.settings import BRAND_STYLESHEET
 
 SEARCH_DIR = "search"
 DRUGS_FILE = "search/drugs.json"
@@ -224,7 +225,7 @@ def finish_pagefind(process: subprocess.Popen[bytes], site_root: Path, *, requir
 
 
 def write_manifest(site_root: Path) -> None:
-    """Name the web app after the site (the home page's <title>) and its language."""
+    """Name the web app after the site (the home page's <title>), its language and colour."""
     manifest_path = site_root / MANIFEST_FILE
     home = site_root / "index.html"
     if not manifest_path.is_file() or not home.is_file():
@@ -232,11 +233,14 @@ def write_manifest(site_root: Path) -> None:
     page = home.read_text(encoding="utf-8")
     title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
     lang = re.search(r'<html lang="([^"]+)"', page)
+    colour = re.search(r'<meta name="theme-color" content="(#[0-9a-f]{6})">', page)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if title:
         manifest["name"] = manifest["short_name"] = html.unescape(title.group(1)).strip()
     if lang:
         manifest["lang"] = lang.group(1)
+    if colour:
+        manifest["theme_color"] = colour.group(1)
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 
@@ -259,7 +263,14 @@ def write_offline_files(site_root: Path, listed: SiteFiles) -> None:
     pages = [page_url(f) for f in files if f.endswith(".html") and f != "404.html"]
     # The shell is fetched when the worker installs: what every page needs, nothing for search
     # (that is fetched, and kept, when the search box is first used, or by "save all").
-    shell = ["", *(f for f in files if f.startswith("static/") and f != SW_SOURCE)]
+    shell = [
+        "",
+        *(
+            f
+            for f in files
+            if (f.startswith("static/") and f != SW_SOURCE) or f == BRAND_STYLESHEET
+        ),
+    ]
     search = [f for f in files if f.startswith((SEARCH_DIR + "/", PAGEFIND_DIR + "/"))]
     offline = {"build": build, "pages": pages, "assets": [*shell, *search]}
     (site_root / OFFLINE_FILE).write_text(json.dumps(offline, indent=0) + "\n", "utf-8")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from clincalc_site.publish.folder_scans import Stat, file_stat
@@ -88,7 +88,7 @@ def link_spare(output_dir: Path, spare: Path, names: Iterable[str]) -> dict[str,
 def publish_spare(
     output_dir: Path,
     files: SiteFiles,
-    static_dir: Path,
+    static_folders: Sequence[Path],
     finish: Finish | None,
 ) -> tuple[dict[str, Stat], dict[str, FileDigest]]:
     """Add static files and ``finish``'s output to the updated spare (``files.root``), then
@@ -104,7 +104,7 @@ def publish_spare(
     try:
         shutil.rmtree(spare / "static", ignore_errors=True)
         files.removed_folder("static/")
-        for name in copy_static(static_dir, spare):
+        for name in copy_static(static_folders, spare):
             files.changed(name)
         if finish is not None:
             finish(spare, files)

@@ -13,21 +13,29 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from typing import cast
+from urllib.parse import quote, urlencode, urlsplit
 
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
 from clincalc_site.content.history import Change
-from clincalc_site.content.loader import Entry
+from clincalc_site.content.loader import Entry, display_path
 from clincalc_site.content.rules import REVIEW_MAX_MONTHS, is_overdue
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
 from clincalc_site.render.dashboard import DOSE_STATE_LABELS, dashboard, dose_queue
 from clincalc_site.render.markup import MarkupRenderer
-from clincalc_site.render.templates import long_date, make_environment
+from clincalc_site.render.page_safety import dosing_problem
+from clincalc_site.render.templates import UnsafePage, long_date, make_environment
 from clincalc_site.site.assembly import DrugClass, RelatedLink, Site
 from clincalc_site.site.counts import SiteCounts
-from clincalc_site.site.settings import SiteSettings
+from clincalc_site.site.settings import (
+    BRAND_STYLESHEET,
+    DEFAULT_COLOUR,
+    SiteSettings,
+    is_documentation_address,
+)
 
 BANNER_PARTIAL = "partials/dosing_banner.html"
 DOSE_TABLE_PARTIAL = "partials/dose_table.html"
@@ -41,7 +49,7 @@ class SiteView:
     """Site-wide values every template sees as ``site``."""
 
     name: str
-    base_url: str
+    base_url: str  # "" when site.yaml names none: no canonical links, no sitemap
     base_path: str
     language: str
     build_date: str
@@ -49,6 +57,24 @@ class SiteView:
     total: int
     classes: int
     verified: int
+    # Branding (site.yaml; docs/site-settings.md)
+    organisation: str = ""
+    banner_name: str = "ClinCalc Pro"  # who "is rebuilding its dose data" in the banner
+    logo: str = ""  # path in the site, e.g. "static/logo.svg"; "" for none
+    theme_colour: str = DEFAULT_COLOUR
+    brand_stylesheet: str = ""  # BRAND_STYLESHEET when the team chose a colour
+    footer: str = ""  # sanitised HTML from the footer's Markdown
+    report_problem: str = ""  # mailto: or https: address; "" for none
+
+    def report_link(self, drug: str, path: str) -> str:
+        """The "report a problem" address, prefilled with the drug and the page's address."""
+        page = self.absolute(path) if self.base_url else self.url(path)
+        if self.report_problem.startswith("mailto:"):
+            fields = {"subject": f"Problem with the {drug} page", "body": f"Page: {page}\n\n"}
+        else:
+            fields = {"drug": drug, "page": page}
+        joiner = "&" if "?" in self.report_problem else "?"
+        return self.report_problem + joiner + urlencode(fields, quote_via=quote)
 
     def url(self, path: str) -> str:
         """Root-relative link that also works when the site lives under a sub-path."""
@@ -98,10 +124,15 @@ class MonographView:
 def make_site_view(
     site: Site, settings: SiteSettings, today: dt.date, version: str, counts: SiteCounts
 ) -> SiteView:
-    base_path = urlsplit(settings.base_url).path or "/"
+    base_path = urlsplit(settings.base_url or "").path or "/"
+    # An example.org address is no address: no canonical links, no sitemap (a --strict
+    # build refuses it; a draft build is built as if none were set).
+    base_url = settings.base_url or ""
+    if is_documentation_address(base_url):
+        base_url = ""
     return SiteView(
         name=settings.site_name,
-        base_url=settings.base_url,
+        base_url=base_url,
         base_path=base_path if base_path.endswith("/") else base_path + "/",
         language=settings.language,
         build_date=today.isoformat(),
@@ -109,7 +140,22 @@ def make_site_view(
         total=len(site.entries),
         classes=len(site.classes),
         verified=counts.verified,
+        organisation=settings.organisation,
+        banner_name=settings.banner_name or settings.organisation or settings.site_name,
+        logo=f"static/{settings.logo}" if settings.logo else "",
+        theme_colour=settings.brand_colour or DEFAULT_COLOUR,
+        brand_stylesheet=BRAND_STYLESHEET if settings.brand_colour else "",
+        footer=MarkupRenderer().block(settings.footer) if settings.footer else "",
+        report_problem=settings.report_problem or "",
     )
+
+
+def brand_stylesheet(view: object) -> bytes:
+    """The team's colour for links and buttons: site.css reads these two properties.
+
+    ``view``: the ``SiteView``, or the stand-in that notes what an index page reads."""
+    colour = cast(SiteView, view).theme_colour
+    return f":root {{ --link: {colour}; --accent: {colour}; }}\n".encode()
 
 
 @dataclass(frozen=True)
@@ -161,8 +207,12 @@ def class_url(drug_class: DrugClass) -> str:
 class Renderer:
     """Renders pages of one site; holds the Jinja environment and the Markdown converter."""
 
-    def __init__(self, templates_dir: Path, site_view: SiteView, today: dt.date) -> None:
-        self.env = make_environment(templates_dir)
+    def __init__(
+        self, template_folders: Sequence[Path], site_view: SiteView, today: dt.date
+    ) -> None:
+        self.env = make_environment(template_folders)
+        # A team's own templates are held to the dose rule page by page (page_safety).
+        self.overrides = tuple(template_folders[:-1])
         self.markup = MarkupRenderer()
         self.site_view = site_view
         self.today = today
@@ -225,7 +275,35 @@ class Renderer:
         html = self.render(
             "monograph.html", site=site_view, page=view, review_max_months=REVIEW_MAX_MONTHS
         )
+        if self.overrides:
+            self._check_dosing(view, html)
         return f"{view.url}index.html", html
+
+    def _check_dosing(self, view: MonographView, html: bytes) -> None:
+        """Refuse a page whose dosing section a team's template removed or emptied."""
+        dose = view.dose
+        required = None
+        if dose is not None:
+            doses = [row.regimen.dose for row in dose.regimens]
+            required = [f"verified by {dose.verifier.name}", dose.document.title, *doses]
+        problem = dosing_problem(html.decode("utf-8"), required)
+        if problem is None:
+            return
+        names = (view.dosing_partial, "monograph.html", "base.html")
+        candidates = [folder / name for name in names for folder in self.overrides]
+        overridden = [path for path in candidates if path.is_file()]
+        shown = display_path(overridden[0]) if overridden else "templates"
+        raise UnsafePage(
+            Diagnostic(
+                Location(shown),
+                Severity.ERROR,
+                "template.dosing_removed",
+                f"{view.name}: {problem}",
+                hint=f"your template must keep {{% include page.dosing_partial %}} in "
+                "monograph.html, and the wording of the packaged "
+                f"{view.dosing_partial} (see docs/templates.md)",
+            )
+        )
 
     def index_page_jobs(
         self, site: Site, summaries: Mapping[str, str]
@@ -275,7 +353,10 @@ class Renderer:
 
         jobs.append(("editorial/index.html", render_dashboard))
         jobs.append(("404.html", lambda v: render("404.html", site=v)))
-        jobs.append(("sitemap.xml", lambda v: render("sitemap.xml", site=v, urls=sorted(urls))))
+        if self.site_view.base_url:  # a sitemap lists absolute addresses, or is not made
+            jobs.append(("sitemap.xml", lambda v: render("sitemap.xml", site=v, urls=sorted(urls))))
+        if self.site_view.brand_stylesheet:
+            jobs.append((BRAND_STYLESHEET, brand_stylesheet))
         jobs.append(("robots.txt", lambda v: render("robots.txt", site=v)))
         return jobs
 

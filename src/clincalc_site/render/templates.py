@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
@@ -67,10 +68,13 @@ def compiled_templates_cache() -> jinja2.BytecodeCache | None:
     return _CompiledTemplates(str(folder))
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """Jinja with autoescape always on and StrictUndefined (a typo is an error, not a blank)."""
+def make_environment(template_folders: Sequence[Path]) -> jinja2.Environment:
+    """Jinja with autoescape always on and StrictUndefined (a typo is an error, not a blank).
+
+    ``template_folders``: looked up in order, the first file of a name wins (a team's
+    overrides before the packaged templates, as MkDocs' ``custom_dir`` and Hugo do)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in template_folders]),
         bytecode_cache=compiled_templates_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -92,6 +96,14 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+class UnsafePage(jinja2.TemplateError):
+    """A team's template made a page that breaks the dose rule (see ``page_safety``)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 class TemplateFailure(Exception):
     """A template failed in a worker process; ``diagnostic`` says where and why."""
 
@@ -100,19 +112,28 @@ class TemplateFailure(Exception):
         self.diagnostic = diagnostic
 
 
-def template_diagnostic(exc: Exception, templates_dir: Path) -> Diagnostic:
+def template_diagnostic(exc: Exception, template_folders: Sequence[Path]) -> Diagnostic:
     """A located error for a template that failed to render.
 
     An index page template that reads more of a monograph than its ``IndexEntry`` holds is
     told what it can read instead.
     """
+    if isinstance(exc, UnsafePage):
+        return exc.diagnostic
     name = getattr(exc, "filename", None)
     line = getattr(exc, "lineno", 0) or 0
     if name is None:  # a failure while rendering: Jinja's traceback frames name the template
         name, line = _template_frame(exc) or (getattr(exc, "name", None) or "templates", 0)
     shown = display_path(Path(name)) if os.path.isabs(str(name)) else str(name)
     message = getattr(exc, "message", None) or str(exc)
-    hint = f"fix the template in {templates_dir}"
+    hint = f"fix the template {shown}" if line else "fix the templates"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        shown_folders = [display_path(folder) for folder in template_folders]
+        if len(shown_folders) > 1:  # the last is the packaged folder: its path says little
+            shown_folders[-1] = "the packaged templates"
+        folders = " or ".join(shown_folders)
+        message = f"there is no template '{exc.name}' in {folders}"
+        hint = "correct the name in the include or extends, or add the file"
     if isinstance(exc, jinja2.UndefinedError) and "IndexEntry" in message:
         readable = ", ".join(f.name for f in dataclasses.fields(IndexEntry))
         hint = (
