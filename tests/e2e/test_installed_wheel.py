@@ -143,3 +143,55 @@ def test_serve_shows_the_site_from_the_installed_package(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_team_adopts_it_init_build_strict_then_override_a_template_and_a_stylesheet(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The adoption path of docs/ci.md: init, a strict build at once (with search, as CI
+    builds it), then the team's own footer template and stylesheet in the published site."""
+    made = run(
+        installed, "init", "northshire", "--base-url", "https://formulary.northshire.nhs.uk/",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    team = tmp_path / "northshire"
+
+    built = run(installed, "build", "--strict", cwd=team)
+
+    assert built.returncode == 0, built.stdout + built.stderr
+    site = team / "_site"
+    assert "<title>Irbesartan — Northshire</title>" in (
+        site / "drugs" / "irbesartan" / "index.html"
+    ).read_text(encoding="utf-8")
+    assert "https://formulary.northshire.nhs.uk/drugs/irbesartan/" in (
+        site / "sitemap.xml"
+    ).read_text(encoding="utf-8")
+    assert (site / "pagefind").is_dir()
+
+    packaged = installed.parents[1].glob("lib/python*/site-packages/clincalc_site/defaults")
+    [defaults] = list(packaged)
+    base = (defaults / "templates" / "base.html").read_text(encoding="utf-8")
+    (team / "templates").mkdir()
+    (team / "templates" / "base.html").write_text(
+        base.replace("</footer>", "<p>Northshire ward edition</p>\n</footer>"), encoding="utf-8"
+    )
+    (team / "static").mkdir()
+    (team / "static" / "print.css").write_text("body { font-size: 11pt; }\n", encoding="utf-8")
+
+    rebuilt = run(installed, "build", "--strict", cwd=team)
+
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    page = (site / "drugs" / "irbesartan" / "index.html").read_text(encoding="utf-8")
+    assert "<p>Northshire ward edition</p>" in page
+    assert "Dosing — being independently re-sourced" in page
+    assert (site / "static" / "print.css").read_text() == "body { font-size: 11pt; }\n"
+    assert (site / "static" / "site.css").read_bytes() == (
+        defaults / "static" / "site.css"
+    ).read_bytes()
+    ignored = (team / ".gitignore").read_text(encoding="utf-8").split()
+    leftovers = {p.name for p in team.iterdir()} - {
+        "site.yaml", "monographs", "team.yaml", "sources.yaml", ".gitignore", ".github",
+        ".pre-commit-config.yaml", "requirements.txt", "README.md", "templates", "static",
+    }  # fmt: skip
+    assert leftovers == {"_site", ".clincalc"} and {"_site/", ".clincalc/"} <= set(ignored)

@@ -14,8 +14,9 @@ __all__ = ["ExitCode", "register_all"]
 
 def register_all(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add every subcommand's parser; modules are imported here so ``check`` stays light."""
-    from . import build, check, new, schema, serve
+    from . import build, check, init, new, schema, serve
 
+    init.register(commands)
     check.register(commands)
     build.register(commands)
     serve.register(commands)
