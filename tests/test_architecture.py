@@ -45,7 +45,8 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         ),
         frozenset({"dose_quantity", "dose_unit_spelling"}),  # read the unit table
         frozenset({"dose_amounts"}),
-        frozenset({"dose_parser"}),
+        frozenset({"dose_parser", "yaml_layout"}),
+        frozenset({"yaml_syntax"}),
         frozenset({"yaml_source"}),
         frozenset({"schema_errors", "rules", "dose_lint"}),
         frozenset({"dose_rules"}),

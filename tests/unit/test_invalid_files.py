@@ -58,6 +58,8 @@ REQUIRED_CODES = {
     "yaml.datetime",
     "yaml.bad_scalar",
     "yaml.complex_key",
+    "yaml.indentation",
+    "yaml.comment_in_text",
     "dosing.invalid_status",
     "dosing.incomplete_verification",
     "dosing.future_date",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
+import yaml
 
+from clincalc_site.content import yaml_source
 from clincalc_site.content.yaml_source import MAX_DEPTH, SourceMap, format_path, parse_yaml
 from clincalc_site.diagnostics import Location, Severity
 
@@ -173,7 +176,7 @@ def test_same_key_in_two_list_entries_is_not_a_duplicate() -> None:
         pytest.param("d: 2026-02-30\n", ("yaml.bad_scalar", 1, 4), id="impossible-date"),
         pytest.param("a: b: c\n", ("yaml.syntax", 1, 5), id="colon-in-text"),
         pytest.param("a: [1, 2\n", ("yaml.syntax", 2, 1), id="unclosed-list"),
-        pytest.param("a: 'x\n", ("yaml.syntax", 2, 1), id="unclosed-quote"),
+        pytest.param("a: 'x\n", ("yaml.syntax", 1, 4), id="unclosed-quote"),
         pytest.param("a: x\x07y\n", ("yaml.syntax", 1, 5), id="control-character"),
     ],
 )
@@ -230,11 +233,11 @@ def test_tab_indentation_gets_the_tab_hint(text: str) -> None:
     assert "tab" in problem.hint
 
 
-def test_syntax_error_not_caused_by_a_tab_gets_the_general_hint() -> None:
+def test_syntax_error_not_caused_by_a_tab_gets_no_tab_hint() -> None:
     (problem,) = parse_yaml("summary: a\tb: c\n", "p.yaml").diagnostics
 
     assert "tab" not in problem.hint
-    assert "quoted" in problem.hint
+    assert "must be in quotes" in problem.message
 
 
 def test_problems_inside_values_name_the_field() -> None:
@@ -254,3 +257,174 @@ def test_problems_inside_values_name_the_field() -> None:
 )
 def test_format_path(path: tuple[str | int, ...], text: str) -> None:
     assert format_path(path) == text
+
+
+# --- Syntax errors in an editor's words: the same with libyaml and with PyYAML's own parser ---
+
+INDENT = "yaml.indentation"
+SYNTAX_ERRORS = [
+    pytest.param(
+        "name: x\nsummary: Caution: renal impairment\n",
+        ("yaml.syntax", 2, 17),
+        'write the line as: summary: "Caution: renal impairment"',
+        id="colon-in-a-field",
+    ),
+    pytest.param(
+        "c:\n  - Note: avoid: x\n",
+        ("yaml.syntax", 2, 16),
+        'write the line as: - "Note: avoid: x"',
+        id="colon-in-a-list-entry",
+    ),
+    pytest.param(
+        "refs:\n  - label: SmPC: section 4.2\n",
+        ("yaml.syntax", 2, 16),
+        'write the line as: - label: "SmPC: section 4.2"',
+        id="colon-in-a-label",
+    ),
+    pytest.param(
+        "summary: Some long text\n  that continues: here\nname: x\n",
+        ("yaml.syntax", 2, 17),
+        'from line 1 to its end: summary: "Some long text … that continues: here"',
+        id="colon-in-continued-text",
+    ),
+    pytest.param(
+        "a: [b, c: d: e]\n",
+        ("yaml.syntax", 1, 12),
+        'put the entry in quotes: "c: d: e"',
+        id="colon-in-brackets",
+    ),
+    pytest.param(
+        "review:\n  status: draft\n date: 2026\n",
+        (INDENT, 3, 2),
+        "to belong under 'review:' it must start at column 3, as 'status' does "
+        "(add one space before it)",
+        id="one-space-short",
+    ),
+    pytest.param(
+        "review:\n  status: draft\n   date: 2026\n",
+        (INDENT, 3, 4),
+        "'date' is indented further than 'status' above it",
+        id="one-space-too-far",
+    ),
+    pytest.param(
+        "p:\n  - a\n  m: x\n",
+        (INDENT, 3, 3),
+        "a top-level field must start at column 1, as 'p' does (remove two spaces before it)",
+        id="field-inside-a-list",
+    ),
+    pytest.param(
+        "c:\n   - a\n  - b\n",
+        (INDENT, 3, 3),
+        "the entries of the list under 'c:' start with '- ' at column 4",
+        id="list-entry-short",
+    ),
+    pytest.param(
+        "d:\n  regimens:\n    - indication: X\n      route: Oral\n     dose: 4 mg\n",
+        (INDENT, 5, 6),
+        "to belong to the same list entry it must start at column 7, as 'route' does",
+        id="regimen-field-short",
+    ),
+    pytest.param(
+        "d:\n  regimens:\n    - indication: X\n       route: Oral\n",
+        (INDENT, 4, 8),
+        "must start at column 7, as 'indication' does (remove one space before it)",
+        id="regimen-field-too-far",
+    ),
+    pytest.param(
+        "name: x\n  drug: y\n", (INDENT, 2, 3), "a top-level field must start at column 1", id="top"
+    ),
+    pytest.param(
+        "  name: x\ndrug: y\n", (INDENT, 1, 3), "start at column 1, at the left margin", id="first"
+    ),
+    pytest.param(
+        "review:\n  status draft\n  date: x\n",
+        ("yaml.syntax", 2, 9),
+        "write it as 'status: draft'",
+        id="missing-colon",
+    ),
+    pytest.param(
+        "a: [1, 2\nb: 1\n", ("yaml.syntax", 2, 2), "not closed with ']'", id="unclosed-list"
+    ),
+    pytest.param(
+        "a: {x: 1\nb: 1\n", ("yaml.syntax", 2, 2), "not closed with '}'", id="unclosed-group"
+    ),
+    pytest.param(
+        'a: x\nb: "y\nc: 1\n', ("yaml.syntax", 2, 4), 'add the closing "', id="unclosed-quote"
+    ),
+    pytest.param(
+        "name: 'Don't' x\n", ("yaml.syntax", 1, 12), "write an apostrophe as two", id="apostrophe"
+    ),
+    pytest.param("a: `x`\n", ("yaml.syntax", 1, 4), 'write the line as: a: "`x`"', id="backtick"),
+    pytest.param(
+        "review:\n  status: draft\n  - x\n",
+        ("yaml.syntax", 3, 3),
+        "a list entry ('- ') stands among fields",
+        id="list-among-fields",
+    ),
+]
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both parsers PyYAML may use: libyaml where it was built with it, its own otherwise."""
+    if request.param == "python":
+        monkeypatch.setattr(yaml_source, "_PARSER_LOADER", yaml.SafeLoader)
+    elif not yaml.__with_libyaml__:
+        pytest.skip("PyYAML was built without libyaml")
+
+
+@pytest.mark.usefixtures("parser")
+@pytest.mark.parametrize(("text", "where", "words"), SYNTAX_ERRORS)
+def test_syntax_errors_say_what_to_type(text: str, where: tuple[str, int, int], words: str) -> None:
+    (problem,) = parse_yaml(text, "p.yaml").diagnostics
+
+    assert (problem.code, problem.location.line, problem.location.column) == where
+    assert words in f"{problem.message} {problem.hint}"
+    said = f"{problem.message} {problem.hint}"
+    assert not re.search(r"\b(mapping|scalar|sequence|string|token|block end)\b", said)
+
+
+# --- Text cut short by ' #' -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "hint"),
+    [
+        pytest.param("label: NICE #TA236\n", (1, 13), 'label: "NICE #TA236"', id="field"),
+        pytest.param("c:\n  - Take #3 daily\n", (2, 10), '- "Take #3 daily"', id="list-entry"),
+        pytest.param("c: [a]\nd: Ménière #2\n", (2, 12), 'd: "Ménière #2"', id="accents"),
+        pytest.param(
+            "s: first line\n  second #2\n", (2, 10), "from its first line", id="continued-text"
+        ),
+    ],
+)
+def test_text_cut_short_by_a_comment_is_a_warning(
+    text: str, where: tuple[int, int], hint: str
+) -> None:
+    parsed = parse_yaml(text, "p.yaml")
+
+    assert parsed.diagnostics == []  # the file is read: a warning, not an error
+    (warning,) = parsed.warnings
+    assert (warning.code, warning.severity) == ("yaml.comment_in_text", Severity.WARNING)
+    assert (warning.location.line, warning.location.column) == where
+    assert warning.message.startswith("text after ' #' was treated as a comment")
+    assert hint in warning.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("status: re-sourcing  # until the SmPC is checked\n", id="comment-with-space"),
+        pytest.param("label: NICE # TA236\n", id="space-after-hash"),
+        pytest.param('label: "NICE" #TA236\n', id="quoted-text"),
+        pytest.param("url: https://example.org/page#section\n", id="hash-inside-a-word"),
+        pytest.param("dosing: #TODO\n", id="no-text-before-it"),
+        pytest.param("summary: >- #x\n  Text.\n", id="folded-text"),
+        pytest.param("related: [a, b] #x\n", id="after-brackets"),
+        pytest.param("#x\n# yaml-language-server: $schema=x\na: b\n", id="comment-lines"),
+    ],
+)
+def test_comments_written_on_purpose_give_no_warning(text: str) -> None:
+    parsed = parse_yaml(text, "p.yaml")
+
+    assert (parsed.diagnostics, parsed.warnings) == ([], [])

@@ -226,6 +226,7 @@ def load_text(
     parsed = parse_yaml(text, shown)
     if parsed.diagnostics:
         return None, diagnostics + parsed.diagnostics
+    diagnostics.extend(parsed.warnings)  # text cut short by ' #': the file still loads
     if not isinstance(parsed.data, dict):
         kind = "empty" if parsed.data is None else _KIND_NAMES.get(type(parsed.data), "a value")
         diagnostics.append(

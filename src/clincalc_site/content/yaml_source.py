@@ -11,7 +11,8 @@ column of every key and value so that later stages can point at them.
 
 Scalars keep YAML 1.1's meaning (``yes`` is a bool, ``0123`` an octal int) but we also keep
 the source text and whether it was quoted, so a schema error on a mangled value can tell the
-editor "this was read as the number 83: quote it".
+editor "this was read as the number 83: quote it". A syntax error is put in an editor's words
+by ``yaml_syntax``; so is the one warning parsing gives, text cut short by ' #'.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from clincalc_site.content.yaml_syntax import comment_cut, comment_lines, explain
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 MAX_DEPTH = 32
@@ -71,6 +73,7 @@ class NodeInfo(NamedTuple):
     raw: str | None = None
     quoted: bool = False
     kind: str = "string"
+    flow: bool = False  # a collection written in brackets: [a, b] or {a: b}
 
 
 @dataclass
@@ -102,7 +105,8 @@ class SourceMap:
 class ParsedYaml:
     data: Any
     source_map: SourceMap
-    diagnostics: list[Diagnostic]
+    diagnostics: list[Diagnostic]  # errors: the data could not be read
+    warnings: list[Diagnostic] = field(default_factory=list)  # read, but maybe not as meant
 
 
 class YamlAbort(Exception):
@@ -128,8 +132,10 @@ def _mark(event: Any) -> tuple[int, int]:
 class _Builder:
     """Turns the event stream of one document into plain data and a SourceMap."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, comment_lines: dict[int, str] | None = None) -> None:
         self.path = path
+        self.comment_lines = comment_lines or {}
+        self.warnings: list[Diagnostic] = []
         self.source_map = SourceMap(path)
         self.stack: list[_Frame] = []
         self.root: Any = None
@@ -255,7 +261,7 @@ class _Builder:
             raise self.error(
                 event,
                 "yaml.complex_key",
-                "a key must be a plain word, not a list or mapping",
+                "a field name must be a plain word, not a list or a group of fields",
                 "write a field name such as 'name:' before the value",
             )
         if len(self.stack) >= MAX_DEPTH:
@@ -268,7 +274,8 @@ class _Builder:
         path, key_line, key_col = self.child_path(event)
         line, col = _mark(event)
         kind = "mapping" if isinstance(event, yaml.MappingStartEvent) else "list"
-        self.source_map.nodes[path] = NodeInfo(line, col, key_line, key_col, kind=kind)
+        flow = bool(event.flow_style)
+        self.source_map.nodes[path] = NodeInfo(line, col, key_line, key_col, kind=kind, flow=flow)
         container: dict[str, Any] | list[Any] = (
             {} if isinstance(event, yaml.MappingStartEvent) else []
         )
@@ -310,6 +317,8 @@ class _Builder:
         self.source_map.nodes[path] = NodeInfo(
             line, col, key_line, key_col, raw=event.value, quoted=quoted, kind=kind
         )
+        if self.comment_lines and not quoted and event.value:
+            self.warnings += _comment_warnings(event, self.comment_lines, self.path, path)
         self.attach(value)
 
     def mapping_key(self, frame: _Frame, event: Any) -> None:
@@ -372,9 +381,31 @@ class _Builder:
         return value, kind
 
 
+def _comment_warnings(
+    event: Any, lines: dict[int, str], shown: str, path: PathKey
+) -> list[Diagnostic]:
+    """The warning when ' #' cut this plain text short (see ``yaml_syntax.comment_cut``)."""
+    start, end = event.start_mark, event.end_mark
+    text = lines.get(end.line)
+    found = comment_cut(text, start.column, end.column, start.line == end.line) if text else None
+    if found is None:
+        return []
+    where = Location(shown, end.line + 1, found.column)
+    return [
+        Diagnostic(
+            where,
+            Severity.WARNING,
+            found.code,
+            found.message,
+            field_path=format_path(path),
+            hint=found.hint,
+        )
+    ]
+
+
 def parse_yaml(text: str, path: str) -> ParsedYaml:
     """Parse one document into (data, source map, diagnostics); never raises for bad input."""
-    builder = _Builder(path)
+    builder = _Builder(path, comment_lines(text))
     try:
         loader = _PARSER_LOADER(text)  # the pure-Python reader checks the text here
         try:
@@ -392,45 +423,38 @@ def parse_yaml(text: str, path: str) -> ParsedYaml:
             Location(path, line, col),
             Severity.ERROR,
             "yaml.syntax",
-            _first_line(str(exc)),
+            _control_character(exc, text, position=(line, col)),
             hint="remove control characters; a monograph is plain UTF-8 text",
         )
         return ParsedYaml(None, builder.source_map, [diagnostic])
-    return ParsedYaml(builder.root, builder.source_map, [])
+    return ParsedYaml(builder.root, builder.source_map, [], builder.warnings)
 
 
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "unreadable YAML"
+def _control_character(exc: yaml.YAMLError, text: str, position: tuple[int, int]) -> str:
+    character = getattr(exc, "character", None)
+    if isinstance(character, int):
+        return f"an invisible control character (U+{character:04X}) is in the text here"
+    line, column = position
+    lines = text.split("\n")
+    found = lines[line - 1][column - 1 : column] if 0 < line <= len(lines) else ""
+    if found:
+        return f"an invisible control character (U+{ord(found):04X}) is in the text here"
+    return "an invisible control character is in the text here"
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, path: str, text: str) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = exc.problem or "invalid YAML"
-    context = f" {exc.context}" if exc.context else ""
-    hint = "check the indentation and that text containing ': ' or '#' is quoted"
-    if "\t" in problem or "tab" in problem or _tab_at(text, line, col):
-        hint = "YAML indentation uses spaces, never tabs"
+    def position(mark: Any) -> tuple[int, int] | None:
+        return (mark.line + 1, mark.column + 1) if mark is not None else None
+
+    at = position(exc.problem_mark) or position(exc.context_mark) or (1, 1)
+    found = explain(exc.problem or "", exc.context or "", at, position(exc.context_mark), text)
     return Diagnostic(
-        Location(path, line, col),
+        Location(path, found.line, found.column),
         Severity.ERROR,
-        "yaml.syntax",
-        f"YAML syntax error: {problem}{context}",
-        hint=hint,
+        found.code,
+        found.message,
+        hint=found.hint,
     )
-
-
-def _tab_at(text: str, line: int, col: int) -> bool:
-    """Whether the line is indented with a tab or the error sits on one.
-
-    libyaml's message does not name the tab ("found character that cannot start any token").
-    """
-    lines = text.splitlines()
-    if not 0 < line <= len(lines):
-        return False
-    source = lines[line - 1]
-    indent = source[: len(source) - len(source.lstrip())]
-    return "\t" in indent or source[col - 1 : col] == "\t"
 
 
 def _reader_position(exc: yaml.YAMLError, text: str) -> tuple[int, int]:
