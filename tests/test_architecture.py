@@ -59,7 +59,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"counts"}),
     ),
     "render": (
-        frozenset({"__init__", "fastmark"}),
+        frozenset({"__init__", "fastmark", "page_safety"}),
         frozenset({"markup", "templates"}),
         frozenset({"dashboard"}),
         frozenset({"rendering"}),
@@ -78,10 +78,10 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"pipeline"}),  # the stage script
     ),
     "preview": (frozenset({"__init__", "server"}),),
-    "editor": (frozenset({"__init__", "scaffold", "schema_export"}),),
+    "editor": (frozenset({"__init__", "scaffold", "schema_export", "starter_repo"}),),
     "commands": (
         frozenset({"options"}),
-        frozenset({"build", "check", "new", "schema", "serve"}),
+        frozenset({"build", "check", "init", "new", "schema", "serve"}),
         frozenset({"__init__"}),
     ),
 }

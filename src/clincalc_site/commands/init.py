@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         missing = [line for line in ("_site/", ".clincalc/") if line not in ignored]
         if missing:
             print(f"  add to your .gitignore: {' '.join(missing)} (what a build leaves)")
+    if "requirements.txt" in written:
+        print("  requirements.txt says how CI installs clincalc-site: check it (docs/ci.md)")
     go = "" if where == "." else f"cd {where} && "
     print(f"next: {go}clincalc-site serve   (see the site as you edit)")
     if checked.base_url is None:

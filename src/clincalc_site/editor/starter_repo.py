@@ -102,15 +102,14 @@ on:
   workflow_dispatch:
 permissions:
   contents: read
-concurrency:
-  group: pages-${{{{ github.ref }}}}
-  cancel-in-progress: true
 jobs:
   check:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          persist-credentials: false
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
         with:
           python-version: "3.11"
       - run: pip install -r requirements.txt
@@ -120,29 +119,35 @@ jobs:
     if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
     needs: check
     runs-on: ubuntu-latest
+    # One publication at a time, each finished: a newer merge waits for the one before.
+    concurrency:
+      group: pages
+      cancel-in-progress: false
     permissions:
+      contents: read
       pages: write
       id-token: write
     environment:
       name: github-pages
       url: ${{{{ steps.deploy.outputs.page_url }}}}
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
         with:
           fetch-depth: 0  # each page shows its monograph's history of changes
-      - uses: actions/setup-python@v5
+          persist-credentials: false
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
         with:
           python-version: "3.11"
       - run: pip install -r requirements.txt
       - id: pages
-        uses: actions/configure-pages@v5
+        uses: actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d7745b # v5.0.0
       # --strict: a warning fails the build and nothing is published.{base_url_note}
-      - run: clincalc-site build --strict{base_url_flag}
-      - uses: actions/upload-pages-artifact@v3
+      - run: clincalc-site build --strict{base_url_flag}{base_url_env}
+      - uses: actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1
         with:
           path: _site
       - id: deploy
-        uses: actions/deploy-pages@v4
+        uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5
 """
 _README = """\
 # {name}
@@ -230,7 +235,13 @@ def requirement() -> str:
 
 def starter_files(name: str, base_url: str | None, today: str) -> dict[str, str]:
     """Every file of a new formulary repository, by path relative to its folder."""
-    flag = "" if base_url else " --base-url ${{ steps.pages.outputs.base_url }}/"
+    # The address reaches the script through the environment, never pasted into it.
+    flag = "" if base_url else ' --base-url "$BASE_URL/"'
+    env = (
+        ""
+        if base_url
+        else "\n        env:\n          BASE_URL: ${{ steps.pages.outputs.base_url }}"
+    )
     note = (
         ""
         if base_url
@@ -244,7 +255,9 @@ def starter_files(name: str, base_url: str | None, today: str) -> dict[str, str]
         "sources.yaml": _SOURCES,
         ".gitignore": _GITIGNORE,
         ".pre-commit-config.yaml": _PRE_COMMIT,
-        ".github/workflows/formulary.yml": _WORKFLOW.format(base_url_flag=flag, base_url_note=note),
+        ".github/workflows/formulary.yml": _WORKFLOW.format(
+            base_url_flag=flag, base_url_note=note, base_url_env=env
+        ),
         "requirements.txt": requirement(),
         "README.md": _README.format(name=name),
     }
