@@ -278,6 +278,22 @@ def test_out_never_replaces_a_folder_it_did_not_build(project: Project) -> None:
     assert cli_build(project, "empty-then-site")[0] == 0
 
 
+@pytest.mark.parametrize("planted", ["link", "file"])
+def test_a_planted_state_folder_is_refused(project: Project, planted: str) -> None:
+    """A repository could commit .clincalc as a link: the lock, the spare site and the cache
+    would be written wherever it points."""
+    elsewhere = project.scratch / "elsewhere"
+    if planted == "link":
+        elsewhere.mkdir()
+        project.link(".clincalc", elsewhere)
+    else:
+        project.write(".clincalc", "not a folder\n")
+    code, message = cli_build(project, "_site")
+    assert code == 1 and ".clincalc is not a folder of this project" in message
+    assert not (project.root / "_site").exists()
+    assert not elsewhere.exists() or list(elsewhere.iterdir()) == []
+
+
 def test_out_inside_the_templates_folder_is_refused(project: Project) -> None:
     """Jinja would load the previous site's pages as templates."""
     templates = project.root / "templates"

@@ -111,8 +111,16 @@ def lock_path(output_dir: Path) -> Path:
 def build_lock(output_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock for ``output_dir`` for the duration of a build."""
     lock_file = lock_path(output_dir)
+    state = lock_file.parent
+    # A repository (a pull request) could commit .clincalc as a link to elsewhere: the lock,
+    # the spare site and the cache would then be written there.
+    if state.is_symlink() or (state.exists() and not state.is_dir()):
+        raise OutputError(
+            f"{state} is not a folder of this project (a link or a file): remove it, and "
+            "the build makes it again"
+        )
     try:
-        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        state.mkdir(parents=True, exist_ok=True)
         handle = lock_file.open("a+")
     except OSError as exc:
         raise OutputError(f"cannot create the lock file {lock_file}: {exc}") from None
