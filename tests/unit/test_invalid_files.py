@@ -216,6 +216,29 @@ def test_all_files_of_a_folder_are_reported_in_one_run_sorted(tmp_path: Path) ->
     assert {Path(d.location.path).name for d in result.diagnostics} >= {p.name for p in singles}
 
 
+# Words of a parser or of Python, not of an editor: 'mapping' is 'a group of fields' to them.
+JARGON = re.compile(
+    r"\b(?:strings?|mappings?|scalars?|dict|str|NoneType|sequences?)\b", re.IGNORECASE
+)
+
+
+def test_no_message_or_hint_speaks_of_strings_mappings_or_scalars(tmp_path: Path) -> None:
+    said: list[tuple[str, str]] = []  # (case, what an editor reads)
+    for number, case in enumerate(sorted(INVALID.iterdir())):
+        (tmp_path / str(number)).mkdir()
+        result = load_with_registry(copy_case(case, tmp_path / str(number) / "monographs"))
+        said += [(case.name, f"{d.message} ({d.hint})") for d in result.diagnostics]
+    for number, generated in enumerate(GENERATED_CODES):
+        folder = tmp_path / f"generated-{number}"
+        folder.mkdir()
+        (folder / generated.name).write_bytes(generated.content)
+        found = load_monographs(folder, TODAY).diagnostics
+        said += [(generated.name, f"{d.message} ({d.hint})") for d in found]
+
+    assert len(said) > len(CASES)
+    assert [(case, words) for case, words in said if JARGON.search(words)] == []
+
+
 # --- Generated cases: bytes that should not be committed as fixture files -----------------
 
 VALID = (INVALID / "review-overdue.yaml").read_text(encoding="utf-8").split("\n", 1)[1]

@@ -234,7 +234,8 @@ def load_text(
                 parsed.source_map.locate(()),
                 Severity.ERROR,
                 "schema.not_a_mapping",
-                f"the top level must be a mapping of fields (name: …), not {kind}",
+                "a monograph is a group of fields, each written 'name: value' from the left "
+                f"margin; this file is {kind}",
                 hint="start with 'name: <Drug name>' at the left margin",
             )
         )

@@ -216,7 +216,7 @@ def load_settings(path: Path) -> tuple[SiteSettings, list[Diagnostic]]:
                 Location(shown, 1, 1),
                 Severity.ERROR,
                 "schema.not_a_mapping",
-                "site settings must be a mapping of fields",
+                "site.yaml is a group of fields, each 'name: value' from the left margin",
             )
         ]
     try:
