@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sitetools import REPO_ROOT, build_fixture_site
+from sitetools import REPO_ROOT, build, build_fixture_site, copy_fixture_site
 
 VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PAGES = [
@@ -27,13 +27,37 @@ PAGES = [
 ]
 
 
-def test_pages_are_valid_html5(tmp_path: Path) -> None:
+# Every branding setting at once (site.yaml; docs/site-settings.md).
+BRANDING = """\
+organisation: Northshire NHS Trust Pharmacy
+logo: crest.svg
+brand_colour: "#1d5c8f"
+footer: "Questions? Ask [medicines information](https://mi.northshire.nhs.uk/). <b>x</b>"
+report_problem: mailto:formulary@northshire.nhs.uk
+"""
+
+
+def branded_site(root: Path) -> Path:
+    content = copy_fixture_site(root / "site")
+    settings = content.parent / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + BRANDING, encoding="utf-8")
+    (content.parent / "static").mkdir()
+    (content.parent / "static" / "crest.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>\n', encoding="utf-8"
+    )
+    report = build(content, root / "_site")
+    assert not report.failed, [d.format_text() for d in report.diagnostics]
+    return root / "_site"
+
+
+@pytest.mark.parametrize("branded", [False, True], ids=["packaged", "branded"])
+def test_pages_are_valid_html5(tmp_path: Path, branded: bool) -> None:
     java = shutil.which("java")
     if java is None:
         pytest.skip("java is not installed (make test installs it: scripts/ensure-system-deps.sh)")
     if not VNU_JAR.is_file():
         pytest.skip(f"{VNU_JAR.relative_to(REPO_ROOT)} is missing (make test runs npm ci)")
-    site = build_fixture_site(tmp_path)
+    site = branded_site(tmp_path) if branded else build_fixture_site(tmp_path)
     files = [str(site / page) for page in PAGES]
 
     result = subprocess.run(
