@@ -142,3 +142,25 @@ def test_serve_says_in_the_terminal_what_each_rebuild_did(project: Path) -> None
     broken = lines.index(next(line for line in lines if "not rebuilt" in line))
     assert re.search(r"not rebuilt: 1 error \(the browser shows the last good site", lines[broken])
     assert re.match(r"  \S*testamol\.yaml:8:1: error: .*moniter", lines[broken + 1])
+
+
+def test_serve_picks_up_a_teams_template_override_made_while_it_runs(tmp_path: Path) -> None:
+    """A team's templates/ beside site.yaml, created after serve started, is watched too."""
+    content = tmp_path / "monographs"
+    content.mkdir()
+    (content / "testamol.yaml").write_text(GOOD, encoding="utf-8")
+    config = BuildConfig(content_dir=content, today=dt.date(2026, 11, 26))  # packaged templates
+    with running_preview(config, port=0) as (preview, server):
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert fetch(base + "drugs/testamol/")[0] == 200
+        first = preview.state.number
+
+        footer = (REPO / "templates" / "base.html").read_text(encoding="utf-8")
+        (tmp_path / "templates").mkdir()
+        (tmp_path / "templates" / "base.html").write_text(
+            footer.replace("</footer>", "<p>Ward 7 edition</p>\n</footer>"), encoding="utf-8"
+        )
+
+        state = wait_for_build(base, first)
+        assert state["ok"] is True
+        assert "<p>Ward 7 edition</p>" in fetch(base + "drugs/testamol/")[1]
