@@ -13,6 +13,7 @@ or the line rewritten with its quotes. ``comment_cut`` finds text that a ' #' cu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from clincalc_site.content.yaml_layout import (
     COMMENT,
@@ -165,6 +166,10 @@ def explain(
     )
 
 
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
 def _indentation(text: str) -> str:
     return text[: len(text) - len(text.lstrip())]
 
@@ -206,7 +211,7 @@ def _colon_problem(lines: list[str], number: int, column: int) -> Explained | No
         and above.key is None
         and not above.dashes
     ):
-        return _missing_colon(above) or _colon_in_text(here, at, start)
+        return _missing_colon(above) or _colon_in_text(here, at, start, lines)
     if (
         start is not None
         and start.key is not None
@@ -216,10 +221,12 @@ def _colon_problem(lines: list[str], number: int, column: int) -> Explained | No
         and not here.dashes
     ):
         return indented_too_far(lines, here, start)
-    return _colon_in_text(here, at, start)
+    return _colon_in_text(here, at, start, lines)
 
 
-def _colon_in_text(here: Line, at: int, start: Line | None = None) -> Explained:
+def _colon_in_text(
+    here: Line, at: int, start: Line | None = None, lines: Sequence[str] = ()
+) -> Explained:
     before = here.text[here.colon + 1 if here.colon < at else here.body : at].split()
     word = before[-1] if before else here.text[here.body : at].strip()
     message = (
@@ -232,7 +239,10 @@ def _colon_in_text(here: Line, at: int, start: Line | None = None) -> Explained:
         return Explained(here.number, at + 1, "yaml.syntax", message, hint)
     # The text began on an earlier line: the quotes go around all of it.
     first = rewritten(start)
-    last = here.text.strip()
+    end = here.number
+    while end < len(lines) and lines[end].strip() and _indent(lines[end]) > start.indent:
+        end += 1  # the text goes on while its lines are indented further than its start
+    last = lines[end - 1].strip() if lines else here.text.strip()
     last = last if len(last) <= 30 else last[-30:].split(" ", 1)[-1]
     hint = (
         f'put the whole text in quotes, from line {start.number} to its end: {first[:-1]} … {last}"'
