@@ -369,14 +369,15 @@ def _cannot_start(lines: list[str], number: int, column: int) -> Explained:
 # 'NICE #TA236' or 'Take #3' has none: there ' #' most likely cut the text short. Only those
 # are warned about, so that deliberate comments after a value stay quiet.
 _CUT_AFTER = re.compile(r"[ \t]+#(?=\S)")
+_CUT_ANYWHERE = re.compile(r"[ \t]#\S")
 
 
 def comment_lines(text: str) -> dict[int, str]:
     """The lines (0-based) where ' #' is followed by a character: the only lines on which
     ``comment_cut`` can fire. Most files have none, and then no value is looked at."""
-    if not _CUT_AFTER.search(text):
-        return {}
-    return {i: line for i, line in enumerate(source_lines(text)) if _CUT_AFTER.search(line)}
+    if (" #" not in text and "\t#" not in text) or not _CUT_ANYWHERE.search(text):
+        return {}  # the 'in' tests are a fifth of the search's cost, on every file of a build
+    return {i: line for i, line in enumerate(source_lines(text)) if _CUT_ANYWHERE.search(line)}
 
 
 def comment_cut(line: str, start: int, end: int, same_line: bool) -> Explained | None:
