@@ -239,9 +239,9 @@ def test_base_url_option_sets_the_sitemap_addresses(
     tmp_path: Path, content: Path, run_build: Callable[..., int]
 ) -> None:
     output = tmp_path / "_site"
-    assert run_build(content, output, "--base-url", "https://cli.example.org/f") == 0
+    assert run_build(content, output, "--base-url", "https://formulary.northshire.nhs.uk/f") == 0
     sitemap = (output / "sitemap.xml").read_text(encoding="utf-8")
-    assert "<loc>https://cli.example.org/f/drugs/bisoprolol/</loc>" in sitemap
+    assert "<loc>https://formulary.northshire.nhs.uk/f/drugs/bisoprolol/</loc>" in sitemap
     assert "formulary.example.test" not in sitemap  # site.yaml's base_url is overridden
 
 

@@ -255,6 +255,8 @@ def test_a_report_form_address_gets_the_drug_and_page_as_parameters(project: Pat
         ("brand_colour: blue", "site.yaml:2:15: error: 'brand_colour' must be a colour written as # and six"),  # noqa: E501
         ("logo: crest.png", "site.yaml:2:7: error: 'logo' there is no file static/crest.png beside site.yaml"),  # noqa: E501
         ("logo: ../secret.svg", "'logo' must be a file name inside the static/ folder"),
+        ("brand_colour: #1d5c8f", "site.yaml:2:14: error: 'brand_colour' is empty: write the colour in quotes"),  # noqa: E501
+        ("organisation: Northshire #NHS", "site.yaml:2:26: warning: text after ' #' was treated as a comment"),  # noqa: E501
         ("report_problem: http://forms.example/", "'report_problem' must start with mailto: or https://"),
     ],
 )  # fmt: skip

@@ -345,7 +345,11 @@ def _one(
         return _pattern_error(path, detail["input"], make)
     if kind == "value_error":
         message = str(detail.get("ctx", {}).get("error", detail["msg"]))
-        return make("schema.invalid_url", f"'{field}' {message}", "write the full https:// address")
+        if "http:// or https://" in message:
+            return make(
+                "schema.invalid_url", f"'{field}' {message}", "write the full https:// address"
+            )
+        return make("schema.invalid_value", f"'{field}' {message}")  # the message says the fix
     return make(
         "schema.invalid",
         f"'{field}': {plain_words(detail['msg'])}",

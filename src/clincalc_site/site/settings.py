@@ -131,8 +131,11 @@ class SiteSettings(StrictModel):
     @field_validator("brand_colour")
     @classmethod
     def _readable_colour(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
+        if value is None:  # written, but empty: `brand_colour: #1d5c8f` reads as a comment
+            raise ValueError(
+                "is empty: write the colour in quotes, e.g. brand_colour: \"#1d5c8f\" (without "
+                "quotes YAML reads everything from '#' as a comment)"
+            )
         if not _HEX_COLOUR.fullmatch(value):
             raise ValueError(
                 "must be a colour written as # and six hexadecimal digits, e.g. '#0b4f9c' "
@@ -221,9 +224,11 @@ def load_settings(path: Path) -> tuple[SiteSettings, list[Diagnostic]]:
         ]
     try:
         context = {"static_files": static_files(path.parent)}
-        return SiteSettings.model_validate(data, context=context), []
+        # warnings: text a ' #' cut short, as in monographs
+        return SiteSettings.model_validate(data, context=context), list(parsed.warnings)
     except ValidationError as exc:
-        return SiteSettings(), diagnostics_from_error(exc, data, parsed.source_map, SiteSettings)
+        problems = diagnostics_from_error(exc, data, parsed.source_map, SiteSettings)
+        return SiteSettings(), [*problems, *parsed.warnings]
 
 
 def base_url_problems(settings: SiteSettings, path: Path, *, strict: bool) -> list[Diagnostic]:
