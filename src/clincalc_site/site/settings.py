@@ -133,7 +133,7 @@ class SiteSettings(StrictModel):
     def _readable_colour(cls, value: str | None) -> str | None:
         if value is None:  # written, but empty: `brand_colour: #1d5c8f` reads as a comment
             raise ValueError(
-                "is empty: write the colour in quotes, e.g. brand_colour: \"#1d5c8f\" (without "
+                'is empty: write the colour in quotes, e.g. brand_colour: "#1d5c8f" (without '
                 "quotes YAML reads everything from '#' as a comment)"
             )
         if not _HEX_COLOUR.fullmatch(value):
