@@ -13,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clincalc_site.content import prose_dose
+from clincalc_site.content.models import PROSE_LISTS, PROSE_TEXTS
 from clincalc_site.content.prose_dose import ProseDose, find_prose_doses
 
 MONOGRAPHS = Path(__file__).resolve().parents[2] / "monographs"
-PROSE_FIELDS = ("summary", "mechanism", "prescribing", "monitoring", "counselling", "evidence")
+PROSE_FIELDS = (*PROSE_TEXTS, *PROSE_LISTS)  # every field of prose, the safety sections too
 
 DOSES: list[tuple[str, list[str]]] = [
     # Counselling: dose forms counted in words or digits.

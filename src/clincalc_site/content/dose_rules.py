@@ -24,6 +24,8 @@ from clincalc_site.content.dose_lint import lint_text, locate_in_value
 from clincalc_site.content.dose_parser import parse_dose, parse_max_dose
 from clincalc_site.content.dose_quantity import DoseProblem, Quantity
 from clincalc_site.content.models import (
+    PROSE_LISTS,
+    PROSE_TEXTS,
     DosingUnderReview,
     Monograph,
     Person,
@@ -49,8 +51,6 @@ REGIMEN_FIELDS = (
     "notes",
 )
 # Prose sections: a dose written in any of them would be published around the banner.
-PROSE_FIELDS = ("summary", "mechanism", "monitoring", "evidence")
-PROSE_LISTS = ("prescribing", "counselling")
 _VERIFIED_ONLY = "dosing.held_back_draft"
 _LINT_HINTS = {
     "dose.latin_abbreviation": "write directions in plain English, as a patient would read them",
@@ -404,7 +404,7 @@ def _did_you_mean(word: str, known: Iterable[str]) -> str:
 def prose_problems(monograph: Monograph) -> list[Problem]:
     """A dose written into a prose section: never verified, so never publishable."""
     values: list[tuple[PathKey, str]] = []
-    for name in PROSE_FIELDS:
+    for name in PROSE_TEXTS:
         value = getattr(monograph, name)
         if isinstance(value, str):
             values.append(((name,), value))

@@ -206,6 +206,25 @@ class Review(StrictModel):
     reviewer: NonEmpty | None = Field(default=None, description="Who reviewed it.")
 
 
+# The optional safety sections, shown after the seed page's five in this order, with these
+# headings; each is prose (Markdown), or a list for interactions.
+SAFETY_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("contraindications", "Contraindications"),
+    ("cautions", "Cautions"),
+    ("interactions", "Interactions"),
+    ("renal_impairment", "Renal impairment"),
+    ("hepatic_impairment", "Hepatic impairment"),
+    ("pregnancy", "Pregnancy"),
+    ("breastfeeding", "Breastfeeding"),
+    ("adverse_effects", "Adverse effects"),
+)
+SAFETY_LISTS = ("interactions",)
+SAFETY_TEXTS = tuple(name for name, _ in SAFETY_SECTIONS if name not in SAFETY_LISTS)
+# Every field of prose a reader sees: checked for left-over hints and for doses in the text.
+PROSE_TEXTS = ("summary", "mechanism", "monitoring", "evidence", *SAFETY_TEXTS)
+PROSE_LISTS = ("prescribing", "counselling", *SAFETY_LISTS)
+
+
 class Monograph(StrictModel):
     """One drug monograph, as written in ``monographs/<slug>.yaml``."""
 
@@ -239,6 +258,28 @@ class Monograph(StrictModel):
     )
     evidence: NonEmpty | None = Field(
         default=None, description="'Evidence & guidelines', Markdown."
+    )
+    contraindications: NonEmpty | None = Field(
+        default=None, description="'Contraindications', Markdown (optional)."
+    )
+    cautions: NonEmpty | None = Field(default=None, description="'Cautions', Markdown (optional).")
+    interactions: list[NonEmpty] = Field(
+        default_factory=list, description="'Interactions' bullets, Markdown (optional)."
+    )
+    renal_impairment: NonEmpty | None = Field(
+        default=None, description="'Renal impairment', Markdown (optional; no doses)."
+    )
+    hepatic_impairment: NonEmpty | None = Field(
+        default=None, description="'Hepatic impairment', Markdown (optional; no doses)."
+    )
+    pregnancy: NonEmpty | None = Field(
+        default=None, description="'Pregnancy', Markdown (optional)."
+    )
+    breastfeeding: NonEmpty | None = Field(
+        default=None, description="'Breastfeeding', Markdown (optional)."
+    )
+    adverse_effects: NonEmpty | None = Field(
+        default=None, description="'Adverse effects', Markdown (optional)."
     )
     references: list[Reference] = Field(
         default_factory=list, description="The reference line.", examples=[[{"label": "SmPC"}]]

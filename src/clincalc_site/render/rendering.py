@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
 from clincalc_site.content.history import Change
 from clincalc_site.content.loader import Entry, display_path
+from clincalc_site.content.models import SAFETY_SECTIONS, Monograph
 from clincalc_site.content.rules import REVIEW_MAX_MONTHS, is_overdue
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
 from clincalc_site.render.dashboard import DOSE_STATE_LABELS, dashboard, dose_queue
@@ -91,6 +92,16 @@ class ReferenceView:
 
 
 @dataclass(frozen=True)
+class SafetySection:
+    """One optional safety section: its heading and sanitised HTML (a paragraph block, or
+    list items)."""
+
+    heading: str
+    html: str = ""
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MonographView:
     """One monograph page, with Markdown already rendered and sanitised."""
 
@@ -107,6 +118,7 @@ class MonographView:
     monitoring: str
     counselling: tuple[str, ...]
     evidence: str
+    safety: tuple[SafetySection, ...]  # only those the file has, in SAFETY_SECTIONS order
     references: tuple[ReferenceView, ...]
     rxnav_url: str
     review_status: str
@@ -246,6 +258,7 @@ class Renderer:
             monitoring=md.block(mono.monitoring) if mono.monitoring else "",
             counselling=tuple(md.inline(item) for item in mono.counselling),
             evidence=md.block(mono.evidence) if mono.evidence else "",
+            safety=self._safety_sections(mono),
             references=tuple(ReferenceView(r.label, r.url) for r in mono.references),
             rxnav_url=RXNAV_URL.format(quote(mono.rxcui)) if mono.rxcui else "",
             review_status=mono.review.status,
@@ -261,6 +274,17 @@ class Renderer:
             related=links.related,
             changes=links.changes,
         )
+
+    def _safety_sections(self, mono: Monograph) -> tuple[SafetySection, ...]:
+        sections: list[SafetySection] = []
+        for name, heading in SAFETY_SECTIONS:
+            value = getattr(mono, name)
+            if isinstance(value, list) and value:
+                items = tuple(self.markup.inline(item) for item in value)
+                sections.append(SafetySection(heading, items=items))
+            elif isinstance(value, str):
+                sections.append(SafetySection(heading, html=self.markup.block(value)))
+        return tuple(sections)
 
     def page_of(
         self,
