@@ -40,11 +40,13 @@ from clincalc_site.publish.output_folder import (
     safe_relative,
 )
 from clincalc_site.publish.site_files import SiteFiles
-from clincalc_site.render.rendering import Renderer, make_site_view, page_links
+from clincalc_site.render.rendering import Renderer, page_links
+from clincalc_site.render.site_view import make_site_view
 from clincalc_site.render.templates import template_diagnostic
 from clincalc_site.site.assembly import assemble_site
 from clincalc_site.site.counts import SiteCounts
 from clincalc_site.site.crossref import check_collection
+from clincalc_site.site.formulary import vocabulary_problems
 from clincalc_site.site.settings import SETTINGS_FILE, load_settings
 
 
@@ -75,11 +77,16 @@ def load_monographs(
 
 def reference_check(config: BuildConfig) -> CheckReport:
     """``pipeline.check`` with full entries, loaded one by one in this process."""
-    _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
+    settings, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     registry, registry_problems = load_registry(config.content_dir.parent)
     load = load_monographs(config.content_dir, config.today, registry)
-    found: list[Diagnostic] = [*settings_problems, *registry_problems, *load.diagnostics]
     indexed = [index_entry(e) for e in load.entries]
+    found: list[Diagnostic] = [
+        *settings_problems,
+        *registry_problems,
+        *load.diagnostics,
+        *vocabulary_problems(indexed, settings.formulary),
+    ]
     return CheckReport(indexed, load.files, sort_diagnostics(found), config.strict)
 
 

@@ -54,14 +54,16 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"registry", "index_entry"}),
     ),
     "site": (
-        frozenset({"__init__", "settings"}),
+        frozenset({"__init__", "colours"}),
+        frozenset({"formulary"}),
+        frozenset({"settings"}),
         frozenset({"assembly", "crossref"}),
         frozenset({"counts"}),
     ),
     "render": (
         frozenset({"__init__", "fastmark", "page_safety"}),
         frozenset({"markup", "templates"}),
-        frozenset({"dashboard"}),
+        frozenset({"dashboard", "site_view"}),
         frozenset({"rendering"}),
     ),
     "publish": (

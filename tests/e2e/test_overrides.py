@@ -17,7 +17,7 @@ from sitetools import snapshot
 
 from clincalc_site import cli
 from clincalc_site.render.page_safety import BANNER_ADVICE, BANNER_HEADING
-from clincalc_site.site.settings import contrast_with_white
+from clincalc_site.site.colours import contrast_with_white
 
 TODAY = dt.date(2026, 11, 26)
 ADDRESS = "https://formulary.northshire.nhs.uk/"

@@ -63,6 +63,7 @@ def records(draw: st.DrawFn) -> FileRecord:
             ReviewState(draw(TEXT), draw(st.dates()), draw(st.none() | TEXT)),
             DoseState(draw(st.sampled_from(DOSE_STATES)), draw(st.none() | TEXT),
                       draw(st.none() | st.dates())),
+            draw(st.none() | TEXT), tuple(draw(st.lists(TEXT, max_size=2))),
             draw(st.dictionaries(keys, node, max_size=4)),
         )  # fmt: skip
     return FileRecord(

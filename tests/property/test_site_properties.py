@@ -42,7 +42,7 @@ def collections(draw: st.DrawFn) -> list[IndexEntry]:
                 SLUGS[index], f"{SLUGS[index]}.yaml", NAMES[index],
                 draw(st.sampled_from(CLASSES)), (), False, tuple(related), None,
                 ReviewState(status, dt.date(2026, 1, 1), None),
-                DoseState("re-sourcing", None, None), located,
+                DoseState("re-sourcing", None, None), locations=located,
             )
         )  # fmt: skip
     return entries

@@ -17,13 +17,8 @@ from clincalc_site.build.config import DEFAULT_TEMPLATES
 from clincalc_site.content.index_entry import index_entry
 from clincalc_site.content.loader import Entry, load_text
 from clincalc_site.render.dashboard import DashboardRow, dashboard, dose_queue
-from clincalc_site.render.rendering import (
-    RXNAV_URL,
-    PageLinks,
-    Renderer,
-    SiteView,
-    make_site_view,
-)
+from clincalc_site.render.rendering import RXNAV_URL, PageLinks, Renderer
+from clincalc_site.render.site_view import SiteView, make_site_view
 from clincalc_site.site.assembly import Site, assemble_site
 from clincalc_site.site.counts import count_site
 from clincalc_site.site.settings import SiteSettings

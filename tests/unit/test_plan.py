@@ -23,7 +23,7 @@ def record(slug: str, digest: str) -> FileRecord:
     entry = IndexEntry(
         slug, f"monographs/{slug}.yaml", slug.title(), "Test class", (), False, (), None,
         ReviewState("clinician-reviewed", dt.date(2026, 1, 1), None),
-        DoseState("re-sourcing", None, None), locations,
+        DoseState("re-sourcing", None, None), locations=locations,
     )  # fmt: skip
     return FileRecord(f"monographs/{slug}.yaml", slug, digest, (), entry)
 

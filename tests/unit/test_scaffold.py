@@ -17,7 +17,7 @@ from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.cli import main
 from clincalc_site.content.loader import load_text
-from clincalc_site.content.models import DosingUnderReview, Monograph
+from clincalc_site.content.models import SAFETY_SECTIONS, DosingUnderReview, Monograph
 from clincalc_site.diagnostics import Severity
 from clincalc_site.editor.scaffold import (
     SCHEMA_COMMENT,
@@ -126,9 +126,13 @@ def test_draft_is_correctly_shaped_and_validates() -> None:
 def test_draft_has_every_section_with_a_hint() -> None:
     draft = render_draft("X", "Y", specialist=False, today=TODAY)
     data = yaml.safe_load(draft.text)
-    # rxcui is the one field left as a comment: a placeholder id would fail validation.
-    assert set(data) == set(Monograph.model_fields) - {"rxcui"}
+    # Left as comments: rxcui (a placeholder id would fail validation), the optional safety
+    # sections and the formulary status (only where site.yaml declares statuses).
+    optional = {"rxcui", "formulary", *(name for name, _ in SAFETY_SECTIONS)}
+    assert set(data) == set(Monograph.model_fields) - optional
     assert '# rxcui: "' in draft.text
+    for name in optional:
+        assert f"# {name}:" in draft.text, name
     for section in ("summary", "mechanism", "monitoring", "evidence"):
         assert data[section].startswith("TODO: "), section
     for section in ("prescribing", "counselling"):

@@ -17,7 +17,8 @@ from clincalc_site.build.plan import PageEntry
 from clincalc_site.build.published import PublishedSite
 from clincalc_site.build.records import FileRecord
 from clincalc_site.build.workers import RecordingMapping, RecordingView
-from clincalc_site.render.rendering import Renderer, SiteView
+from clincalc_site.render.rendering import Renderer
+from clincalc_site.render.site_view import SiteView
 from clincalc_site.site.assembly import Site
 
 

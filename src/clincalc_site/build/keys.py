@@ -18,7 +18,8 @@ from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.manifest import callable_identity, digest, tree_digest
 from clincalc_site.build.records import FileRecord
 from clincalc_site.build.workers import RenderedPage, RenderJob
-from clincalc_site.render.rendering import PageLinks, SiteView
+from clincalc_site.render.rendering import PageLinks
+from clincalc_site.render.site_view import SiteView
 from clincalc_site.site.settings import SiteSettings
 
 

@@ -43,8 +43,9 @@ from clincalc_site.publish.output_folder import state_dir
 from clincalc_site.site.counts import SiteCounts
 
 # 2: build summary; 3: entry_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
-# 7: no render_key (it was saved and never set); 8: each record holds its IndexEntry
-FORMAT = 9
+# 7: no render_key (it was saved and never set); 8: each record holds its IndexEntry;
+# 9: every NodeInfo field; 10: the formulary status and flags of each IndexEntry
+FORMAT = 10
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = "cache"  # in the state folder beside the output (output_folder.state_dir)
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -256,7 +257,8 @@ def _record_to_plain(r: FileRecord) -> tuple[object, ...]:
         locations = tuple((key, *info) for key, info in e.locations.items())
         entry = (e.slug, e.source, e.name, e.drug_class, e.brand_names, e.specialist, e.related,
                  e.rxcui, (review.status, review.date.toordinal(), review.reviewer),
-                 (dose.state, dose.document, revised), locations)  # fmt: skip
+                 (dose.state, dose.document, revised), e.formulary_status, e.formulary_flags,
+                 locations)  # fmt: skip
     diagnostics = tuple(_diagnostic_to_plain(d) for d in r.diagnostics)
     entry_id = r.entry_id if r.entry is not None else ""
     return (r.shown, r.slug, r.digest, diagnostics, entry, r.summary_html, entry_id)
@@ -267,7 +269,7 @@ def _record_from_plain(p: tuple[Any, ...]) -> FileRecord:
     index = None
     if entry is not None:
         (entry_slug, source, name, drug_class, brands, specialist, related, rxcui, review,
-         dose, nodes) = entry  # fmt: skip
+         dose, formulary_status, formulary_flags, nodes) = entry  # fmt: skip
         status, day, reviewer = review
         state, document, revised = dose
         make_node = NodeInfo._make
@@ -282,6 +284,7 @@ def _record_from_plain(p: tuple[Any, ...]) -> FileRecord:
                 "state": state, "document": document,
                 "revised_on": dt.date.fromordinal(revised) if revised is not None else None,
             }),
+            "formulary_status": formulary_status, "formulary_flags": formulary_flags,
             "locations": {item[0]: make_node(item[1:]) for item in nodes},
         })  # fmt: skip
     fields = {

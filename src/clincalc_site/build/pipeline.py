@@ -66,11 +66,13 @@ from clincalc_site.publish.output_folder import (
     remove_stale,
 )
 from clincalc_site.publish.site_files import SiteFiles
-from clincalc_site.render.rendering import Renderer, SiteView, make_site_view
+from clincalc_site.render.rendering import Renderer
+from clincalc_site.render.site_view import SiteView, make_site_view
 from clincalc_site.render.templates import TemplateFailure, template_diagnostic
 from clincalc_site.site import crossref
 from clincalc_site.site.assembly import Site
 from clincalc_site.site.counts import count_site
+from clincalc_site.site.formulary import vocabulary_problems
 from clincalc_site.site.settings import (
     SETTINGS_FILE,
     SiteSettings,
@@ -92,7 +94,7 @@ def check(
     """
     # The site's address is the build's concern (a note, or an error for --strict), not
     # the content's: check reports only mistakes in site.yaml.
-    _, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
+    settings, settings_problems = load_settings(config.content_dir.parent / SETTINGS_FILE)
     registry, registry_problems = load_registry(config.content_dir.parent)
     names, found = discover_names(config.content_dir)
     files = content_files(config.content_dir, names)
@@ -107,6 +109,7 @@ def check(
         *found,
         *(d for record in ordered for d in record.diagnostics),
         *crossref.check_collection(entries, slugs_of(names)),
+        *vocabulary_problems(entries, settings.formulary),
     ]
     counted = counted_files(names, found)
     if only is not None:

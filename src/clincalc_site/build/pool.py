@@ -23,7 +23,7 @@ from clincalc_site.build.workers import (
 )
 from clincalc_site.content.loader import display_path
 from clincalc_site.content.models import Registry
-from clincalc_site.render.rendering import SiteView
+from clincalc_site.render.site_view import SiteView
 
 
 def content_files(content_dir: Path, names: Sequence[str]) -> list[tuple[str, str]]:

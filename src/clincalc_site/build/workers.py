@@ -44,7 +44,8 @@ from clincalc_site.content.loader import (
 from clincalc_site.content.models import EMPTY_REGISTRY, Registry
 from clincalc_site.publish.site_files import FileDigest, put_hashed_file
 from clincalc_site.render.markup import MarkupRenderer
-from clincalc_site.render.rendering import PageLinks, Renderer, SiteView
+from clincalc_site.render.rendering import PageLinks, Renderer
+from clincalc_site.render.site_view import SiteView
 from clincalc_site.render.templates import TemplateFailure, template_diagnostic
 
 PROGRESS_EVERY = 25  # items between progress reports: a pipe message each, so not per item

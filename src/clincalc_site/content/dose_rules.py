@@ -24,8 +24,6 @@ from clincalc_site.content.dose_lint import lint_text, locate_in_value
 from clincalc_site.content.dose_parser import parse_dose, parse_max_dose
 from clincalc_site.content.dose_quantity import DoseProblem, Quantity
 from clincalc_site.content.models import (
-    PROSE_LISTS,
-    PROSE_TEXTS,
     DosingUnderReview,
     Monograph,
     Person,
@@ -33,6 +31,7 @@ from clincalc_site.content.models import (
     Registry,
     SourceDocument,
     VerifiedDosing,
+    prose_of,
 )
 from clincalc_site.content.placeholders import placeholder_in
 from clincalc_site.content.prose_dose import find_prose_doses
@@ -403,13 +402,7 @@ def _did_you_mean(word: str, known: Iterable[str]) -> str:
 
 def prose_problems(monograph: Monograph) -> list[Problem]:
     """A dose written into a prose section: never verified, so never publishable."""
-    values: list[tuple[PathKey, str]] = []
-    for name in PROSE_TEXTS:
-        value = getattr(monograph, name)
-        if isinstance(value, str):
-            values.append(((name,), value))
-    for name in PROSE_LISTS:
-        values.extend(((name, index), item) for index, item in enumerate(getattr(monograph, name)))
+    values: list[tuple[PathKey, str]] = prose_of(monograph)
     found: list[Problem] = []
     for path, value in values:
         for dose in find_prose_doses(value):

@@ -22,8 +22,8 @@ from clincalc_site.content.yaml_source import NodeInfo, PathKey, SourceMap
 from clincalc_site.diagnostics import Location
 
 # The fields cross-file rules locate (duplicate names, class collisions); related links are
-# located one by one as ("related", i).
-LOCATED_KEYS: tuple[PathKey, ...] = (("name",), ("drug_class",))
+# located one by one as ("related", i), formulary flags as ("formulary", "flags", i).
+LOCATED_KEYS: tuple[PathKey, ...] = (("name",), ("drug_class",), ("formulary", "status"))
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ class IndexEntry:
     rxcui: str | None
     review: ReviewState
     dose: DoseState
+    formulary_status: str | None = None  # an id of site.yaml's vocabulary (not checked here)
+    formulary_flags: tuple[str, ...] = ()
     # positions of LOCATED_KEYS and of each related link, for cross-file diagnostics
     locations: Mapping[PathKey, NodeInfo] = field(default_factory=dict, repr=True)
 
@@ -74,7 +76,12 @@ def index_entry(entry: Entry) -> IndexEntry:
     """The index entry of a loaded monograph."""
     mono = entry.monograph
     review = mono.review
-    keys: list[PathKey] = [*LOCATED_KEYS, *(("related", i) for i in range(len(mono.related)))]
+    flags = tuple(mono.formulary.flags) if mono.formulary else ()
+    keys: list[PathKey] = [
+        *LOCATED_KEYS,
+        *(("related", i) for i in range(len(mono.related))),
+        *(("formulary", "flags", i) for i in range(len(flags))),
+    ]
     nodes = entry.source_map.nodes
     return IndexEntry(
         slug=entry.slug,
@@ -87,5 +94,7 @@ def index_entry(entry: Entry) -> IndexEntry:
         rxcui=mono.rxcui,
         review=ReviewState(review.status, review.date, review.reviewer),
         dose=DoseState(entry.dose.state, entry.dose.document, entry.dose.revised_on),
+        formulary_status=mono.formulary.status if mono.formulary else None,
+        formulary_flags=flags,
         locations={key: nodes[key] for key in keys if key in nodes},
     )

@@ -206,6 +206,65 @@ class Review(StrictModel):
     reviewer: NonEmpty | None = Field(default=None, description="Who reviewed it.")
 
 
+VocabularyId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40),
+    Field(description="An id from site.yaml's formulary vocabulary.", examples=["amber"]),
+]
+
+
+class ProtocolLink(StrictModel):
+    """A link to a shared-care or prescribing protocol."""
+
+    label: NonEmpty = Field(description="The link's text.", examples=["Shared care protocol"])
+    url: WebUrl = Field(
+        description="Where the protocol is, http(s).",
+        examples=["https://www.example.nhs.uk/shared-care/drug.pdf"],
+    )
+
+    _url = field_validator("url")(_check_url)
+
+
+class FormularyEntry(StrictModel):
+    """The drug's place in this organisation's formulary (statuses come from site.yaml)."""
+
+    status: VocabularyId = Field(
+        description="Who may prescribe it: a status id declared in site.yaml "
+        "(formulary: statuses:), e.g. red, amber, green."
+    )
+    flags: list[VocabularyId] = Field(
+        default_factory=list,
+        description="Flag ids declared in site.yaml (formulary: flags:), e.g. shared-care.",
+        examples=[["shared-care"]],
+    )
+    line: Literal["first", "second", "third", "specialist"] | None = Field(
+        default=None,
+        description="Its place in treatment: first, second, third or specialist.",
+        examples=["second"],
+    )
+    restrictions: NonEmpty | None = Field(
+        default=None,
+        description="Who may prescribe it and for what, Markdown.",
+        examples=["Initiated by the specialist team; continued in primary care under shared care."],
+    )
+    approved_by: NonEmpty | None = Field(
+        default=None,
+        description="The committee that approved its status.",
+        examples=["Drug and Therapeutics Committee"],
+    )
+    approved_on: dt.date | None = Field(
+        default=None, description="When it was approved.", examples=["2026-05-12"]
+    )
+    protocol: ProtocolLink | None = Field(
+        default=None, description="A shared-care or prescribing protocol."
+    )
+    notes: NonEmpty | None = Field(
+        default=None,
+        description="Local notes, Markdown.",
+        examples=["Supplied by the hospital pharmacy only."],
+    )
+
+
 # The optional safety sections, shown after the seed page's five in this order, with these
 # headings; each is prose (Markdown), or a list for interactions.
 SAFETY_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -223,6 +282,7 @@ SAFETY_TEXTS = tuple(name for name, _ in SAFETY_SECTIONS if name not in SAFETY_L
 # Every field of prose a reader sees: checked for left-over hints and for doses in the text.
 PROSE_TEXTS = ("summary", "mechanism", "monitoring", "evidence", *SAFETY_TEXTS)
 PROSE_LISTS = ("prescribing", "counselling", *SAFETY_LISTS)
+FORMULARY_TEXTS = ("restrictions", "notes")
 
 
 class Monograph(StrictModel):
@@ -288,6 +348,11 @@ class Monograph(StrictModel):
         default=None,
         description="RxNorm concept id (digits, quoted). Shown as 'Drug verified in RxNorm (NLM)'.",
         examples=["1369713"],
+    )
+    formulary: FormularyEntry | None = Field(
+        default=None,
+        description="Formulary status, flags, line of treatment, restrictions, approval and "
+        "local notes; only where site.yaml declares a formulary vocabulary.",
     )
     review: Review = Field(description="Review status and date.")
     related: list[Slug] = Field(
@@ -361,3 +426,21 @@ class Registry:
 
 
 EMPTY_REGISTRY = Registry()
+
+
+def prose_of(monograph: Monograph) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every piece of prose a reader sees, with its path in the file: what the left-over
+    hint and dose-in-prose rules read."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for name in PROSE_TEXTS:
+        value = getattr(monograph, name)
+        if isinstance(value, str):
+            found.append(((name,), value))
+    for name in PROSE_LISTS:
+        found.extend(((name, index), item) for index, item in enumerate(getattr(monograph, name)))
+    if monograph.formulary is not None:
+        for name in FORMULARY_TEXTS:
+            value = getattr(monograph.formulary, name)
+            if isinstance(value, str):
+                found.append((("formulary", name), value))
+    return found

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clincalc_site.content.models import PROSE_LISTS, PROSE_TEXTS, Monograph
+from clincalc_site.content.models import Monograph, prose_of
 from clincalc_site.content.yaml_source import SourceMap, format_path
 from clincalc_site.diagnostics import Diagnostic, Severity
 
@@ -34,15 +34,7 @@ PLACEHOLDER = "TODO:"
 
 def find_placeholders(monograph: Monograph, source_map: SourceMap) -> list[Diagnostic]:
     """Warn about scaffold hints ('TODO: …') left in text that would be published."""
-    places: list[tuple[str | int, ...]] = []
-    for name in PROSE_TEXTS:
-        value = getattr(monograph, name)
-        if isinstance(value, str) and PLACEHOLDER in value:
-            places.append((name,))
-    for name in PROSE_LISTS:
-        for index, item in enumerate(getattr(monograph, name)):
-            if PLACEHOLDER in item:
-                places.append((name, index))
+    places = [path for path, text in prose_of(monograph) if PLACEHOLDER in text]
     return [
         Diagnostic(
             source_map.locate(place),

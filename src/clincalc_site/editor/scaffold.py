@@ -53,6 +53,19 @@ counselling:
     TODO: one bullet for each thing to tell the patient.
 evidence: >-
   TODO: the key trials and guidelines, in a sentence or two.
+# Optional safety sections, shown after Evidence in this order: remove the '# ' to use one.
+# No doses here either: they belong in the dosing block.
+# contraindications: when it must not be used (SmPC section 4.3).
+# cautions: when to take special care (SmPC section 4.4).
+# interactions:
+#   - one interaction per bullet: the other drug, the effect, what to do.
+# renal_impairment: how kidney function changes its use.
+# hepatic_impairment: how liver function changes its use.
+# pregnancy: what the SmPC (section 4.6) advises.
+# breastfeeding: what the SmPC (section 4.6) advises.
+# adverse_effects: the common and the serious ones.
+# formulary:  # only where site.yaml declares formulary statuses
+#   status: amber
 references:
   - label: SmPC
 # rxcui: "1369713"  # RxNorm concept id, digits in quotes, once known

@@ -86,12 +86,18 @@ FALLBACK_EXAMPLES: dict[str, dict[str, list[Any]]] = {
         "pregnancy": ["What the SmPC (section 4.6) and local guidance advise."],
         "breastfeeding": ["What the SmPC (section 4.6) and local guidance advise."],
         "adverse_effects": ["The common and the serious ones a prescriber must know."],
+        "formulary": [{"status": "amber", "flags": ["shared-care"], "line": "second"}],
         "review": [{"status": "draft", "date": _DATE}],
     },
     "DosingUnderReview": {"status": ["re-sourcing"], **_DOSING},
     "VerifiedDosing": {"status": ["verified"], **_DOSING},
     "SourceCitation": {"revision": ["2025-03-14"]},
     "Reference": {"url": ["https://www.nice.org.uk/guidance/ta427"]},
+    "FormularyEntry": {
+        "protocol": [
+            {"label": "Shared care protocol", "url": "https://www.example.nhs.uk/scp.pdf"}
+        ],
+    },
     "Regimen": {"notes": ["See the SmPC, section 4.2, for adjustments."]},
     "Review": {
         "status": ["clinician-reviewed"],

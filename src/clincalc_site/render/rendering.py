@@ -16,8 +16,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote
 
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
 from clincalc_site.content.history import Change
@@ -28,14 +27,11 @@ from clincalc_site.diagnostics import Diagnostic, Location, Severity
 from clincalc_site.render.dashboard import DOSE_STATE_LABELS, dashboard, dose_queue
 from clincalc_site.render.markup import MarkupRenderer
 from clincalc_site.render.page_safety import dosing_problem
+from clincalc_site.render.site_view import SiteView, brand_stylesheet
 from clincalc_site.render.templates import UnsafePage, long_date, make_environment
 from clincalc_site.site.assembly import DrugClass, RelatedLink, Site
-from clincalc_site.site.counts import SiteCounts
 from clincalc_site.site.settings import (
     BRAND_STYLESHEET,
-    DEFAULT_COLOUR,
-    SiteSettings,
-    is_documentation_address,
 )
 
 BANNER_PARTIAL = "partials/dosing_banner.html"
@@ -43,46 +39,6 @@ DOSE_TABLE_PARTIAL = "partials/dose_table.html"
 RXNAV_URL = "https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm={}"
 
 Page = tuple[str, bytes]
-
-
-@dataclass(frozen=True)
-class SiteView:
-    """Site-wide values every template sees as ``site``."""
-
-    name: str
-    base_url: str  # "" when site.yaml names none: no canonical links, no sitemap
-    base_path: str
-    language: str
-    build_date: str
-    version: str
-    total: int
-    classes: int
-    verified: int
-    # Branding (site.yaml; docs/site-settings.md)
-    organisation: str = ""
-    banner_name: str = "ClinCalc Pro"  # who "is rebuilding its dose data" in the banner
-    logo: str = ""  # path in the site, e.g. "static/logo.svg"; "" for none
-    theme_colour: str = DEFAULT_COLOUR
-    brand_stylesheet: str = ""  # BRAND_STYLESHEET when the team chose a colour
-    footer: str = ""  # sanitised HTML from the footer's Markdown
-    report_problem: str = ""  # mailto: or https: address; "" for none
-
-    def report_link(self, drug: str, path: str) -> str:
-        """The "report a problem" address, prefilled with the drug and the page's address."""
-        page = self.absolute(path) if self.base_url else self.url(path)
-        if self.report_problem.startswith("mailto:"):
-            fields = {"subject": f"Problem with the {drug} page", "body": f"Page: {page}\n\n"}
-        else:
-            fields = {"drug": drug, "page": page}
-        joiner = "&" if "?" in self.report_problem else "?"
-        return self.report_problem + joiner + urlencode(fields, quote_via=quote)
-
-    def url(self, path: str) -> str:
-        """Root-relative link that also works when the site lives under a sub-path."""
-        return self.base_path + path.lstrip("/")
-
-    def absolute(self, path: str) -> str:
-        return self.base_url + path.lstrip("/")
 
 
 @dataclass(frozen=True)
@@ -131,43 +87,6 @@ class MonographView:
     held_back: str  # why a verified dose is not shown, for the reader (empty: nothing to say)
     related: tuple[RelatedLink, ...]
     changes: tuple[Change, ...]
-
-
-def make_site_view(
-    site: Site, settings: SiteSettings, today: dt.date, version: str, counts: SiteCounts
-) -> SiteView:
-    base_path = urlsplit(settings.base_url or "").path or "/"
-    # An example.org address is no address: no canonical links, no sitemap (a --strict
-    # build refuses it; a draft build is built as if none were set).
-    base_url = settings.base_url or ""
-    if is_documentation_address(base_url):
-        base_url = ""
-    return SiteView(
-        name=settings.site_name,
-        base_url=base_url,
-        base_path=base_path if base_path.endswith("/") else base_path + "/",
-        language=settings.language,
-        build_date=today.isoformat(),
-        version=version or today.isoformat(),
-        total=len(site.entries),
-        classes=len(site.classes),
-        verified=counts.verified,
-        organisation=settings.organisation,
-        banner_name=settings.banner_name or settings.organisation or settings.site_name,
-        logo=f"static/{settings.logo}" if settings.logo else "",
-        theme_colour=settings.brand_colour or DEFAULT_COLOUR,
-        brand_stylesheet=BRAND_STYLESHEET if settings.brand_colour else "",
-        footer=MarkupRenderer().block(settings.footer) if settings.footer else "",
-        report_problem=settings.report_problem or "",
-    )
-
-
-def brand_stylesheet(view: object) -> bytes:
-    """The team's colour for links and buttons: site.css reads these two properties.
-
-    ``view``: the ``SiteView``, or the stand-in that notes what an index page reads."""
-    colour = cast(SiteView, view).theme_colour
-    return f":root {{ --link: {colour}; --accent: {colour}; }}\n".encode()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from clincalc_site.content.history import Change
 from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.content.names import ascii_slug, fold
 from clincalc_site.diagnostics import Diagnostic, Severity
+from clincalc_site.site.formulary import vocabulary_problems
 from clincalc_site.site.settings import SiteSettings
 
 MAX_RELATED = 6
@@ -85,6 +86,7 @@ def assemble_site(
     )
     withheld = tuple(e for e in entries if not is_publishable(e, settings))
     classes, problems = _group_classes(published)
+    problems += vocabulary_problems(entries, settings.formulary)  # withheld drafts too
     class_of = {member.slug: cls for cls in classes for member in cls.members}
     by_slug = {e.slug: e for e in published}
     # A page's class links come from the first MAX_RELATED + 1 members of its class (itself

@@ -16,31 +16,23 @@ from clincalc_site.content.models import StrictModel, _check_url
 from clincalc_site.content.schema_errors import diagnostics_from_error
 from clincalc_site.content.yaml_source import parse_yaml
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.site.colours import MIN_CONTRAST, readable_colour
+from clincalc_site.site.formulary import FormularyVocabulary
 
 SETTINGS_FILE = "site.yaml"
 # The folders beside site.yaml whose files replace the packaged ones of the same name.
 OVERRIDE_TEMPLATES = "templates"
 OVERRIDE_STATIC = "static"
-DEFAULT_COLOUR = "#0b4f9c"
+DEFAULT_COLOUR = "#0b4f9c"  # the packaged stylesheet's link and button colour
 # Made by the build when a team chooses a colour; at the root, since static/ holds only
 # copied files (each build replaces that folder whole).
 BRAND_STYLESHEET = "brand.css"
-MIN_CONTRAST = 4.5  # WCAG 2 AA for body text: links and button labels are body text
 LOGO_TYPES = (".svg", ".png", ".webp", ".jpg", ".jpeg")
 # Addresses that stand for "no address yet": a sitemap that lists them sends search
 # engines nowhere, so a strict build refuses them (RFC 2606 names and local machines).
 _PLACEHOLDER_HOSTS = re.compile(
     r"(^|\.)(example\.(org|com|net)|invalid|test|localhost|example)$|^127\.|^0\.0\.0\.0$"
 )
-_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-def contrast_with_white(colour: str) -> float:
-    """WCAG 2 contrast ratio of ``#rrggbb`` against white: 1.0 (white) to 21.0 (black)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return 1.05 / (luminance + 0.05)
 
 
 def is_documentation_address(url: str) -> bool:
@@ -103,6 +95,12 @@ class SiteSettings(StrictModel):
         "https:// form. Each monograph page links to it, naming the drug and the page's "
         "address (mailto: subject and body; https: the query parameters 'drug' and 'page').",
     )
+    formulary: FormularyVocabulary | None = Field(
+        default=None,
+        description="The formulary statuses (who may prescribe a drug) and flags this "
+        "organisation uses, each with a label, a one-sentence meaning and (statuses) a "
+        "colour. Monographs then carry 'formulary: status: …'. None: nothing of it appears.",
+    )
     publish_drafts: bool = Field(
         default=True,
         description="false leaves draft and in-review monographs out of the build.",
@@ -136,18 +134,7 @@ class SiteSettings(StrictModel):
                 'is empty: write the colour in quotes, e.g. brand_colour: "#1d5c8f" (without '
                 "quotes YAML reads everything from '#' as a comment)"
             )
-        if not _HEX_COLOUR.fullmatch(value):
-            raise ValueError(
-                "must be a colour written as # and six hexadecimal digits, e.g. '#0b4f9c' "
-                "(put it in quotes: '#' starts a comment in YAML)"
-            )
-        ratio = contrast_with_white(value)
-        if ratio < MIN_CONTRAST:
-            raise ValueError(
-                f"{value} has a contrast of {ratio:.2f}:1 against white; links and buttons "
-                f"need at least {MIN_CONTRAST}:1 to be readable (WCAG AA): choose a darker shade"
-            )
-        return value.lower()
+        return readable_colour(value, "links and buttons")
 
     @field_validator("report_problem")
     @classmethod
