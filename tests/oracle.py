@@ -85,7 +85,7 @@ def reference_check(config: BuildConfig) -> CheckReport:
         *settings_problems,
         *registry_problems,
         *load.diagnostics,
-        *vocabulary_problems(indexed, settings.formulary),
+        *([] if settings_problems else vocabulary_problems(indexed, settings.formulary)),
     ]
     return CheckReport(indexed, load.files, sort_diagnostics(found), config.strict)
 

@@ -39,12 +39,13 @@ async function fullText(query, root) {
   return Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
 }
 
-function resultItem(root, { name, url, drugClass, summary, brand, excerpt }) {
+function resultItem(root, { name, url, drugClass, summary, brand, excerpt, status, review }) {
   const item = element("li", { class: "search-result" });
   const heading = element("h3");
   heading.append(element("a", { href: new URL(url, root).pathname }, name));
   item.append(heading);
-  const detail = brand ? `${drugClass} · brand ${brand}` : drugClass;
+  // The formulary status and whether a clinician has reviewed it, in words.
+  const detail = [drugClass, brand && `brand ${brand}`, status, review].filter(Boolean).join(" · ");
   if (detail) item.append(element("p", { class: "result-class" }, detail));
   if (summary) item.append(element("p", { class: "result-summary" }, summary));
   if (excerpt) {
@@ -85,6 +86,8 @@ export async function show(query, { root, loadDrugs }) {
     drugClass: drug.class,
     summary: summaries[drug.url],
     brand,
+    status: drug.status,
+    review: drug.review,
   }));
   const corrected = correctQuery(query, drugs);
   let fullTextFailed = false;
@@ -100,6 +103,8 @@ export async function show(query, { root, loadDrugs }) {
         url: path,
         drugClass: drug ? drug.class : hit.meta.class || "",
         summary: drug ? summaries[drug.url] : "",
+        status: drug ? drug.status : "",
+        review: drug ? drug.review : "",
         excerpt: hit.excerpt,
       });
     }

@@ -88,7 +88,10 @@ function enhance(form) {
           role: "option",
           "aria-selected": "false",
         });
-        const detail = hit.brand ? `${hit.brand} · ${hit.drug.class}` : hit.drug.class;
+        // The formulary status and whether a clinician has reviewed it, in words.
+        const detail = [hit.brand, hit.drug.class, hit.drug.status, hit.drug.review]
+          .filter(Boolean)
+          .join(" · ");
         option.append(
           element("span", { class: "suggestion-name" }, hit.drug.name),
           " ",

@@ -109,7 +109,8 @@ def check(
         *found,
         *(d for record in ordered for d in record.diagnostics),
         *crossref.check_collection(entries, slugs_of(names)),
-        *vocabulary_problems(entries, settings.formulary),
+        # a site.yaml that failed to load has no vocabulary to hold monographs to
+        *([] if settings_problems else vocabulary_problems(entries, settings.formulary)),
     ]
     counted = counted_files(names, found)
     if only is not None:

@@ -79,6 +79,8 @@ class DrugRecord:
     drug_class: str
     brands: tuple[str, ...]
     summary: str
+    review: str = ""  # "Reviewed 4 July 2026" or "Draft, not yet reviewed" (data-review)
+    status: str = ""  # the formulary status label, when the site has them
 
 
 class _Done(Exception):
@@ -104,6 +106,7 @@ class _MonographParser(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         if "data-pagefind-body" in values:
             self._in_body = True
+            self.text["review"] = [values.get("data-review", "")]
         if not self._in_body:
             return
         metas = {part.strip() for part in values.get("data-pagefind-meta", "").split(",")}
@@ -114,6 +117,8 @@ class _MonographParser(HTMLParser):
             self._open.append(("drug_class", self._depth, False))
         elif "brand-names" in classes:
             self._open.append(("brands", self._depth, False))
+        elif "status" in classes and "data-pagefind-filter" in values:
+            self._open.append(("status", self._depth, False))
         elif "summary" in classes:
             self._open.append(("summary", self._depth, False))
 
@@ -169,7 +174,9 @@ def read_record(path: Path, site_root: Path) -> DrugRecord | None:
         )
     brand_text = parser.field("brands").partition(":")[2]
     brands = tuple(b.strip() for b in brand_text.split(",") if b.strip())
-    return DrugRecord(name, page_url(relative.as_posix()), drug_class, brands, summary)
+    url = page_url(relative.as_posix())
+    review, status = parser.field("review"), parser.field("status")
+    return DrugRecord(name, url, drug_class, brands, summary, review, status)
 
 
 def html_files(site_root: Path) -> Iterator[Path]:
@@ -188,7 +195,15 @@ def write_drug_index(site_root: Path, records: list[DrugRecord]) -> None:
     small (about 80 bytes a monograph); summaries are fetched by the results page only.
     """
     drugs = [
-        {"name": r.name, "url": r.url, "class": r.drug_class, "brands": r.brands} for r in records
+        {
+            "name": r.name,
+            "url": r.url,
+            "class": r.drug_class,
+            "brands": r.brands,
+            "review": r.review,
+        }
+        | ({"status": r.status} if r.status else {})
+        for r in records
     ]
     summaries = {r.url: r.summary for r in records}
     for name, data in ((DRUGS_FILE, {"drugs": drugs}), (SUMMARIES_FILE, summaries)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from urllib.parse import quote
 
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
 from clincalc_site.content.history import Change
+from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.content.loader import Entry, display_path
 from clincalc_site.content.models import SAFETY_SECTIONS, Monograph
 from clincalc_site.content.rules import REVIEW_MAX_MONTHS, is_overdue
@@ -28,7 +30,12 @@ from clincalc_site.render.dashboard import DOSE_STATE_LABELS, dashboard, dose_qu
 from clincalc_site.render.markup import MarkupRenderer
 from clincalc_site.render.page_safety import dosing_problem
 from clincalc_site.render.site_view import SiteView, brand_stylesheet
-from clincalc_site.render.templates import UnsafePage, long_date, make_environment
+from clincalc_site.render.templates import (
+    UnsafePage,
+    long_date,
+    make_environment,
+    review_words,
+)
 from clincalc_site.site.assembly import DrugClass, RelatedLink, Site
 from clincalc_site.site.settings import (
     BRAND_STYLESHEET,
@@ -39,12 +46,39 @@ DOSE_TABLE_PARTIAL = "partials/dose_table.html"
 RXNAV_URL = "https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm={}"
 
 Page = tuple[str, bytes]
+LEGEND_URL = "formulary-status/"  # what each formulary status means
+TREATMENT_LINES = {
+    "first": "First line",
+    "second": "Second line",
+    "third": "Third line",
+    "specialist": "Specialist use",
+}
 
 
 @dataclass(frozen=True)
 class ReferenceView:
     label: str
     url: str | None
+
+
+@dataclass(frozen=True)
+class FormularyView:
+    """The monograph's formulary block; status and flags are ids of site.yaml's vocabulary
+    (templates look their labels up with ``site.status_of`` and ``site.flag_of``)."""
+
+    status: str
+    flags: tuple[str, ...]
+    line: str  # "" when not given
+    restrictions: str  # sanitised HTML
+    approved_by: str
+    approved_on: str  # "14 March 2025", or ""
+    protocol: ReferenceView | None
+    notes: str  # sanitised HTML
+
+    @property
+    def details(self) -> bool:
+        """Whether there is more to show than the badge."""
+        return bool(self.restrictions or self.approved_by or self.protocol or self.notes)
 
 
 @dataclass(frozen=True)
@@ -75,10 +109,12 @@ class MonographView:
     counselling: tuple[str, ...]
     evidence: str
     safety: tuple[SafetySection, ...]  # only those the file has, in SAFETY_SECTIONS order
+    formulary: FormularyView | None
     references: tuple[ReferenceView, ...]
     rxnav_url: str
     review_status: str
     review_date: str
+    review_words: str  # "Reviewed 4 July 2026", "Draft, not yet reviewed": for search results
     reviewer: str
     overdue: bool
     draft: bool
@@ -178,10 +214,12 @@ class Renderer:
             counselling=tuple(md.inline(item) for item in mono.counselling),
             evidence=md.block(mono.evidence) if mono.evidence else "",
             safety=self._safety_sections(mono),
+            formulary=self._formulary(mono),
             references=tuple(ReferenceView(r.label, r.url) for r in mono.references),
             rxnav_url=RXNAV_URL.format(quote(mono.rxcui)) if mono.rxcui else "",
             review_status=mono.review.status,
             review_date=mono.review.date.isoformat(),
+            review_words=review_words(mono.review.status, mono.review.date),
             reviewer=mono.review.reviewer or "",
             overdue=is_overdue(mono.review.date, self.today),
             draft=mono.review.status != "clinician-reviewed",
@@ -192,6 +230,23 @@ class Renderer:
             held_back=held_back_line(entry.dose),
             related=links.related,
             changes=links.changes,
+        )
+
+    def _formulary(self, mono: Monograph) -> FormularyView | None:
+        entry = mono.formulary
+        if entry is None:
+            return None
+        md = self.markup
+        protocol = entry.protocol
+        return FormularyView(
+            status=entry.status,
+            flags=tuple(entry.flags),
+            line=TREATMENT_LINES[entry.line] if entry.line else "",
+            restrictions=md.block(entry.restrictions) if entry.restrictions else "",
+            approved_by=entry.approved_by or "",
+            approved_on=long_date(entry.approved_on) if entry.approved_on else "",
+            protocol=ReferenceView(protocol.label, protocol.url) if protocol else None,
+            notes=md.block(entry.notes) if entry.notes else "",
         )
 
     def _safety_sections(self, mono: Monograph) -> tuple[SafetySection, ...]:
@@ -285,9 +340,11 @@ class Renderer:
                 if e.dose.document is not None and e.dose.revised_on is not None
             }
             queue = dose_queue(rows, revised)
+            status_counts = Counter(e.formulary_status or "" for e in site.entries)
             return render(
                 "editorial.html",
                 site=v,
+                status_counts=status_counts,
                 rows=rows,
                 totals=totals,
                 queue=queue,
@@ -296,6 +353,18 @@ class Renderer:
 
         jobs.append(("editorial/index.html", render_dashboard))
         jobs.append(("404.html", lambda v: render("404.html", site=v)))
+        if self.site_view.formulary is not None:
+            by_status: dict[str, list[IndexEntry]] = {}
+            for entry in site.entries:
+                if entry.formulary_status is not None:
+                    by_status.setdefault(entry.formulary_status, []).append(entry)
+            jobs.append(
+                (
+                    f"{LEGEND_URL}index.html",
+                    lambda v: render("formulary-status.html", site=v, by_status=by_status),
+                )
+            )
+            urls.append(LEGEND_URL)
         if self.site_view.base_url:  # a sitemap lists absolute addresses, or is not made
             jobs.append(("sitemap.xml", lambda v: render("sitemap.xml", site=v, urls=sorted(urls))))
         if self.site_view.brand_stylesheet:

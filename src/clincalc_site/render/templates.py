@@ -88,7 +88,18 @@ def make_environment(template_folders: Sequence[Path]) -> jinja2.Environment:
     )
     env.filters["keep_units"] = keep_units
     env.filters["long_date"] = long_date
+    env.globals["review_words"] = review_words
     return env
+
+
+def review_words(status: str, day: dt.date) -> str:
+    """Whether a clinician has reviewed a monograph, in words for lists and search results
+    (never colour or style alone)."""
+    if status == "clinician-reviewed":
+        return f"Reviewed {long_date(day)}"
+    if status == "in-review":
+        return "In review, not yet signed off"
+    return "Draft, not yet reviewed"
 
 
 def long_date(day: dt.date) -> str:
