@@ -124,3 +124,59 @@ def monograph(
         data["dosing"] = dosing
     """A reviewed (by default) pomalidomide monograph with ``dosing``, validated."""
     return Monograph.model_validate(data)
+
+
+# A monograph with every optional part at once (a verified dose, every safety section, a
+# formulary block) in a site with a formulary vocabulary: the heaviest page the templates
+# make, for the page-weight budget, axe-core and the Nu Html Checker. Fixture text only.
+FULL_SITE_YAML = """\
+formulary:
+  note: A test vocabulary.
+  statuses:
+    - id: amber
+      label: Amber — specialist initiation
+      meaning: Started by a specialist, then continued under a shared care protocol.
+      colour: "#93370d"
+  flags:
+    - id: shared-care
+      label: Shared care
+      meaning: Continued in primary care under a shared care protocol.
+"""
+_SECTION = "Test fixture text of a realistic length for this section, {what}. " * 3
+FULL_MONOGRAPH = (
+    """\
+name: Pomalidomide
+drug_class: Immunomodulator (thalidomide analogue)
+brand_names: [Imnovid]
+summary: Oral immunomodulator used for relapsed and refractory multiple myeloma (test fixture).
+mechanism: Modulates the immune system through cereblon-mediated protein degradation.
+prescribing:
+  - Dispensed only under a pregnancy prevention programme (test fixture).
+monitoring: Full blood count before and during treatment (test fixture).
+counselling:
+  - Report any signs of infection or bleeding (test fixture).
+evidence: Test fixture evidence line.
+"""
+    + "".join(
+        f"{name}: {_SECTION.format(what=name.replace('_', ' '))}\n"
+        for name in ("contraindications", "cautions", "renal_impairment",
+                     "hepatic_impairment", "pregnancy", "breastfeeding", "adverse_effects")
+    )
+    + "interactions:\n"
+    + "".join(f"  - {_SECTION.format(what=f'interaction {n}')}\n" for n in range(1, 5))
+    + """\
+formulary:
+  status: amber
+  flags: [shared-care]
+  line: second
+  restrictions: Started by the haematology team only (test fixture).
+  approved_by: Drug and Therapeutics Committee
+  approved_on: 2026-05-12
+  protocol: {label: Shared care protocol, url: "https://www.northshire.nhs.uk/scp.pdf"}
+  notes: Supplied by the hospital pharmacy only (test fixture).
+review:
+  status: clinician-reviewed
+  date: 2026-07-04
+"""
+    + VERIFIED_YAML
+)  # fmt: skip

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from dose_fixtures import write_registry
+from dose_fixtures import FULL_MONOGRAPH, FULL_SITE_YAML, write_registry
 
 from .support import (
     BANNER,
@@ -49,6 +49,25 @@ def dose_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (content / "apixaban.yaml").write_text(VERIFIED, encoding="utf-8")
     (content / "warfarin.yaml").write_text(BANNER, encoding="utf-8")
     return build_site(content, root / "_site", FIXTURE_EPOCH)
+
+
+@pytest.fixture(scope="session")
+def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One monograph with every optional part: a verified dose, every safety section, a
+    formulary status with flags, restrictions and notes (the heaviest page)."""
+    root = tmp_path_factory.mktemp("full")
+    content = root / "monographs"
+    content.mkdir()
+    write_registry(root)
+    (root / "site.yaml").write_text(FULL_SITE_YAML, encoding="utf-8")
+    (content / "pomalidomide.yaml").write_text(FULL_MONOGRAPH, encoding="utf-8")
+    return build_site(content, root / "_site", FIXTURE_EPOCH)
+
+
+@pytest.fixture(scope="session")
+def full(full_site: Path) -> Iterator[Served]:
+    """The every-section fixture site, served."""
+    yield from serve(full_site)
 
 
 @pytest.fixture(scope="session")

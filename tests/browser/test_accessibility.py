@@ -50,6 +50,9 @@ PAGES = [
     pytest.param(("real", "classes/anticoagulant/", "h1"), id="class-page"),
     pytest.param(("real", "drugs/pomalidomide/", ".dosing-banner"), id="monograph-banner"),
     pytest.param(("dose", "drugs/apixaban/", ".dosing-verified table"), id="verified-dose"),
+    pytest.param(("full", "drugs/pomalidomide/", ".formulary-status"), id="every-section"),
+    pytest.param(("real", "formulary-status/", "h1"), id="formulary-status-legend"),
+    pytest.param(("real", "drugs/lenalidomide/", ".formulary-status"), id="monograph-status"),
     pytest.param(("real", "?q=warfarin", ".search-result"), id="search-results"),
     pytest.param(("real", "?q=zzqxj", ".search-status"), id="search-no-results"),
 ]

@@ -88,20 +88,32 @@ def html_pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-def test_monograph_pages_are_within_the_weight_budget(real_site: Path) -> None:
-    monographs = sorted((real_site / "drugs").glob("*/index.html"))
+def page_weights(site: Path) -> dict[str, int]:
+    """Each monograph page's HTML plus its stylesheets, gzip bytes, by slug."""
+    monographs = sorted((site / "drugs").glob("*/index.html"))
     assert monographs
     weights = {}
     for page in monographs:
         sheets = [
-            local_file(real_site, urljoin(url_of(real_site, page), href))
-            for href in parse(page).stylesheets
+            local_file(site, urljoin(url_of(site, page), href)) for href in parse(page).stylesheets
         ]
         assert sheets, f"{page}: no stylesheet"
         weights[page.parent.name] = sum(gzip_size(f.read_bytes()) for f in [page, *sheets])
+    return weights
+
+
+def test_monograph_pages_are_within_the_weight_budget(real_site: Path) -> None:
+    weights = page_weights(real_site)
     heaviest = max(weights, key=weights.__getitem__)
     assert weights[heaviest] <= BUDGET_BYTES, f"{heaviest}: {weights[heaviest]} bytes gzip"
     assert weights["pomalidomide"] <= BUDGET_BYTES
+
+
+def test_a_page_with_every_section_is_within_the_weight_budget(full_site: Path) -> None:
+    """A verified dose, every safety section and a formulary block, with brand.css."""
+    page = (full_site / "drugs" / "pomalidomide" / "index.html").read_text(encoding="utf-8")
+    assert "brand.css" in page and "<h3>Adverse effects</h3>" in page and "dosing-verified" in page
+    assert page_weights(full_site)["pomalidomide"] <= BUDGET_BYTES
 
 
 @pytest.mark.parametrize("kind", ["scripts", "resources"])

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from dose_fixtures import FULL_MONOGRAPH, FULL_SITE_YAML, write_registry
 from sitetools import REPO_ROOT, build, build_fixture_site, copy_fixture_site
 
 VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -50,6 +51,18 @@ def branded_site(root: Path) -> Path:
     return root / "_site"
 
 
+def full_site(root: Path) -> Path:
+    """A verified dose, every safety section and a formulary status (dose_fixtures)."""
+    content = root / "site" / "monographs"
+    content.mkdir(parents=True)
+    write_registry(content.parent)
+    (content.parent / "site.yaml").write_text(FULL_SITE_YAML, encoding="utf-8")
+    (content / "pomalidomide.yaml").write_text(FULL_MONOGRAPH, encoding="utf-8")
+    report = build(content, root / "_site")
+    assert not report.failed, [d.format_text() for d in report.diagnostics]
+    return root / "_site"
+
+
 @pytest.mark.parametrize("branded", [False, True], ids=["packaged", "branded"])
 def test_pages_are_valid_html5(tmp_path: Path, branded: bool) -> None:
     java = shutil.which("java")
@@ -67,6 +80,24 @@ def test_pages_are_valid_html5(tmp_path: Path, branded: bool) -> None:
         timeout=120,
         check=False,
     )
+
+    messages = (result.stdout + result.stderr).replace(f"file:{site}/", "").strip()
+    assert result.returncode == 0, f"vnu found errors:\n{messages}"
+
+
+def test_pages_with_every_section_and_a_formulary_status_are_valid_html5(tmp_path: Path) -> None:
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("java is not installed (make test installs it: scripts/ensure-system-deps.sh)")
+    if not VNU_JAR.is_file():
+        pytest.skip(f"{VNU_JAR.relative_to(REPO_ROOT)} is missing (make test runs npm ci)")
+    site = full_site(tmp_path)
+    pages = ["drugs/pomalidomide/index.html", "formulary-status/index.html", "index.html"]
+
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", *(str(site / page) for page in pages)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
 
     messages = (result.stdout + result.stderr).replace(f"file:{site}/", "").strip()
     assert result.returncode == 0, f"vnu found errors:\n{messages}"
