@@ -40,16 +40,14 @@ LAYERS: dict[str, set[str]] = {
 # of lower layers. Every module of a subpackage must be placed here.
 PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
     "content": (
-        frozenset(
-            {"__init__", "models", "placeholders", "dose_units", "prose_dose", "history", "names"}
-        ),
+        frozenset({"__init__", "models", "placeholders", "dose_units", "prose_dose", "names"}),
         frozenset({"dose_quantity", "dose_unit_spelling"}),  # read the unit table
         frozenset({"dose_amounts"}),
         frozenset({"dose_parser", "yaml_layout"}),
         frozenset({"yaml_syntax"}),
         frozenset({"yaml_source"}),
-        frozenset({"schema_errors", "rules", "dose_lint"}),
-        frozenset({"dose_rules"}),
+        frozenset({"schema_errors", "rules", "dose_lint", "change_words"}),
+        frozenset({"dose_rules", "history"}),  # history: git versions -> change_words
         frozenset({"loader"}),
         frozenset({"registry", "index_entry"}),
     ),
