@@ -21,9 +21,9 @@ from clincalc_site.content.history import Change
 DATA = Path(__file__).resolve().parents[1] / "data" / "site"
 TODAY = dt.date(2026, 11, 26)
 HISTORY = (
-    ("bisoprolol", (Change("2026-11-20", "Verify bisoprolol dose", "b2"),
-                    Change("2026-10-01", "Add bisoprolol", "a1"))),
-    ("atenolol", (Change("2023-01-01", "Add atenolol <b>bold</b>", "c3"),)),
+    ("bisoprolol", (Change("2026-11-20", "Dose verified"),
+                    Change("2026-10-01", "Monograph added"))),
+    ("atenolol", (Change("2023-01-01", "Summary <b>bold</b> revised"),)),
 )  # fmt: skip
 
 
@@ -57,12 +57,12 @@ def test_dashboard_lists_every_monograph_with_its_review_and_dose_state(
     assert "<td>verified and shown</td>" in bisoprolol
     apixaban = next(r for r in rows if "/drugs/apixaban/" in r)
     assert "<td>verified, held back: monograph not yet reviewed</td>" in apixaban
-    assert "2026-11-20: Verify bisoprolol dose" in bisoprolol
+    assert "2026-11-20: Dose verified" in bisoprolol
     atenolol = next(r for r in rows if "/drugs/atenolol/" in r)
     assert "<td>2023-01-01</td>" in atenolol
     assert f"<td>{(TODAY - dt.date(2023, 1, 1)).days}</td>" in atenolol
     assert "<td>overdue</td>" in atenolol
-    assert "&lt;b&gt;bold&lt;/b&gt;" in atenolol  # commit subjects are text, never markup
+    assert "&lt;b&gt;bold&lt;/b&gt;" in atenolol  # what changed is text, never markup
     assert "not in git history" in next(r for r in rows if "/drugs/warfarin/" in r)
     assert f"<li>{report.counts.monographs} monographs</li>" in html
     assert f"{report.counts.overdue} review" in html
@@ -126,7 +126,7 @@ def test_monograph_pages_list_their_changes(config: BuildConfig) -> None:
     assert not pipeline.build(config, options=BuildOptions(jobs=1)).failed
     page = (config.output_dir / "drugs" / "bisoprolol" / "index.html").read_text(encoding="utf-8")
     changes = page.split('id="changes-heading"')[1].split("</section>")[0]
-    assert changes.index("Verify bisoprolol dose") < changes.index("Add bisoprolol")
+    assert changes.index("Dose verified") < changes.index("Monograph added")
     assert '<time datetime="2026-11-20">2026-11-20</time>' in changes
     warfarin = (config.output_dir / "drugs" / "warfarin" / "index.html").read_text("utf-8")
     assert "changes-heading" not in warfarin  # no history: no empty heading
@@ -136,14 +136,15 @@ def test_a_new_commit_re_renders_its_page_and_matches_a_cold_build(
     config: BuildConfig, tmp_path: Path
 ) -> None:
     assert not pipeline.build(config, options=BuildOptions(jobs=1)).failed
-    newer = (("warfarin", (Change("2026-11-25", "Tidy warfarin", "d4"),)), *HISTORY)
+    newer = (("warfarin", (Change("2026-11-25", "Summary revised"),)), *HISTORY)
     changed = dataclasses.replace(config, history=newer)
     report = pipeline.build(changed, options=BuildOptions(jobs=1))
     assert (report.loaded, report.rendered) == (0, 1)  # only warfarin's page, from the cache
     cold = dataclasses.replace(changed, output_dir=tmp_path / "cold")
     assert not reference_build(cold).failed
     assert tree(changed.output_dir) == tree(cold.output_dir)
-    assert b"Tidy warfarin" in (changed.output_dir / "editorial" / "index.html").read_bytes()
+    editorial = (changed.output_dir / "editorial" / "index.html").read_bytes()
+    assert b"2026-11-25: Summary revised" in editorial
 
 
 def test_build_command_reads_history_from_a_real_git_checkout(tmp_path: Path) -> None:
@@ -157,8 +158,10 @@ def test_build_command_reads_history_from_a_real_git_checkout(tmp_path: Path) ->
     git("add", ".")
     git("commit", "-qm", "Import the formulary")
     target = tmp_path / "site" / "monographs" / "warfarin.yaml"
-    target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    target.write_text(target.read_text(encoding="utf-8") + "monitoring: INR.\n", "utf-8")
     git("commit", "-qam", "Reword warfarin monitoring")
+    target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    git("commit", "-qam", "Tidy warfarin")  # nothing a reader sees: no entry
     env = {"SOURCE_DATE_EPOCH": "1795651200", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-m", "clincalc_site", "build", "--no-search",
@@ -167,5 +170,7 @@ def test_build_command_reads_history_from_a_real_git_checkout(tmp_path: Path) ->
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "out" / "drugs" / "warfarin" / "index.html").read_text(encoding="utf-8")
-    changes = page.split('id="changes-heading"')[1]
-    assert changes.index("Reword warfarin monitoring") < changes.index("Import the formulary")
+    changes = page.split('id="changes-heading"')[1].split("</section>")[0]
+    assert re.findall(r"</time>: ([^<]*)</li>", changes) == ["Monitoring added", "Monograph added"]
+    for subject in ("Reword warfarin monitoring", "Tidy warfarin", "Import the formulary"):
+        assert subject not in page

@@ -415,16 +415,13 @@ def test_a_new_content_version_re_renders_every_page(site: Site) -> None:
 def test_a_new_change_in_a_monographs_history_re_renders_its_page(site: Site) -> None:
     """A page lists its monograph's recent changes: a new commit that left the file as it
     was (a revert) still changes that page, and only that one."""
-    change = Change("2026-11-20", "Reword the warfarin summary", "0123abc")
+    change = Change("2026-11-20", "Summary revised")
     config = dataclasses.replace(site.config(), history=(("warfarin", (change,)),))
 
     report = pipeline.build(config, options=SERIAL)
 
     assert not report.failed and report.rendered == 1
-    assert (
-        b"Reword the warfarin summary"
-        in (site.out / "drugs" / "warfarin" / "index.html").read_bytes()
-    )
+    assert b"Summary revised" in (site.out / "drugs" / "warfarin" / "index.html").read_bytes()
 
 
 def test_a_first_build_leaves_a_spare_so_the_next_rebuild_links_no_pages(

@@ -87,9 +87,13 @@ def content_version(content_dir: Path) -> str:
 
 def make_config(args: argparse.Namespace) -> BuildConfig:
     from clincalc_site.build.config import today_from_environment
+    from clincalc_site.build.manifest import cache_dir_for
     from clincalc_site.content.history import read_history
     from clincalc_site.publish.search import make_finisher
 
+    # What each pair of versions of a file says is kept beside the build cache (not with
+    # --no-cache: a cold build describes every change afresh).
+    history_cache = None if args.no_cache else cache_dir_for(args.out, args.cache_dir)
     return BuildConfig(
         content_dir=args.content,
         output_dir=args.out,
@@ -98,8 +102,9 @@ def make_config(args: argparse.Namespace) -> BuildConfig:
         base_url=args.base_url,
         # Pagefind index, drug list, web app manifest and service worker, on the staged site.
         finish=make_finisher(index_search=not args.no_search),
-        # "Changes" on each page and the dashboard's last change, from git (empty outside git).
-        history=tuple(sorted(read_history(args.content).items())),
+        # "Changes" on each page and the dashboard's last change: what changed in each
+        # monograph, worked out from its versions in git (empty outside git).
+        history=tuple(sorted(read_history(args.content, history_cache).items())),
     )
 
 

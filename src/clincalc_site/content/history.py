@@ -2,67 +2,333 @@
 
 Stage: content/ (docs/architecture.md): an input edge, like ``loader``.
 
-One ``git log`` over the whole content folder (not one per file: a formulary has thousands),
-parsed into slug -> changes, newest first. Outside a git checkout, or without git, there is
-simply no history: the pages say so rather than fail the build.
+A change says what changed in the monograph, in a clinician's words (``change_words``), worked
+out from the content: commit messages are never read. One ``git log --raw`` over the whole
+content folder (not one per file: a formulary has thousands) gives, per commit and file, the
+blob ids before and after; one ``git cat-file --batch`` process reads the versions that are
+compared. What each (before, after) pair of blobs says is kept in ``<cache dir>/history.json``,
+so a rebuild reads no blob it has described before. Outside a git checkout, or without git,
+there is simply no history: the pages say so rather than fail the build.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import subprocess
-from collections.abc import Mapping
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import IO, Protocol
+
+from clincalc_site import __version__
+from clincalc_site.content.change_words import (
+    UNREADABLE,
+    Fact,
+    Version,
+    checked,
+    compare,
+    read_version,
+    words,
+)
 
 MAX_CHANGES = 10
-_RECORD, _FIELD = "\x1e", "\x1f"
+MIN_WINDOW = 4  # see _window
+CACHE_FILE = "history.json"
+CACHE_FORMAT = 1  # raise when the facts ``change_words`` makes for a pair of blobs change
+MAX_BLOB = 1 << 20  # a larger "monograph" is not read: it could not be one
+_RECORD = "\x1e"
+_NO_BLOB = "0" * 40
 
 
 @dataclass(frozen=True, order=True)
 class Change:
     date: str  # YYYY-MM-DD, the commit date
-    subject: str
-    commit: str
+    what: str  # what changed, in a clinician's words (change_words); never a commit message
 
 
 History = Mapping[str, tuple[Change, ...]]
 
 
-def parse_log(text: str) -> dict[str, tuple[Change, ...]]:
-    """Parse ``git log --format=<RS>%h<US>%cs<US>%s --name-only`` output into slug -> changes."""
-    found: dict[str, list[Change]] = {}
+@dataclass(frozen=True)
+class FileChange:
+    """One commit's change to one monograph file, as ``git log --raw`` lists it."""
+
+    date: str
+    status: str  # A added, D deleted, M modified (T: type changed, read as M)
+    old: str  # blob ids; all zeros when there is none
+    new: str
+
+    @property
+    def pair(self) -> str:
+        """The cache key: both blob ids."""
+        return f"{self.old}:{self.new}"
+
+
+def parse_raw_log(text: str) -> dict[str, list[FileChange]]:
+    """Parse ``git log --raw --no-abbrev --format=<RS>%cs`` output: slug -> file changes,
+    newest first. Only ``<slug>.yaml`` files directly in the content folder count."""
+    found: dict[str, list[FileChange]] = {}
     for record in text.split(_RECORD):
-        lines = record.strip("\n").split("\n")
-        header = lines[0].split(_FIELD)
-        if len(header) != 3:
-            continue
-        commit, date, subject = header
-        change = Change(date, subject.strip(), commit)
-        for name in lines[1:]:
-            path = PurePosixPath(name.strip())
-            if path.suffix == ".yaml" and len(path.parts) == 1:
-                changes = found.setdefault(path.stem, [])
-                if len(changes) < MAX_CHANGES:
-                    changes.append(change)
-    return {slug: tuple(changes) for slug, changes in found.items()}
+        lines = record.split("\n")
+        date = lines[0].strip()
+        for line in lines[1:]:
+            # :100644 100644 <old blob> <new blob> M<TAB>name.yaml
+            if not line.startswith(":") or "\t" not in line:
+                continue
+            meta, name = line.split("\t", 1)
+            parts = meta.split()
+            # Not in a subfolder; not quoted by git (a name no slug has); not just ".yaml"
+            if len(parts) != 5 or not name.endswith(".yaml") or len(name) == len(".yaml"):
+                continue
+            if "/" in name or name.startswith(('"', ".")):
+                continue
+            status = parts[4][:1]
+            found.setdefault(name[:-5], []).append(FileChange(date, status, parts[2], parts[3]))
+    return found
 
 
-def read_history(content_dir: Path) -> dict[str, tuple[Change, ...]]:
-    """The git history of every monograph file; empty when not in a git checkout."""
+def read_history(content_dir: Path, cache_dir: Path | None = None) -> dict[str, tuple[Change, ...]]:
+    """What changed in every monograph file, newest first (at most ``MAX_CHANGES`` each);
+    empty when not in a git checkout. ``cache_dir``: where to keep what each pair of
+    versions says (None: nothing kept)."""
     command = [
-        "git",
-        "-C",
-        str(content_dir),
-        "log",
-        "--relative",
-        "--no-renames",
-        "--name-only",
-        f"--format={_RECORD}%h{_FIELD}%cs{_FIELD}%s",
-        "--",
-        ".",
-    ]
+        "git", "-C", str(content_dir), "log", "--relative", "--no-renames", "--raw",
+        "--no-abbrev", f"--format={_RECORD}%cs", "--", ".",
+    ]  # fmt: skip
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError):
         return {}
-    return parse_log(result.stdout) if result.returncode == 0 else {}
+    if result.returncode != 0:
+        return {}
+    log = parse_raw_log(result.stdout)
+    cached = read_cache(cache_dir) if cache_dir is not None else {}
+    try:
+        with BlobReader(content_dir) as blobs:
+            history, used = describe_history(log, cached, blobs)
+    except (OSError, ValueError):
+        return {}
+    if cache_dir is not None and used != cached:
+        write_cache(cache_dir, used)
+    return history
+
+
+def describe_history(
+    log: Mapping[str, list[FileChange]], cached: Mapping[str, tuple[Fact, ...]], blobs: BlobSource
+) -> tuple[dict[str, tuple[Change, ...]], dict[str, tuple[Fact, ...]]]:
+    """Each file's newest ``MAX_CHANGES`` changes a reader would notice, and the facts of every
+    pair of blobs looked at (the next cache). Blobs are read in rounds, one request for all
+    files: a round looks at as many changes of a file as it still lacks, so most files need
+    one round, and a file with changes no reader sees (formatting, comments) needs more."""
+    facts: dict[str, tuple[Fact, ...]] = {}
+    changes: dict[str, list[Change]] = {slug: [] for slug in log}
+    position = dict.fromkeys(log, 0)
+    pending = [slug for slug, items in log.items() if items]
+    while pending:
+        windows = {
+            slug: log[slug][position[slug] : position[slug] + _window(len(changes[slug]))]
+            for slug in pending
+        }
+        _describe_pairs(
+            [item for window in windows.values() for item in window], cached, facts, blobs
+        )
+        for slug, window in windows.items():
+            for item in window:
+                if len(changes[slug]) == MAX_CHANGES:
+                    break
+                said = words(facts[item.pair])
+                if said:
+                    changes[slug].append(Change(item.date, said))
+                position[slug] += 1
+        pending = [
+            slug
+            for slug in pending
+            if len(changes[slug]) < MAX_CHANGES and position[slug] < len(log[slug])
+        ]
+    used = {pair: value for pair, value in facts.items() if not _is_trivial(pair)}
+    return {slug: tuple(found) for slug, found in changes.items() if found}, used
+
+
+def _describe_pairs(
+    items: list[FileChange],
+    cached: Mapping[str, tuple[Fact, ...]],
+    facts: dict[str, tuple[Fact, ...]],
+    blobs: BlobSource,
+) -> None:
+    """Add the facts of every pair of ``items`` to ``facts``: from the cache, or by reading
+    both versions. A file's changes come newest first, so one change's old version is the
+    next one's new version: it is asked for once, and only the last version read is held
+    (not every version of every file at once)."""
+    to_read: list[FileChange] = []
+    for item in items:
+        if item.pair in facts:
+            continue
+        if item.pair in cached:
+            facts[item.pair] = cached[item.pair]
+        elif _is_trivial(item.pair) or item.status in ("A", "D"):
+            facts[item.pair] = _facts(item, UNREADABLE, UNREADABLE)
+        else:
+            facts[item.pair] = ()  # a placeholder, so a pair is read once
+            to_read.append(item)
+    wanted: list[str] = []
+    for item in to_read:
+        for blob in (item.new, item.old):
+            if not wanted or wanted[-1] != blob:
+                wanted.append(blob)
+    answers = iter(blobs.read(wanted))
+    last: tuple[str, Version] = ("", UNREADABLE)
+
+    def version(blob: str) -> Version:
+        nonlocal last
+        if last[0] != blob:
+            last = next(answers)
+        return last[1]
+
+    for item in to_read:
+        new = version(item.new)
+        facts[item.pair] = _facts(item, version(item.old), new)
+    for _ in answers:  # none are left; a round starts with an empty pipe
+        pass
+
+
+def _window(found: int) -> int:
+    """How many more changes of a file to look at: as many as it lacks, and a few more once
+    few are lacking, so that a run of changes no reader sees takes few rounds."""
+    return max(MAX_CHANGES - found, MIN_WINDOW)
+
+
+def _facts(item: FileChange, old: Version, new: Version) -> tuple[Fact, ...]:
+    if item.status == "A" or item.old == _NO_BLOB:
+        return compare(None, new)  # the first version: "Monograph added"
+    if item.status == "D" or item.new == _NO_BLOB:
+        return compare(old, None)  # "Monograph removed"
+    return compare(old, new)
+
+
+def _is_trivial(pair: str) -> bool:
+    """Added and deleted files need no blob: their facts are not worth caching."""
+    return pair.startswith(_NO_BLOB) or pair.endswith(_NO_BLOB)
+
+
+class BlobSource(Protocol):
+    def read(self, blob_ids: list[str]) -> Iterable[tuple[str, Version]]:
+        """Each blob, in order, parsed (``UNREADABLE`` when missing or no monograph)."""
+
+
+class BlobReader:
+    """One ``git cat-file --batch`` for the whole run, started when a blob is first needed.
+
+    Each round writes its ids from a thread while the answers are read, so neither side waits
+    on a full pipe. ``GIT_NO_LAZY_FETCH``: in a partial clone a missing blob is not fetched
+    one by one from the remote (it reads as a version that could not be read)."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.content_dir = content_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        process = self.process
+        if process is None:
+            return
+        process.kill()  # it may be waiting on a pipe: no goodbye
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):  # what was left unwritten goes nowhere
+                    stream.close()
+
+    def read(self, blob_ids: list[str]) -> Iterator[tuple[str, Version]]:
+        if not blob_ids:
+            return
+        if self.process is None:
+            self.process = subprocess.Popen(
+                ["git", "-C", str(self.content_dir), "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "GIT_NO_LAZY_FETCH": "1"},
+            )
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None
+        writer = threading.Thread(target=_write_ids, args=(process.stdin, blob_ids), daemon=True)
+        writer.start()
+        for blob in blob_ids:
+            yield blob, _read_one(process.stdout)
+        writer.join()
+
+
+def _write_ids(stream: IO[bytes], blob_ids: Iterable[str]) -> None:
+    try:
+        stream.write("".join(f"{blob}\n" for blob in blob_ids).encode("ascii"))
+        stream.flush()
+    except OSError:  # git ended: the reader sees it too
+        pass
+
+
+def _read_one(stream: IO[bytes]) -> Version:
+    header = stream.readline().split()
+    if not header:
+        raise ValueError("git cat-file ended early")
+    if len(header) != 3:  # "<id> missing"
+        return UNREADABLE
+    size = int(header[2])
+    if header[1] != b"blob" or size > MAX_BLOB:
+        while size >= 0:  # skip it, and the newline after it
+            chunk = stream.read(min(size + 1, 1 << 16))
+            if not chunk:
+                raise ValueError("git cat-file ended early")
+            size -= len(chunk)
+        return UNREADABLE
+    data = stream.read(size + 1)
+    if len(data) != size + 1:
+        raise ValueError("git cat-file ended early")
+    return read_version(data[:-1])
+
+
+def read_cache(cache_dir: Path) -> dict[str, tuple[Fact, ...]]:
+    """The facts kept by the last build; an unreadable, foreign or corrupt file is ignored,
+    and so is every entry that is not facts ``change_words`` makes."""
+    try:
+        stored = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("format") != [CACHE_FORMAT, __version__]:
+        return {}
+    pairs = stored.get("pairs")
+    if not isinstance(pairs, dict):
+        return {}
+    found: dict[str, tuple[Fact, ...]] = {}
+    for pair, raw in pairs.items():
+        facts = checked(raw)
+        if facts is not None:
+            found[pair] = facts
+    return found
+
+
+def write_cache(cache_dir: Path, facts: Mapping[str, tuple[Fact, ...]]) -> None:
+    """Replace the cache file atomically; the same facts give the same bytes. Nothing is
+    written into a folder that is a link (or whose parent is: a repository could plant
+    ``.clincalc`` as one), and a cache that cannot be written is simply not kept."""
+    body = {"format": [CACHE_FORMAT, __version__], "pairs": {p: facts[p] for p in sorted(facts)}}
+    data = json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n"
+    if cache_dir.is_symlink() or cache_dir.parent.is_symlink():
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=cache_dir, prefix=f".{CACHE_FILE}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(data)
+            os.replace(name, cache_dir / CACHE_FILE)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return

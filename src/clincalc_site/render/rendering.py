@@ -136,14 +136,14 @@ class PageLinks:
 
     class_url: str
     related: tuple[RelatedLink, ...]
-    changes: tuple[Change, ...] = ()  # the monograph file's git history, newest first
+    changes: tuple[Change, ...] = ()  # what changed in the monograph file, newest first
 
     def identity(self) -> tuple[object, ...]:
         """Everything this holds as plain tuples, for page keys: ``dataclasses.astuple``
         (which a test holds this equal to) and dataclass ``repr`` are much slower, and a
         warm build computes one key per monograph."""
         related = tuple((r.slug, r.name, r.curated) for r in self.related)
-        changes = tuple((c.date, c.subject, c.commit) for c in self.changes)
+        changes = tuple((c.date, c.what) for c in self.changes)
         return (self.class_url, related, changes)
 
 
