@@ -32,10 +32,11 @@ async function loadSummaries(root) {
   }
 }
 
-async function fullText(query, root) {
+async function fullText(query, root, status) {
   const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
   await pagefind.options({ baseUrl: root.pathname, excerptLength: 24 });
-  const search = await pagefind.search(query);
+  // The formulary status is a Pagefind filter (data-pagefind-filter="status" on the badge).
+  const search = await pagefind.search(query, status ? { filters: { status } } : {});
   return Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
 }
 
@@ -56,8 +57,26 @@ function resultItem(root, { name, url, drugClass, summary, brand, excerpt, statu
   return item;
 }
 
-/** Show the results for `query` near the top of <main>. */
-export async function show(query, { root, loadDrugs }) {
+/** Links that narrow the results to one formulary status (only when the site has them). */
+function statusFilter(root, query, drugs, current) {
+  const statuses = [...new Set(drugs.map((drug) => drug.status).filter(Boolean))].sort();
+  if (!statuses.length) return null;
+  const nav = element("p", { class: "status-filter" }, "Formulary status: ");
+  const link = (label, value) => {
+    const url = new URL(root);
+    url.searchParams.set("q", query);
+    if (value) url.searchParams.set("status", value);
+    const attributes = { href: url.pathname + url.search };
+    if (value === current) attributes["aria-current"] = "true";
+    return element("a", attributes, label);
+  };
+  nav.append(link("any", ""));
+  for (const status of statuses) nav.append(" · ", link(status, status));
+  return nav;
+}
+
+/** Show the results for `query` near the top of <main>; `status`: only that formulary status. */
+export async function show(query, { root, loadDrugs, status: onlyStatus = "" }) {
   const main = document.querySelector("main");
   if (!main) return;
   const section = element("section", {
@@ -78,7 +97,10 @@ export async function show(query, { root, loadDrugs }) {
   document.title = `${query} — search — ${document.title}`;
   heading.focus();
 
-  const [drugs, summaries] = await Promise.all([loadDrugs(), loadSummaries(root)]);
+  const [allDrugs, summaries] = await Promise.all([loadDrugs(), loadSummaries(root)]);
+  const filter = statusFilter(root, query, allDrugs, onlyStatus);
+  if (filter) heading.after(filter);
+  const drugs = onlyStatus ? allDrugs.filter((drug) => drug.status === onlyStatus) : allDrugs;
   const byPath = new Map(drugs.map((drug) => [new URL(drug.url, root).pathname, drug]));
   const results = rankDrugs(query, drugs).map(({ drug, brand }) => ({
     name: drug.name,
@@ -93,7 +115,7 @@ export async function show(query, { root, loadDrugs }) {
   let fullTextFailed = false;
   try {
     const seen = new Set(results.map((result) => new URL(result.url, root).pathname));
-    for (const hit of await fullText(corrected || query, root)) {
+    for (const hit of await fullText(corrected || query, root, onlyStatus)) {
       const path = new URL(hit.url, root).pathname;
       if (seen.has(path)) continue;
       seen.add(path);

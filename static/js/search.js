@@ -164,5 +164,6 @@ const input = form && enhance(form);
 const query = new URLSearchParams(window.location.search).get("q");
 if (form && input && query && query.trim() && new URL(form.action).pathname === window.location.pathname) {
   input.value = query;
-  import("./results.js").then((results) => results.show(query, { root, loadDrugs }));
+  const status = new URLSearchParams(window.location.search).get("status") || "";
+  import("./results.js").then((results) => results.show(query, { root, loadDrugs, status }));
 }

@@ -175,3 +175,29 @@ def test_without_javascript_the_box_opens_the_a_to_z(browser: Browser, real: Ser
         assert page.locator("a[href='/drugs/warfarin/']").count() >= 1
     finally:
         context.close()
+
+
+def test_results_say_status_and_review_and_filter_by_formulary_status(
+    page: Page, real: Served
+) -> None:
+    """The starter formulary's example vocabulary: only the thalidomide analogues are red."""
+    names = open_results(page, real, "multiple myeloma")  # full text, all three analogues
+    assert {"Pomalidomide", "Lenalidomide", "Thalidomide"} <= set(names)
+    details = page.locator(".search-result .result-class").all_inner_texts()
+    assert any("Red — specialist only" in d and "Reviewed 4 July 2026" in d for d in details)
+    assert any("Draft, not yet reviewed" in d for d in details)
+
+    page.get_by_role("link", name="Red — specialist only").click()
+    filtered = result_names(page)
+    assert "status=Red" in page.url.replace("+", " ").replace("%20", " ")
+    assert filtered and set(filtered) <= {"Pomalidomide", "Lenalidomide", "Thalidomide"}
+
+
+def test_type_ahead_says_which_drugs_are_drafts(page: Page, real: Served) -> None:
+    page.goto(real.url("classes/"))
+    page.click(BOX)
+    page.keyboard.type("Lenalid")
+    option = page.locator(f"{LIST} [role=option]").first
+    option.wait_for()
+    detail = option.locator(".suggestion-detail").inner_text()
+    assert "Red — specialist only" in detail and "Draft, not yet reviewed" in detail
