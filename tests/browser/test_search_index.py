@@ -78,6 +78,8 @@ def test_drug_list_has_every_monograph(real_site: Path) -> None:
         "url": "drugs/pomalidomide/",
         "class": "Immunomodulator (thalidomide analogue)",
         "brands": ["Imnovid"],
+        "review": "Reviewed 4 July 2026",  # the words lists and search results show
+        "status": "Red — specialist only",  # site.yaml's example vocabulary
     }
     summaries = json.loads((real_site / "search" / "summaries.json").read_text(encoding="utf-8"))
     assert sorted(summaries) == sorted(d["url"] for d in drugs)

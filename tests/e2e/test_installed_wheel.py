@@ -67,6 +67,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def content_only(tmp_path: Path) -> Path:
     folder = tmp_path / "formulary"
     shutil.copytree(REPO / "monographs", folder / "monographs")
+    shutil.copy2(REPO / "site.yaml", folder / "site.yaml")  # its formulary vocabulary
     return folder
 
 

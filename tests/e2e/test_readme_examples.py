@@ -90,6 +90,7 @@ def run_lines(lines: list[str], cwd: Path) -> None:
 def test_the_editors_examples_work_in_this_repository(tmp_path: Path) -> None:
     for name in ("monographs", "schema"):
         shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy2(REPO / "site.yaml", tmp_path / "site.yaml")
 
     run_lines(block(SECTIONS[0]), tmp_path)
 
