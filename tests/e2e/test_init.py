@@ -17,7 +17,7 @@ import yaml
 
 from clincalc_site import cli
 from clincalc_site.cli import build_parser
-from clincalc_site.site.settings import SiteSettings
+from clincalc_site.site.settings import SiteSettings, load_settings
 
 ADDRESS = "https://formulary.northshire.nhs.uk/"
 
@@ -142,3 +142,17 @@ def test_the_workflow_is_valid_for_github_and_has_no_security_findings(
 
     assert schema.returncode == 0, schema.stdout + schema.stderr
     assert audit.returncode == 0 and "No findings" in audit.stdout + audit.stderr, audit.stdout
+
+
+def test_the_commented_formulary_example_is_valid_once_uncommented(tmp_path: Path) -> None:
+    assert cli.main(["init", "--base-url", ADDRESS]) == 0
+    lines = (tmp_path / "site.yaml").read_text("utf-8").splitlines()
+    start = lines.index("# formulary:")
+    block = [line[2:] for line in lines[start:] if line.startswith("# ") or line == "#"]
+    example = "\n".join(block[: next(i for i, b in enumerate(block[1:], 1) if not b[:1].isspace())])
+    (tmp_path / "site.yaml").write_text(f"base_url: {ADDRESS}\n{example}\n", encoding="utf-8")
+
+    settings, problems = load_settings(tmp_path / "site.yaml")
+
+    assert problems == [] and settings.formulary is not None
+    assert [s.id for s in settings.formulary.statuses] == ["red", "green"]

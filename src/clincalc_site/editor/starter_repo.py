@@ -25,6 +25,22 @@ _EXAMPLES = {
     "publish_drafts": "false",
     "language": "en-GB",
 }
+_FORMULARY_EXAMPLE = """\
+# formulary:
+#   note: Statuses approved by our Drug and Therapeutics Committee.
+#   statuses:
+#     - id: red
+#       label: Red — specialist only
+#       meaning: Prescribed and supplied only by the specialist service.
+#       colour: "#b42318"
+#     - id: green
+#       label: Green
+#       meaning: Any prescriber may start and continue it.
+#       colour: "#067647"
+#   flags:
+#     - id: shared-care
+#       label: Shared care
+#       meaning: Continued in primary care under an agreed shared care protocol."""
 # Checked against the Aprovel SmPC (section 4.1 indications, 5.1 mechanism); a draft, so
 # every page built from it carries the re-sourcing banner and no dose.
 _EXAMPLE_MONOGRAPH = """\
@@ -205,6 +221,8 @@ def settings_file(name: str, base_url: str | None) -> str:
         lines.extend(_comment(info.description or field))
         if field in values:
             lines.append(f"{field}: {values[field]}")
+        elif field == "formulary":
+            lines.extend(_FORMULARY_EXAMPLE.splitlines())
         else:
             lines.append(f"# {field}: {_EXAMPLES.get(field, '')}".rstrip())
     if base_url is None:
