@@ -59,7 +59,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"counts"}),
     ),
     "render": (
-        frozenset({"__init__", "fastmark", "page_safety"}),
+        frozenset({"__init__", "fastmark", "page_safety", "fhir_export", "api_export"}),
         frozenset({"markup", "templates"}),
         frozenset({"dashboard", "site_view"}),
         frozenset({"rendering"}),
