@@ -119,7 +119,7 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
         withheld=len(site.withheld),
     )
     try:
-        view = make_site_view(site, settings, config.today, version, counts)
+        view = make_site_view(site, settings, config.today, version, counts, config.as_of)
         renderer = Renderer(config.template_folders, view, config.today)
         pages = [renderer.page_of(full[e.slug], page_links(e.slug, site)) for e in site.entries]
         summaries = {

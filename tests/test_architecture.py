@@ -40,7 +40,10 @@ LAYERS: dict[str, set[str]] = {
 # of lower layers. Every module of a subpackage must be placed here.
 PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
     "content": (
-        frozenset({"__init__", "models", "placeholders", "dose_units", "prose_dose", "names"}),
+        frozenset(
+            {"__init__", "models", "placeholders", "dose_units", "prose_dose", "names"}
+            | {"git_snapshot"}
+        ),
         frozenset({"dose_quantity", "dose_unit_spelling"}),  # read the unit table
         frozenset({"dose_amounts"}),
         frozenset({"dose_parser", "yaml_layout"}),

@@ -46,6 +46,8 @@ class BuildConfig:
     finish: Finish | None = None  # post-processing of the staged site (search)
     # git changes per monograph slug, newest first (read at the CLI edge; empty: no history)
     history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
+    # build --as-of: the day the content was taken from git at (``today`` is that day too)
+    as_of: dt.date | None = None
 
     @property
     def template_folders(self) -> tuple[Path, ...]:

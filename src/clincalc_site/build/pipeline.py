@@ -283,7 +283,7 @@ class _Build:
         counts = count_site(site, config.today)
         report = BuildReport(diagnostics, False, counted, counts=counts, loaded=self.loaded)
         self.summary = Summary(counted, counts, (*collection_problems, *site_problems))
-        view = make_site_view(site, settings, config.today, self.version, counts)
+        view = make_site_view(site, settings, config.today, self.version, counts, config.as_of)
         if self.collection is not None:
             self.plan_key = digest(
                 self.collection[0], settings.model_dump_json(), config.history, render_key,

@@ -6,9 +6,13 @@ Stage: commands/ (docs/architecture.md).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -35,8 +39,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path("_site"),
-        help="output folder (default: _site/); replaced only on success",
+        help="output folder (default: _site/, or _site-as-of-<day>/ with --as-of); replaced "
+        "only on success",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="build the site as it stood at the end of that day (UTC): the content from git "
+        "at that time, this build's templates, every page marked as not current",
     )
     parser.add_argument("--base-url", help="absolute URL the site is published at (sitemap)")
     parser.add_argument(
@@ -63,6 +74,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.set_defaults(handler=run)
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
 def _positive(text: str) -> int:
     value = int(text) if text.isdigit() else 0
     if value < 1:
@@ -85,7 +103,7 @@ def content_version(content_dir: Path) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def make_config(args: argparse.Namespace) -> BuildConfig:
+def make_config(args: argparse.Namespace, *, history: bool = True) -> BuildConfig:
     from clincalc_site.build.config import today_from_environment
     from clincalc_site.build.manifest import cache_dir_for
     from clincalc_site.content.history import read_history
@@ -104,7 +122,7 @@ def make_config(args: argparse.Namespace) -> BuildConfig:
         finish=make_finisher(index_search=not args.no_search),
         # "Changes" on each page and the dashboard's last change: what changed in each
         # monograph, worked out from its versions in git (empty outside git).
-        history=tuple(sorted(read_history(args.content, history_cache).items())),
+        history=tuple(sorted(read_history(args.content, history_cache).items())) if history else (),
     )
 
 
@@ -120,12 +138,18 @@ def progress_bar() -> TerminalProgress | None:
 
 
 def build_site(
-    config: BuildConfig, options: pipeline.BuildOptions, progress: TerminalProgress | None
+    config: BuildConfig,
+    options: pipeline.BuildOptions,
+    progress: TerminalProgress | None,
+    version: str | None = None,
 ) -> BuildReport:
     """``pipeline.build``, with the bar erased however the build ends: whatever is printed
-    next (problems, the summary, an error, a traceback) starts on a clean line."""
+    next (problems, the summary, an error, a traceback) starts on a clean line.
+    ``version``: the content's commit (default: the checkout's)."""
+    if version is None:
+        version = content_version(config.content_dir)
     try:
-        return pipeline.build(config, content_version(config.content_dir), options)
+        return pipeline.build(config, version, options)
     finally:
         if progress is not None:
             progress.clear()
@@ -141,13 +165,48 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return ExitCode.USAGE
+    if args.out is None:
+        args.out = Path(f"_site-as-of-{args.as_of}" if args.as_of else "_site")
+    if args.as_of is not None:
+        return build_as_of(args)
+    return build_and_report(args, make_config(args))
+
+
+def build_as_of(args: argparse.Namespace) -> int:
+    """Build the content of the end of ``args.as_of`` from git, with this build's templates."""
+    from clincalc_site.content.git_snapshot import SnapshotError, take_snapshot
+    from clincalc_site.content.history import read_history
+
+    current = BuildConfig(content_dir=args.content)
+    with tempfile.TemporaryDirectory(prefix="clincalc-as-of-") as folder:
+        try:
+            snapshot = take_snapshot(args.content, args.as_of, Path(folder))
+        except SnapshotError as exc:
+            print(f"clincalc-site build --as-of: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
+        # This build's own templates and static files, not those of that day
+        overrides = [*current.template_folders[:-1], *current.static_folders[1:]]
+        for override in overrides:
+            shutil.copytree(override, snapshot.content_dir.parent / override.name)
+        config = dataclasses.replace(
+            make_config(args, history=False),
+            content_dir=snapshot.content_dir,
+            today=args.as_of,
+            as_of=args.as_of,
+            history=tuple(sorted(read_history(args.content, until=snapshot.commit).items())),
+        )
+        return build_and_report(args, config, version=snapshot.commit[:12])
+
+
+def build_and_report(
+    args: argparse.Namespace, config: BuildConfig, version: str | None = None
+) -> int:
     progress = progress_bar()  # its clock starts here, with the build
-    config = make_config(args)
     options = pipeline.BuildOptions(
         use_cache=not args.no_cache, cache_dir=args.cache_dir, jobs=args.jobs, progress=progress
     )
     try:
-        report = build_site(config, options, progress)
+        report = build_site(config, options, progress, version)
     except (OutputError, ContentChanged) as exc:
         print(f"clincalc-site: {exc}", file=sys.stderr)
         return ExitCode.CONTENT

@@ -91,13 +91,16 @@ def parse_raw_log(text: str) -> dict[str, list[FileChange]]:
     return found
 
 
-def read_history(content_dir: Path, cache_dir: Path | None = None) -> dict[str, tuple[Change, ...]]:
+def read_history(
+    content_dir: Path, cache_dir: Path | None = None, until: str = "HEAD"
+) -> dict[str, tuple[Change, ...]]:
     """What changed in every monograph file, newest first (at most ``MAX_CHANGES`` each);
     empty when not in a git checkout. ``cache_dir``: where to keep what each pair of
-    versions says (None: nothing kept)."""
+    versions says (None: nothing kept); ``until``: the newest commit to read (build
+    --as-of)."""
     command = [
         "git", "-C", str(content_dir), "log", "--relative", "--no-renames", "--raw",
-        "--no-abbrev", f"--format={_RECORD}%cs", "--", ".",
+        "--no-abbrev", f"--format={_RECORD}%cs", until, "--", ".",
     ]  # fmt: skip
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)

@@ -47,6 +47,7 @@ class SiteView:
     # The formulary vocabulary (site.yaml), or None: then no status appears anywhere
     formulary: FormularyVocabulary | None = None
     formulary_note: str = ""  # sanitised HTML of its note, for the legend page
+    as_of: str = ""  # build --as-of: "3 March 2026", the day the content is shown as of
 
     def status_of(self, status_id: str) -> FormularyStatus:
         """The declared status of that id (a build refused any other)."""
@@ -80,7 +81,12 @@ class SiteView:
 
 
 def make_site_view(
-    site: Site, settings: SiteSettings, today: dt.date, version: str, counts: SiteCounts
+    site: Site,
+    settings: SiteSettings,
+    today: dt.date,
+    version: str,
+    counts: SiteCounts,
+    as_of: dt.date | None = None,
 ) -> SiteView:
     markup = MarkupRenderer()
     vocabulary = settings.formulary
@@ -108,6 +114,7 @@ def make_site_view(
         footer=markup.block(settings.footer) if settings.footer else "",
         report_problem=settings.report_problem or "",
         formulary=settings.formulary,
+        as_of=f"{as_of.day} {as_of:%B %Y}" if as_of else "",
         formulary_note=markup.block(vocabulary.note) if vocabulary and vocabulary.note else "",
     )
 
