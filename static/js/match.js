@@ -1,6 +1,11 @@
 // Drug-name matching for the search box and the results: names, brand names and classes,
 // by whole name, prefix, word start, and with typos (Pagefind matches prefixes and word
 // stems, not misspellings, so "warfrin" or "amoxicilin" need this).
+//
+// Fast at 10,000 monographs: the list is folded once, into a sorted vocabulary of its words
+// (each with the drugs it is in). A keystroke looks each query word up in the vocabulary (a
+// binary search for the prefix, one pass over the distinct words for typos), scores only the
+// drugs found and keeps the best few; it never re-folds or re-sorts the whole list.
 
 /** Lower case, accents and punctuation removed: "Co-amoxiclav" -> "co amoxiclav". */
 export function fold(text) {
@@ -12,26 +17,34 @@ export function fold(text) {
     .trim();
 }
 
+let rows = [new Int32Array(32), new Int32Array(32), new Int32Array(32)];
+
 /** Edits (insert, delete, substitute, swap two neighbours) from a to b; limit + 1 if more. */
 export function distance(a, b, limit) {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let before = null;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (rows[0].length <= b.length) rows = rows.map(() => new Int32Array(b.length + 1));
+  let [before, previous, row] = rows;
+  for (let j = 0; j <= b.length; j += 1) previous[j] = j;
   for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
+    row[0] = i;
     let best = i;
+    const letter = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = letter === b.charCodeAt(j - 1) ? 0 : 1;
       let value = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost);
-      if (before && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+      if (
+        i > 1 &&
+        j > 1 &&
+        letter === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
         value = Math.min(value, before[j - 2] + 1);
       }
       row[j] = value;
-      best = Math.min(best, value);
+      if (value < best) best = value;
     }
     if (best > limit) return limit + 1;
-    before = previous;
-    previous = row;
+    [before, previous, row] = [previous, row, before];
   }
   return previous[b.length];
 }
@@ -47,22 +60,34 @@ function typos(query, word) {
   const limit = allowedTypos(query.length);
   if (!limit) return Infinity;
   const whole = distance(query, word, limit);
-  const start = distance(query, word.slice(0, query.length), limit);
+  const start = word.length > query.length ? distance(query, word.slice(0, query.length), limit) : whole;
   const found = Math.min(whole, start);
   return found <= limit ? found : Infinity;
 }
 
-/** 0 (no match) to 100 (the whole text) for how well a folded query matches one text. */
-function fieldScore(query, text) {
-  if (text === query) return 100;
-  if (text.startsWith(query)) return 90;
-  if (` ${text}`.includes(` ${query}`)) return 80;
-  if (text.replaceAll(" ", "").startsWith(query.replaceAll(" ", ""))) return 75; // "betablocker"
-  const words = text.split(" ");
+/** A name, brand or class, folded once: its text, its words, and its text without spaces. */
+function field(text) {
+  const folded = fold(text);
+  return { text: folded, words: folded.split(" "), joined: folded.replaceAll(" ", "") };
+}
+
+/** The query as fieldScore needs it, folded once per keystroke. */
+function prepared(query) {
+  const text = fold(query);
+  return { text, spaced: ` ${text}`, parts: text.split(" "), joined: text.replaceAll(" ", "") };
+}
+
+/** 0 (no match) to 100 (the whole text) for how well a prepared query matches one field. */
+function fieldScore(query, { text, words, joined }) {
+  if (text === query.text) return 100;
+  if (text.startsWith(query.text)) return 90;
+  if (text.includes(query.spaced)) return 80;
+  if (joined.startsWith(query.joined)) return 75; // "betablocker"
   let missed = 0;
-  for (const part of query.split(" ")) {
+  for (const part of query.parts) {
     if (words.some((w) => w.startsWith(part))) continue;
-    const best = Math.min(...words.map((w) => typos(part, w)));
+    let best = Infinity;
+    for (const word of words) best = Math.min(best, typos(part, word));
     if (best === Infinity) return 0;
     missed += best;
   }
@@ -73,53 +98,173 @@ const NAME_WEIGHT = 1;
 const BRAND_WEIGHT = 0.95;
 const CLASS_WEIGHT = 0.6;
 
-/**
- * Rank drugs ({name, url, class, brands}) for a query, best first.
- * Each hit is {drug, score, brand}: brand is the brand name that matched, if that was best.
- */
-export function rankDrugs(query, drugs) {
-  const folded = fold(query);
-  if (folded.length < 2) return [];
-  const hits = [];
-  for (const drug of drugs) {
-    let score = fieldScore(folded, fold(drug.name)) * NAME_WEIGHT;
-    let brand = null;
-    for (const name of drug.brands) {
-      const value = fieldScore(folded, fold(name)) * BRAND_WEIGHT;
-      if (value > score) [score, brand] = [value, name];
-    }
-    score = Math.max(score, fieldScore(folded, fold(drug.class)) * CLASS_WEIGHT);
-    if (score > 0) hits.push({ drug, score, brand });
+/** First index in the sorted `words` whose word is not before `text`. */
+function lowerBound(words, text) {
+  let [low, high] = [0, words.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (words[middle] < text) low = middle + 1;
+    else high = middle;
   }
-  return hits.sort((a, b) => b.score - a.score || a.drug.name.localeCompare(b.drug.name));
+  return low;
+}
+
+/** Sorted distinct keys of a Map of key -> drug positions, and their positions. */
+function sortedIndex(map) {
+  const keys = [...map.keys()].sort();
+  return { keys, postings: keys.map((key) => map.get(key)) };
 }
 
 /**
- * The query with misspelt words replaced by the nearest drug, brand or class word, for the
- * full-text search; null when nothing needed correcting.
+ * The drugs of ``search/drugs.json`` ({name, url, class, brands, review, status, position}),
+ * from its compact rows ([name, slug or "", class, review, status, ...brands]; class, review
+ * and status are positions in the lists beside them).
  */
-export function correctQuery(query, drugs) {
-  const vocabulary = new Set();
-  for (const drug of drugs) {
-    for (const text of [drug.name, drug.class, ...drug.brands]) {
-      for (const word of fold(text).split(" ")) if (word.length > 2) vocabulary.add(word);
-    }
-  }
-  const words = [...vocabulary].sort();
-  let changed = false;
-  const corrected = fold(query)
-    .split(" ")
-    .map((part) => {
-      if (part.length < 4 || words.some((w) => w.startsWith(part))) return part;
-      let best = null;
-      let fewest = Infinity;
-      for (const word of words) {
-        const found = distance(part, word, allowedTypos(part.length));
-        if (found < fewest && found <= allowedTypos(part.length)) [best, fewest] = [word, found];
+export function readDrugIndex(data) {
+  return data.drugs.map(([name, slug, drugClass, review, status, ...brands], position) => ({
+    name,
+    url: `drugs/${slug || name.toLowerCase()}/`,
+    class: data.classes[drugClass],
+    brands,
+    review: data.reviews[review],
+    status: data.statuses[status],
+    position,
+  }));
+}
+
+/**
+ * The drug list folded and indexed once; rank and correct queries against it.
+ * `summaryShard`: how many drugs' summaries each file of search/summaries/ holds.
+ */
+export class DrugIndex {
+  constructor(drugs, { summaryShard = 16 } = {}) {
+    this.drugs = drugs;
+    this.summaryShard = summaryShard;
+    this.statuses = [...new Set(drugs.map((drug) => drug.status).filter(Boolean))].sort();
+    const classes = new Map();
+    const words = new Map();
+    const joined = new Map();
+    const add = (map, key, position) => {
+      const positions = map.get(key);
+      if (positions === undefined) map.set(key, [position]);
+      else if (positions[positions.length - 1] !== position) positions.push(position);
+    };
+    this.fields = drugs.map((drug, position) => {
+      if (!classes.has(drug.class)) classes.set(drug.class, field(drug.class));
+      const own = {
+        name: field(drug.name),
+        brands: drug.brands.map(field),
+        class: classes.get(drug.class),
+      };
+      for (const one of [own.name, own.class, ...own.brands]) {
+        for (const word of one.words) add(words, word, position);
+        add(joined, one.joined, position); // for "betablocker", "warf arin"
       }
-      if (best === null) return part;
-      changed = true;
-      return best;
+      return own;
     });
-  return changed ? corrected.join(" ") : null;
+    this.words = sortedIndex(words);
+    this.joined = sortedIndex(joined);
+  }
+
+  /** Positions of the drugs with a word that `part` starts, or is a typo of. */
+  _drugsWith(part, into) {
+    const { keys, postings } = this.words;
+    const add = (i) => {
+      for (const position of postings[i]) into.add(position);
+    };
+    for (let i = lowerBound(keys, part); i < keys.length && keys[i].startsWith(part); i += 1) {
+      add(i);
+    }
+    const limit = allowedTypos(part.length);
+    if (!limit) return into;
+    for (let i = 0; i < keys.length; i += 1) {
+      const word = keys[i];
+      if (word.length >= part.length - limit && typos(part, word) <= limit) add(i);
+    }
+    return into;
+  }
+
+  /** Every drug that can score above 0: all query words match one field, or joined text. */
+  _candidates(query) {
+    let found = null;
+    for (const part of new Set(query.parts)) {
+      const matched = this._drugsWith(part, new Set());
+      found = found === null ? matched : new Set([...found].filter((p) => matched.has(p)));
+    }
+    const { keys, postings } = this.joined;
+    for (let i = lowerBound(keys, query.joined); i < keys.length; i += 1) {
+      if (!keys[i].startsWith(query.joined)) break;
+      for (const position of postings[i]) found.add(position);
+    }
+    return found;
+  }
+
+  /**
+   * The drugs for a query, best first (ties in A–Z order), at most `limit`; `keep` (a drug)
+   * filters. Each hit is {drug, score, brand}: brand is the brand name that matched, if best.
+   */
+  rank(query, { limit = Infinity, keep = null } = {}) {
+    const wanted = prepared(query);
+    if (wanted.text.length < 2) return [];
+    const hits = [];
+    const better = (a, b) => b.score - a.score || a.drug.position - b.drug.position;
+    const classScores = new Map(); // a class is scored once, not once a member
+    for (const position of this._candidates(wanted)) {
+      const drug = this.drugs[position];
+      if (keep && !keep(drug)) continue;
+      const own = this.fields[position];
+      let score = fieldScore(wanted, own.name) * NAME_WEIGHT;
+      let brand = null;
+      own.brands.forEach((one, i) => {
+        const value = fieldScore(wanted, one) * BRAND_WEIGHT;
+        if (value > score) [score, brand] = [value, drug.brands[i]];
+      });
+      let classScore = classScores.get(own.class);
+      if (classScore === undefined) {
+        classScore = fieldScore(wanted, own.class) * CLASS_WEIGHT;
+        classScores.set(own.class, classScore);
+      }
+      score = Math.max(score, classScore);
+      if (score <= 0) continue;
+      const hit = { drug, score, brand };
+      if (hits.length >= limit && better(hit, hits[hits.length - 1]) >= 0) continue;
+      let at = hits.length;
+      while (at > 0 && better(hit, hits[at - 1]) < 0) at -= 1;
+      hits.splice(at, 0, hit);
+      if (hits.length > limit) hits.pop();
+    }
+    return hits;
+  }
+
+  /**
+   * The query with misspelt words replaced by the nearest drug, brand or class word, for the
+   * full-text search; null when nothing needed correcting.
+   */
+  correct(query) {
+    const words = this.words.keys.filter((w) => w.length > 2);
+    let changed = false;
+    const corrected = fold(query)
+      .split(" ")
+      .map((part) => {
+        if (part.length < 4) return part;
+        const from = lowerBound(words, part);
+        if (from < words.length && words[from].startsWith(part)) return part;
+        const limit = allowedTypos(part.length);
+        let best = null;
+        let fewest = Infinity;
+        for (const word of words) {
+          const found = distance(part, word, limit);
+          if (found < fewest && found <= limit) [best, fewest] = [word, found];
+        }
+        if (best === null) return part;
+        changed = true;
+        return best;
+      });
+    return changed ? corrected.join(" ") : null;
+  }
+}
+
+/** Rank drugs ({name, url, class, brands}) for a query, best first (see DrugIndex.rank). */
+export function rankDrugs(query, drugs) {
+  return new DrugIndex(drugs.map((drug, position) => ({ ...drug, position }))).rank(query);
 }

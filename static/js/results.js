@@ -1,8 +1,8 @@
-// Search results, shown on the A–Z page when it is opened as /?q=... (the header form's
-// target). Drug names, brands and classes that match (typos forgiven) come first; then
-// Pagefind's full-text hits in the monographs' sections. Each result shows the drug's name,
-// class and summary.
-import { correctQuery, rankDrugs } from "./match.js";
+// Search results, shown on the search page (search/?q=..., the header form's target).
+// Drug names, brands and classes that match (typos forgiven) come first, shown as soon as the
+// drug list is ranked; then Pagefind's full-text hits in the monographs' sections. Each
+// result shows the drug's name, class and summary (fetched only for the drugs shown:
+// search/summaries/<n>.json holds the summaries of 16 drugs in the drug list's order).
 
 const MAX_RESULTS = 30;
 
@@ -22,14 +22,24 @@ function excerptNodes(excerpt) {
   );
 }
 
-/** Each monograph's summary by URL ({} when unavailable: results then show no summary). */
-async function loadSummaries(root) {
-  try {
-    const response = await fetch(new URL("search/summaries.json", root));
-    return response.ok ? await response.json() : {};
-  } catch {
-    return {};
+const summaryFiles = new Map();
+
+/** The summaries of these drugs, by position ({} for a file that cannot be fetched). */
+async function loadSummaries(root, index, drugs) {
+  const size = index.summaryShard;
+  const wanted = [...new Set(drugs.map((drug) => Math.floor(drug.position / size)))];
+  for (const shard of wanted) {
+    if (summaryFiles.has(shard)) continue;
+    const file = fetch(new URL(`search/summaries/${shard}.json`, root))
+      .then((response) => (response.ok ? response.json() : []))
+      .catch(() => {
+        summaryFiles.delete(shard); // offline and not saved: try again next time
+        return [];
+      });
+    summaryFiles.set(shard, file);
   }
+  const files = new Map(await Promise.all(wanted.map(async (s) => [s, await summaryFiles.get(s)])));
+  return new Map(drugs.map((drug) => [drug.position, files.get(Math.floor(drug.position / size))[drug.position % size]]));
 }
 
 async function fullText(query, root, status) {
@@ -58,12 +68,12 @@ function resultItem(root, { name, url, drugClass, summary, brand, excerpt, statu
 }
 
 /** Links that narrow the results to one formulary status (only when the site has them). */
-function statusFilter(root, query, drugs, current) {
-  const statuses = [...new Set(drugs.map((drug) => drug.status).filter(Boolean))].sort();
+function statusFilter(page, query, statuses, current) {
   if (!statuses.length) return null;
   const nav = element("p", { class: "status-filter" }, "Formulary status: ");
   const link = (label, value) => {
-    const url = new URL(root);
+    const url = new URL(page);
+    url.search = "";
     url.searchParams.set("q", query);
     if (value) url.searchParams.set("status", value);
     const attributes = { href: url.pathname + url.search };
@@ -75,8 +85,21 @@ function statusFilter(root, query, drugs, current) {
   return nav;
 }
 
+/** A result for a drug of the list; `extra`: what Pagefind adds (an excerpt). */
+function drugResult(drug, extra = {}) {
+  return {
+    drug,
+    name: drug.name,
+    url: drug.url,
+    drugClass: drug.class,
+    status: drug.status,
+    review: drug.review,
+    ...extra,
+  };
+}
+
 /** Show the results for `query` near the top of <main>; `status`: only that formulary status. */
-export async function show(query, { root, loadDrugs, status: onlyStatus = "" }) {
+export async function show(query, { root, loadIndex, status: onlyStatus = "" }) {
   const main = document.querySelector("main");
   if (!main) return;
   const section = element("section", {
@@ -97,47 +120,50 @@ export async function show(query, { root, loadDrugs, status: onlyStatus = "" }) 
   document.title = `${query} — search — ${document.title}`;
   heading.focus();
 
-  const [allDrugs, summaries] = await Promise.all([loadDrugs(), loadSummaries(root)]);
-  const filter = statusFilter(root, query, allDrugs, onlyStatus);
+  const index = await loadIndex();
+  const filter = statusFilter(window.location.href, query, index.statuses, onlyStatus);
   if (filter) heading.after(filter);
-  const drugs = onlyStatus ? allDrugs.filter((drug) => drug.status === onlyStatus) : allDrugs;
-  const byPath = new Map(drugs.map((drug) => [new URL(drug.url, root).pathname, drug]));
-  const results = rankDrugs(query, drugs).map(({ drug, brand }) => ({
-    name: drug.name,
-    url: drug.url,
-    drugClass: drug.class,
-    summary: summaries[drug.url],
-    brand,
-    status: drug.status,
-    review: drug.review,
-  }));
-  const corrected = correctQuery(query, drugs);
+  const keep = onlyStatus ? (drug) => drug.status === onlyStatus : null;
+  const results = index
+    .rank(query, { limit: MAX_RESULTS, keep })
+    .map(({ drug, brand }) => drugResult(drug, { brand }));
+  const paint = (summaries) => {
+    const items = results.slice(0, MAX_RESULTS).map((result) => {
+      const summary = result.drug ? summaries.get(result.drug.position) : "";
+      return resultItem(root, { ...result, summary });
+    });
+    list.replaceChildren(...items);
+  };
+  paint(new Map()); // the names at once; their summaries as they arrive
+  const nameSummaries = loadSummaries(root, index, results.map((result) => result.drug));
+  nameSummaries.then(paint);
+
+  const corrected = index.correct(query);
   let fullTextFailed = false;
   try {
-    const seen = new Set(results.map((result) => new URL(result.url, root).pathname));
+    const byPath = new Map(index.drugs.map((drug) => [root.pathname + drug.url, drug]));
+    const seen = new Set(results.map((result) => root.pathname + result.url));
     for (const hit of await fullText(corrected || query, root, onlyStatus)) {
       const path = new URL(hit.url, root).pathname;
       if (seen.has(path)) continue;
       seen.add(path);
       const drug = byPath.get(path);
-      results.push({
-        name: drug ? drug.name : hit.meta.title,
-        url: path,
-        drugClass: drug ? drug.class : hit.meta.class || "",
-        summary: drug ? summaries[drug.url] : "",
-        status: drug ? drug.status : "",
-        review: drug ? drug.review : "",
-        excerpt: hit.excerpt,
-      });
+      const excerpt = hit.excerpt;
+      results.push(
+        drug
+          ? drugResult(drug, { excerpt })
+          : { name: hit.meta.title, url: path, drugClass: hit.meta.class || "", excerpt },
+      );
     }
   } catch {
     fullTextFailed = true; // offline without the saved index, or a build with --no-search
   }
+  await nameSummaries;
   const shown = results.slice(0, MAX_RESULTS);
-  list.replaceChildren(...shown.map((result) => resultItem(root, result)));
+  paint(await loadSummaries(root, index, shown.map((result) => result.drug).filter(Boolean)));
   let message = shown.length
     ? `${shown.length} result${shown.length === 1 ? "" : "s"}`
-    : "No monograph matches; try another spelling, or find the drug in the A–Z list below";
+    : "No monograph matches; try another spelling, or find the drug by its first letter below";
   if (corrected && shown.length) message += `, including matches for “${corrected}”`;
   if (fullTextFailed) message += ". Full-text search is unavailable; showing name matches only";
   status.textContent = `${message}.`;

@@ -1,26 +1,27 @@
 // The header search box, enhanced. Without JavaScript it is a plain form that opens the
-// A–Z index. With it, the box becomes an ARIA combobox (the APG "list autocomplete" pattern):
+// search page (search/), which then offers the A–Z letters. With it, the box becomes an ARIA
+// combobox (the APG "list autocomplete" pattern):
 // after 2 letters it suggests drug names, brands and classes; ArrowDown/ArrowUp move through
-// the suggestions, Enter opens one (or, with none chosen, the full results on the A–Z page),
+// the suggestions, Enter opens one (or, with none chosen, the full results on the search page),
 // Escape closes the list (a second Escape clears the box).
 // Nothing is downloaded until the box is used: search/drugs.json on first focus or input,
 // the results code and Pagefind only on the results page.
-import { fold, rankDrugs } from "./match.js";
+import { DrugIndex, fold, readDrugIndex } from "./match.js";
 
 const root = new URL("../../", import.meta.url);
 const MAX_SUGGESTIONS = 8;
-let drugList = null;
+let drugIndex = null;
 
-/** The drug list of this build ({name, url, class, brands}); [] if unavailable. */
-export function loadDrugs() {
-  drugList ??= fetch(new URL("search/drugs.json", root))
-    .then((response) => (response.ok ? response.json() : { drugs: [] }))
-    .then((data) => data.drugs)
+/** The drug list of this build, indexed (a DrugIndex); an empty one if unavailable. */
+export function loadIndex() {
+  drugIndex ??= fetch(new URL("search/drugs.json", root))
+    .then((response) => (response.ok ? response.json() : null))
+    .then((data) => new DrugIndex(data ? readDrugIndex(data) : [], { summaryShard: data?.shard }))
     .catch(() => {
-      drugList = null; // offline and not saved: try again next time
-      return [];
+      drugIndex = null; // offline and not saved: try again next time
+      return new DrugIndex([]);
     });
-  return drugList;
+  return drugIndex;
 }
 
 function element(tag, attributes = {}, text = "") {
@@ -121,13 +122,13 @@ function enhance(form) {
       status.textContent = "";
       return;
     }
-    const drugs = await loadDrugs();
+    const index = await loadIndex();
     if (mine !== request) return; // a later keystroke has already answered
-    hits = rankDrugs(query, drugs).slice(0, MAX_SUGGESTIONS);
+    hits = index.rank(query, { limit: MAX_SUGGESTIONS });
     render();
   };
 
-  input.addEventListener("focus", loadDrugs, { once: true });
+  input.addEventListener("focus", loadIndex, { once: true });
   input.addEventListener("input", update);
   input.addEventListener("keydown", (event) => {
     const expanded = !list.hidden;
@@ -165,5 +166,5 @@ const query = new URLSearchParams(window.location.search).get("q");
 if (form && input && query && query.trim() && new URL(form.action).pathname === window.location.pathname) {
   input.value = query;
   const status = new URLSearchParams(window.location.search).get("status") || "";
-  import("./results.js").then((results) => results.show(query, { root, loadDrugs, status }));
+  import("./results.js").then((results) => results.show(query, { root, loadIndex, status }));
 }

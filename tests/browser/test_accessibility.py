@@ -53,8 +53,9 @@ PAGES = [
     pytest.param(("full", "drugs/pomalidomide/", ".formulary-status"), id="every-section"),
     pytest.param(("real", "formulary-status/", "h1"), id="formulary-status-legend"),
     pytest.param(("real", "drugs/lenalidomide/", ".formulary-status"), id="monograph-status"),
-    pytest.param(("real", "?q=warfarin", ".search-result"), id="search-results"),
-    pytest.param(("real", "?q=zzqxj", ".search-status"), id="search-no-results"),
+    pytest.param(("real", "a-z/p/", ".drug-list"), id="letter-page"),
+    pytest.param(("real", "search/?q=warfarin", ".search-result"), id="search-results"),
+    pytest.param(("real", "search/?q=zzqxj", ".search-status"), id="search-no-results"),
 ]
 
 

@@ -13,7 +13,8 @@ PAGES = [
     ("real", ""),
     ("real", "drugs/pomalidomide/"),
     ("real", "classes/"),
-    ("real", "?q=warfarin"),
+    ("real", "a-z/p/"),
+    ("real", "search/?q=warfarin"),
     ("dose", "drugs/apixaban/"),  # a dose table: it scrolls in its own box, not the page
 ]
 MIN_TARGET = 24

@@ -76,7 +76,7 @@ def test_save_the_whole_formulary_then_browse_and_search_offline(
         page.goto(real.url("drugs/thalidomide/"))  # never opened
         assert page.locator("h1").inner_text().startswith("Thalidomide")
         assert "Offline copy" in page.locator(NOTICE).inner_text()
-        page.goto(real.url("?q=warfrin"))
+        page.goto(real.url("search/?q=warfrin"))
         page.wait_for_selector(".search-status:not(:text-is('Searching…'))")
         assert page.locator(".search-result h3").first.inner_text() == "Warfarin"
         assert "unavailable" not in page.locator(".search-status").inner_text()

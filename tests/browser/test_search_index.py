@@ -69,7 +69,8 @@ def test_page_urls() -> None:
 
 
 def test_drug_list_has_every_monograph(real_site: Path) -> None:
-    drugs = json.loads((real_site / "search" / "drugs.json").read_text(encoding="utf-8"))["drugs"]
+    data = json.loads((real_site / "search" / "drugs.json").read_text(encoding="utf-8"))
+    drugs = search.expand_drug_index(data)
     slugs = sorted(p.name for p in (real_site / "drugs").iterdir())
     assert sorted(d["url"] for d in drugs) == [f"drugs/{s}/" for s in slugs]
     pomalidomide = next(d for d in drugs if d["url"] == "drugs/pomalidomide/")
@@ -81,9 +82,13 @@ def test_drug_list_has_every_monograph(real_site: Path) -> None:
         "review": "Reviewed 4 July 2026",  # the words lists and search results show
         "status": "Red — specialist only",  # site.yaml's example vocabulary
     }
-    summaries = json.loads((real_site / "search" / "summaries.json").read_text(encoding="utf-8"))
-    assert sorted(summaries) == sorted(d["url"] for d in drugs)
-    assert summaries["drugs/pomalidomide/"].startswith("Pomalidomide is an oral")
+    summaries: list[str] = []  # 16 a file, in the drug list's order
+    for shard in range((len(drugs) + data["shard"] - 1) // data["shard"]):
+        path = real_site / "search" / "summaries" / f"{shard}.json"
+        summaries += json.loads(path.read_text(encoding="utf-8"))
+    assert len(summaries) == len(drugs)
+    assert summaries[drugs.index(pomalidomide)].startswith("Pomalidomide is an oral")
+    assert [d["name"] for d in drugs] == sorted((d["name"] for d in drugs), key=str.casefold)
 
 
 def test_pagefind_index_is_published_without_its_ui_bundles(real_site: Path) -> None:
@@ -122,7 +127,7 @@ def test_offline_list_names_every_page_and_search_file(real_site: Path) -> None:
     assert set(offline["pages"]) == pages
     assert "drugs/pomalidomide/" in pages and "" in pages
     assets = set(offline["assets"])
-    assert {"search/drugs.json", "search/summaries.json", "pagefind/pagefind.js"} <= assets
+    assert {"search/drugs.json", "search/summaries/0.json", "pagefind/pagefind.js"} <= assets
     assert all((real_site / a).is_file() for a in assets if a)
 
 
@@ -187,5 +192,5 @@ def test_no_search_flag_skips_the_index(tmp_path: Path) -> None:
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
         assert main(["build", "--content", str(content), "--out", str(out), "--no-search"]) == 0
     assert not (out / "pagefind").exists()
-    assert not (out / "search").exists()
+    assert sorted(p.name for p in (out / "search").iterdir()) == ["index.html"]  # the page
     assert (out / "sw.js").is_file()

@@ -8,6 +8,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Request
 
+from clincalc_site.publish.search import expand_drug_index
+
 from .support import Served
 
 pytestmark = pytest.mark.browser
@@ -18,18 +20,17 @@ LIST = "#site-search-suggestions"
 
 def drugs_of(site: Served) -> list[dict[str, object]]:
     data = json.loads((site.root / "search" / "drugs.json").read_text(encoding="utf-8"))
-    drugs: list[dict[str, object]] = data["drugs"]
-    return drugs
+    return expand_drug_index(data)
 
 
 def result_names(page: Page) -> list[str]:
-    """The names in the results on the A–Z page, once the search has finished."""
+    """The names in the results on the search page, once the search has finished."""
     page.wait_for_selector(".search-status:not(:text-is('Searching…'))")
     return page.locator(".search-result h3").all_inner_texts()
 
 
 def open_results(page: Page, site: Served, query: str) -> list[str]:
-    page.goto(site.url(f"?q={quote(query)}"))
+    page.goto(site.url(f"search/?q={quote(query)}"))
     return result_names(page)
 
 
@@ -39,7 +40,7 @@ def test_brand_name_typed_in_the_box_finds_its_drug(page: Page, real: Served) ->
     page.keyboard.type("Imnovid")
     with page.expect_navigation():
         page.keyboard.press("Enter")  # no suggestion chosen: the full results
-    assert urlsplit(page.url).path == "/"
+    assert urlsplit(page.url).path == "/search/"
     assert result_names(page)[0] == "Pomalidomide"
     first = page.locator(".search-result").first
     assert "Immunomodulator" in first.locator(".result-class").inner_text()
@@ -161,7 +162,8 @@ def test_search_files_load_only_when_the_box_is_used(page: Page, real: Served) -
     assert not [u for u in requested if "/pagefind/" in u], "Pagefind loaded by the type-ahead"
 
 
-def test_without_javascript_the_box_opens_the_a_to_z(browser: Browser, real: Served) -> None:
+def test_without_javascript_the_box_leads_to_the_a_to_z(browser: Browser, real: Served) -> None:
+    """The search page says search needs JavaScript and offers the letters: two taps on."""
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
@@ -170,11 +172,57 @@ def test_without_javascript_the_box_opens_the_a_to_z(browser: Browser, real: Ser
         page.fill(BOX, "warfarin")
         with page.expect_navigation():
             page.press(BOX, "Enter")
-        assert urlsplit(page.url).path == "/"
-        assert page.locator("h1").inner_text() == "Drugs A–Z"
-        assert page.locator("a[href='/drugs/warfarin/']").count() >= 1
+        assert urlsplit(page.url).path == "/search/"
+        assert "Search needs JavaScript" in page.locator("main").inner_text()
+        page.get_by_role("link", name="W", exact=True).click()
+        page.wait_for_url("**/a-z/w/")
+        page.locator("a[href='/drugs/warfarin/']").click()
+        page.wait_for_url("**/drugs/warfarin/")
     finally:
         context.close()
+
+
+def test_every_drug_is_two_taps_from_the_home_page(page: Page, real: Served) -> None:
+    """The home page lists the letters; each letter's page lists its drugs."""
+    page.goto(real.url())
+    assert page.locator("h1").inner_text() == "Drugs A–Z"
+    letters = page.locator("nav.letters a")
+    hrefs = [str(letters.nth(i).get_attribute("href")) for i in range(letters.count())]
+    listed: list[str] = []
+    for href in hrefs:
+        page.goto(real.url(href.lstrip("/")))
+        listed += [
+            str(a)
+            for a in page.locator(".drug-list a").evaluate_all(
+                "links => links.map((a) => a.getAttribute('href'))"
+            )
+        ]
+    assert sorted(listed) == sorted(f"/{d['url']}" for d in drugs_of(real))
+
+
+def test_type_ahead_ranks_brands_classes_and_typos_as_before(page: Page, real: Served) -> None:
+    """The indexed matcher (match.js DrugIndex) gives the plain ranking of every drug."""
+    page.goto(real.url("classes/"))
+    ranked = page.evaluate(
+        """async () => {
+          const match = await import("/static/js/match.js");
+          const data = await (await fetch("/search/drugs.json")).json();
+          const index = new match.DrugIndex(match.readDrugIndex(data));
+          const top = (q) => index.rank(q, { limit: 3 }).map((hit) => hit.drug.name);
+          return Object.fromEntries(
+            ["Imnovid", "pomalidomid", "warfarine", "warfrin", "pomalidmoide", "beta blocker",
+             "betablocker", "anticoag", "warf arin"].map((q) => [q, top(q)]),
+          );
+        }"""
+    )
+    assert ranked["Imnovid"][0] == "Pomalidomide"
+    for query in ("pomalidomid", "pomalidmoide"):
+        assert ranked[query][0] == "Pomalidomide"
+    for query in ("warfarine", "warfrin", "warf arin"):
+        assert ranked[query][0] == "Warfarin"
+    anticoagulants = {str(d["name"]) for d in drugs_of(real) if d["class"] == "Anticoagulant"}
+    assert set(ranked["anticoag"]) <= anticoagulants
+    assert ranked["beta blocker"] and ranked["beta blocker"] == ranked["betablocker"]
 
 
 def test_results_say_status_and_review_and_filter_by_formulary_status(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from clincalc_site import cli
+from clincalc_site.publish.search import expand_drug_index
 
 TODAY = dt.date(2026, 11, 26)
 VOCABULARY = """\
@@ -105,13 +106,16 @@ def test_a_declared_status_is_shown_explained_listed_and_counted(project: Path) 
     assert "Shared care Continued in primary care" in legend
     assert "formulary-status/" in read(project, "sitemap.xml")
 
-    home = text_of(read(project, "index.html"))
-    assert "Testamol Test class Red — specialist only Draft, not yet reviewed" in home
-    assert "Otherol Test class In review, not yet signed off" in home
+    letter_t = text_of(read(project, "a-z/t/index.html"))  # the A–Z, a page a letter
+    assert "Testamol Test class Red — specialist only Draft, not yet reviewed" in letter_t
+    assert "Otherol Test class In review, not yet signed off" in text_of(
+        read(project, "a-z/o/index.html")
+    )
     klass = text_of(read(project, "classes/test-class/index.html"))
     assert "Testamol Red — specialist only Draft, not yet reviewed" in klass
 
-    drugs = {d["name"]: d for d in json.loads(read(project, "search/drugs.json"))["drugs"]}
+    index = json.loads(read(project, "search/drugs.json"))
+    drugs = {d["name"]: d for d in expand_drug_index(index)}
     assert drugs["Testamol"]["status"] == "Red — specialist only"
     assert drugs["Testamol"]["review"] == "Draft, not yet reviewed"
     assert "status" not in drugs["Otherol"]
@@ -132,7 +136,9 @@ def test_without_a_vocabulary_nothing_of_it_appears(project: Path) -> None:
         html = path.read_text(encoding="utf-8")
         assert "Formulary status" not in html and "formulary-status" not in html, path
     # The lists still say, in words, which monographs no clinician has reviewed.
-    assert "Testamol Test class Draft, not yet reviewed" in text_of(read(project, "index.html"))
+    assert "Testamol Test class Draft, not yet reviewed" in text_of(
+        read(project, "a-z/t/index.html")
+    )
 
 
 @pytest.mark.parametrize(

@@ -221,24 +221,38 @@ def test_summary_stays_one_paragraph_when_written_as_blocks(fixture_site: Path) 
 def test_unicode_name_renders_and_sorts_by_its_letter(fixture_site: Path) -> None:
     assert "<h1" in read_page(fixture_site, "drugs/betaxolol/")
     assert "Bétaxolol" in visible_text(read_page(fixture_site, "drugs/betaxolol/"))
-    home = read_page(fixture_site, "")
-    b_group = re.search(r'<h2 id="letter-B">.*?</ul>', home, re.DOTALL)
-    assert b_group
-    assert links(b_group.group(0)) == ["/drugs/betaxolol/", "/drugs/bisoprolol/"]
+    b_page = read_page(fixture_site, "a-z/b/")
+    assert [h for h in links(b_page) if h.startswith("/drugs/")] == [
+        "/drugs/betaxolol/",
+        "/drugs/bisoprolol/",
+    ]
 
 
 # --- Home, classes, 404 ----------------------------------------------------------------
 
 
-def test_home_has_letter_jump_links_to_existing_groups_and_counts(fixture_site: Path) -> None:
+def test_home_links_to_a_page_per_letter_and_counts(fixture_site: Path) -> None:
+    """The A–Z is a page a letter (as the BNF's): every drug two taps from the home page."""
     home = read_page(fixture_site, "")
-    jumps = [href for href in links(home) if href.startswith("#letter-")]
-    assert jumps == ["#letter-A", "#letter-B", "#letter-L", "#letter-P", "#letter-W"]
-    for jump in jumps:
-        assert f'id="{jump[1:]}"' in home
+    letters = [href for href in links(home) if href.startswith("/a-z/")]
+    assert letters == ["/a-z/a/", "/a-z/b/", "/a-z/l/", "/a-z/p/", "/a-z/w/"]
     assert "7 monographs in 3 classes; 1 with a verified dose." in visible_text(home)
-    drug_links = [href for href in links(home) if href.startswith("/drugs/")]
-    assert drug_links == [f"/drugs/{slug}/" for slug in MONOGRAPHS]
+    assert not [href for href in links(home) if href.startswith("/drugs/")]
+    listed = []
+    for letter in letters:
+        page = read_page(fixture_site, letter.lstrip("/"))
+        assert f'<a href="{letter}" aria-current="page">' in page
+        listed += [href for href in links(page) if href.startswith("/drugs/")]
+    assert listed == [f"/drugs/{slug}/" for slug in MONOGRAPHS]
+
+
+def test_search_page_works_without_javascript(fixture_site: Path) -> None:
+    """The header form's target: without JavaScript it says so and offers the letters."""
+    page = read_page(fixture_site, "search/")
+    assert '<form class="site-search" role="search" action="/search/" method="get">' in page
+    assert '<noscript><p class="search-without-script">Search needs JavaScript' in page
+    assert [h for h in links(page) if h.startswith("/a-z/")][0] == "/a-z/a/"
+    assert '<meta name="robots" content="noindex">' in page
 
 
 def test_classes_index_lists_every_class_with_its_count(fixture_site: Path) -> None:
@@ -336,6 +350,7 @@ def test_sitemap_lists_every_page_with_absolute_urls(fixture_site: Path) -> None
     urls = sitemap_urls(fixture_site)
     assert all(url.startswith(FIXTURE_BASE_URL) for url in urls)
     expected = {FIXTURE_BASE_URL, FIXTURE_BASE_URL + "classes/"}
+    expected |= {f"{FIXTURE_BASE_URL}a-z/{letter}/" for letter in "ablpw"}
     expected |= {f"{FIXTURE_BASE_URL}drugs/{slug}/" for slug in MONOGRAPHS}
     expected |= {
         f"{FIXTURE_BASE_URL}classes/{slug}/"

@@ -9,7 +9,7 @@ every page and static file is written, before the folder is published.
    marked ``data-pagefind-meta="title"`` and ``"class"``, ``.brand-names`` and ``.summary``)
    into ``search/drugs.json`` (names, brands, classes: what the type-ahead and the results
    rank with typo tolerance; Pagefind itself matches prefixes and stems, not misspellings)
-   and ``search/summaries.json`` (shown with each result);
+   and ``search/summaries/<n>.json`` (shown with each result, 16 drugs a file);
 2. runs Pagefind (the binary of the pinned ``pagefind[bin]``, ``--site``; alongside step 1)
    for full-text search, and deletes the Pagefind UI bundles the site does not use;
 3. fills the site's name and colour into ``static/manifest.webmanifest``;
@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from clincalc_site.publish.output_folder import OutputError
 from clincalc_site.publish.site_files import Finish, SiteFiles
@@ -41,7 +42,9 @@ from clincalc_site.site.settings import BRAND_STYLESHEET
 
 SEARCH_DIR = "search"
 DRUGS_FILE = "search/drugs.json"
-SUMMARIES_FILE = "search/summaries.json"
+SUMMARIES_DIR = "search/summaries"
+SUMMARY_SHARD = 16  # summaries a file: a results page fetches only those it shows
+DRUG_URL_PREFIX = "drugs/"
 OFFLINE_FILE = "offline.json"
 SW_SOURCE = "static/sw.js"
 SW_FILE = "sw.js"
@@ -189,28 +192,68 @@ def read_records(site_root: Path) -> list[DrugRecord]:
 
 
 def write_drug_index(site_root: Path, records: list[DrugRecord]) -> None:
-    """``search/drugs.json`` for the type-ahead, ``search/summaries.json`` for the results.
+    """``search/drugs.json`` for the type-ahead and the results, ``search/summaries/<n>.json``
+    for the results.
 
-    Apart, because the type-ahead file is fetched on every first use of the box and stays
-    small (about 80 bytes a monograph); summaries are fetched by the results page only.
+    The drug list is compact (about 40 bytes a monograph, 6 gzipped): each drug is a row
+    ``[name, slug, class, review, status, *brands]`` where class, review and status are
+    positions in the lists beside it and the slug is ``""`` when it is the name in lower
+    case; ``expand_drug_index`` reads it back. Summaries are fetched by the results page
+    only, and only the files holding the drugs it shows: the drugs in the list's order,
+    ``SUMMARY_SHARD`` to a file.
     """
-    drugs = [
-        {
-            "name": r.name,
-            "url": r.url,
-            "class": r.drug_class,
-            "brands": r.brands,
-            "review": r.review,
-        }
-        | ({"status": r.status} if r.status else {})
+    classes = sorted({r.drug_class for r in records})
+    reviews = sorted({r.review for r in records})
+    statuses = ["", *sorted({r.status for r in records} - {""})]
+    at = {text: i for texts in (classes, reviews, statuses) for i, text in enumerate(texts)}
+    rows = [
+        [r.name, _short_slug(r), at[r.drug_class], at[r.review], at[r.status], *r.brands]
         for r in records
     ]
-    summaries = {r.url: r.summary for r in records}
-    for name, data in ((DRUGS_FILE, {"drugs": drugs}), (SUMMARIES_FILE, summaries)):
-        target = site_root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        target.write_text(payload + "\n", encoding="utf-8")
+    drugs = {
+        "classes": classes,
+        "reviews": reviews,
+        "statuses": statuses,
+        "shard": SUMMARY_SHARD,
+        "drugs": rows,
+    }
+    _write_json(site_root / DRUGS_FILE, drugs)
+    folder = site_root / SUMMARIES_DIR
+    for start in range(0, len(records), SUMMARY_SHARD):
+        shard = [r.summary for r in records[start : start + SUMMARY_SHARD]]
+        _write_json(folder / f"{start // SUMMARY_SHARD}.json", shard)
+
+
+def _short_slug(record: DrugRecord) -> str:
+    """The page's slug, or "" when it is the name in lower case (most are)."""
+    slug = record.url.removeprefix(DRUG_URL_PREFIX).removesuffix("/")
+    if record.url != f"{DRUG_URL_PREFIX}{slug}/":
+        raise SearchBuildError(f"{record.url}: a monograph page must be under {DRUG_URL_PREFIX}")
+    return "" if slug == record.name.lower() else slug
+
+
+def _write_json(target: Path, data: object) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    target.write_text(payload + "\n", encoding="utf-8")
+
+
+def expand_drug_index(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``search/drugs.json`` as one dict a drug (name, url, class, brands, review, status
+    when it has one): what static/js/match.js ``readDrugIndex`` makes of it."""
+    drugs: list[dict[str, Any]] = []
+    for name, slug, drug_class, review, status, *brands in data["drugs"]:
+        drug: dict[str, Any] = {
+            "name": name,
+            "url": f"{DRUG_URL_PREFIX}{slug or name.lower()}/",
+            "class": data["classes"][drug_class],
+            "brands": brands,
+            "review": data["reviews"][review],
+        }
+        if status:
+            drug["status"] = data["statuses"][status]
+        drugs.append(drug)
+    return drugs
 
 
 def start_pagefind(site_root: Path) -> subprocess.Popen[bytes]:

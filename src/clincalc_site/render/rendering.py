@@ -47,6 +47,8 @@ RXNAV_URL = "https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm={}"
 
 Page = tuple[str, bytes]
 LEGEND_URL = "formulary-status/"  # what each formulary status means
+SEARCH_URL = "search/"  # the results page (the header form's target); search/ holds its files
+AZ_URL = "a-z/"  # a page per first letter: a-z/a/ ... a-z/z/, a-z/other/ for "#"
 TREATMENT_LINES = {
     "first": "First line",
     "second": "Second line",
@@ -161,6 +163,23 @@ def held_back_line(decision: DoseDecision) -> str:
             "the dose is being verified again against the new revision."
         )
     return ""
+
+
+@dataclass(frozen=True)
+class LetterView:
+    """One page of the A–Z: its letter ("#" for names that start with no letter A–Z)."""
+
+    letter: str
+    url: str
+    count: int
+
+    @property
+    def label(self) -> str:
+        return "other" if self.letter == "#" else self.letter
+
+
+def letter_url(letter: str) -> str:
+    return f"{AZ_URL}{'other' if letter == '#' else letter.lower()}/"
 
 
 def monograph_url(slug: str) -> str:
@@ -313,16 +332,23 @@ class Renderer:
         summary as HTML, by slug (class pages list them).
         """
         render = self.render
-        urls = ["", "classes/"]
+        groups = site.letters
+        letters = [LetterView(letter, letter_url(letter), len(group)) for letter, group in groups]
+        urls = ["", "classes/", *(view.url for view in letters)]
         urls += [class_url(c) for c in site.classes]
         urls += [monograph_url(e.slug) for e in site.entries]
         jobs: list[tuple[str, IndexRender]] = [
-            (
-                "index.html",
-                lambda v: render("index.html", site=v, letters=site.letters),
-            ),
+            ("index.html", lambda v: render("index.html", site=v, letters=letters)),
+            (f"{SEARCH_URL}index.html", lambda v: render("search.html", site=v, letters=letters)),
             ("classes/index.html", lambda v: render("classes.html", site=v, classes=site.classes)),
         ]
+        for view, (_, group) in zip(letters, groups, strict=True):
+            jobs.append(
+                (
+                    f"{view.url}index.html",
+                    functools.partial(_render_letter, render, view, letters, group),
+                )
+            )
         for drug_class in site.classes:
             jobs.append(
                 (
@@ -374,6 +400,16 @@ class Renderer:
 
 
 IndexRender = Callable[[object], bytes]
+
+
+def _render_letter(
+    render: Callable[..., bytes],
+    page: LetterView,
+    letters: Sequence[LetterView],
+    entries: Sequence[IndexEntry],
+    site_view: object,
+) -> bytes:
+    return render("letter.html", site=site_view, page=page, letters=letters, entries=entries)
 
 
 def _render_class(
