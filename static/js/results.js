@@ -42,7 +42,7 @@ async function loadSummaries(root, index, drugs) {
   return new Map(drugs.map((drug) => [drug.position, files.get(Math.floor(drug.position / size))[drug.position % size]]));
 }
 
-async function fullText(query, root, status) {
+export async function fullText(query, root, status) {
   const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
   await pagefind.options({ baseUrl: root.pathname, excerptLength: 24 });
   // The formulary status is a Pagefind filter (data-pagefind-filter="status" on the badge).
@@ -140,23 +140,26 @@ export async function show(query, { root, loadIndex, status: onlyStatus = "" }) 
 
   const corrected = index.correct(query);
   let fullTextFailed = false;
-  try {
-    const byPath = new Map(index.drugs.map((drug) => [root.pathname + drug.url, drug]));
-    const seen = new Set(results.map((result) => root.pathname + result.url));
-    for (const hit of await fullText(corrected || query, root, onlyStatus)) {
-      const path = new URL(hit.url, root).pathname;
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const drug = byPath.get(path);
-      const excerpt = hit.excerpt;
-      results.push(
-        drug
-          ? drugResult(drug, { excerpt })
-          : { name: hit.meta.title, url: path, drugClass: hit.meta.class || "", excerpt },
-      );
+  // Full-text hits come after the name matches: when those fill the page, none would show.
+  if (results.length < MAX_RESULTS) {
+    try {
+      const byPath = new Map(index.drugs.map((drug) => [root.pathname + drug.url, drug]));
+      const seen = new Set(results.map((result) => root.pathname + result.url));
+      for (const hit of await fullText(corrected || query, root, onlyStatus)) {
+        const path = new URL(hit.url, root).pathname;
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const drug = byPath.get(path);
+        const excerpt = hit.excerpt;
+        results.push(
+          drug
+            ? drugResult(drug, { excerpt })
+            : { name: hit.meta.title, url: path, drugClass: hit.meta.class || "", excerpt },
+        );
+      }
+    } catch {
+      fullTextFailed = true; // offline without the saved index, or a build with --no-search
     }
-  } catch {
-    fullTextFailed = true; // offline without the saved index, or a build with --no-search
   }
   await nameSummaries;
   const shown = results.slice(0, MAX_RESULTS);
