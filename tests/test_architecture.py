@@ -70,6 +70,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
     "publish": (
         frozenset({"__init__", "output_folder", "folder_scans"}),
         frozenset({"site_files"}),
+        frozenset({"pagefind_index"}),
         frozenset({"spare_folder", "search"}),
     ),
     "build": (

@@ -43,11 +43,45 @@ async function loadSummaries(root, index, drugs) {
 }
 
 export async function fullText(query, root, status) {
-  const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-  await pagefind.options({ baseUrl: root.pathname, excerptLength: 24 });
+  // The monographs are indexed in partitions, one Pagefind bundle each, listed in
+  // pagefind/bundles.json; the first carries Pagefind's script, the others are merged into
+  // it (mergeIndex) once per page, and one search covers them all.
+  fullText.index ??= (async () => {
+    const response = await fetch(new URL("pagefind/bundles.json", root));
+    if (!response.ok) throw new Error(`no search index (${response.status})`);
+    const paths = (await response.json()).bundles.map((bundle) => new URL(`pagefind/${bundle}`, root));
+    if (!paths.length) return null;
+    const pagefind = await import(new URL("pagefind.js", paths[0]).href);
+    const options = { baseUrl: root.pathname, excerptLength: 24 };
+    await pagefind.options(options);
+    for (const path of paths.slice(1)) await pagefind.mergeIndex(path.pathname, options);
+    return pagefind;
+  })();
+  const pagefind = await fullText.index;
+  if (!pagefind) return [];
   // The formulary status is a Pagefind filter (data-pagefind-filter="status" on the badge).
   const search = await pagefind.search(query, status ? { filters: { status } } : {});
-  return Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
+  // A bundle in which a word of the query occurs nowhere answers with near misses ("cough"
+  // finding "CoA"), and a page missing one word of several still matches the others in it;
+  // one index of the whole site would have found neither. So a hit is kept only when every
+  // word of the query matched in it: a word of the page that starts as the query word does
+  // (its first half at least: Pagefind matches stems, "bleeding" finds "bleeds").
+  const plain = (word) => word.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  const wanted = query.split(/\s+/).map(plain).filter(Boolean);
+  const matchesAll = (data) => {
+    const words = data.content.split(/[\r\n\s]+/g);
+    const found = data.locations.map((at) => plain(words[at] || ""));
+    return wanted.every((word) => {
+      const stem = word.slice(0, Math.max(3, Math.floor(word.length / 2)));
+      return found.some((candidate) => candidate.startsWith(stem));
+    });
+  };
+  const kept = [];
+  for (let start = 0; start < search.results.length && kept.length < MAX_RESULTS; start += MAX_RESULTS) {
+    const batch = search.results.slice(start, start + MAX_RESULTS);
+    kept.push(...(await Promise.all(batch.map((result) => result.data()))).filter(matchesAll));
+  }
+  return kept.slice(0, MAX_RESULTS);
 }
 
 function resultItem(root, { name, url, drugClass, summary, brand, excerpt, status, review }) {

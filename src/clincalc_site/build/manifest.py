@@ -45,7 +45,7 @@ from clincalc_site.site.counts import SiteCounts
 # 2: build summary; 3: entry_id; 4: file sha256s, rule findings; 5: plan key; 6: dose state;
 # 7: no render_key (it was saved and never set); 8: each record holds its IndexEntry;
 # 9: every NodeInfo field; 10: the formulary status and flags of each IndexEntry
-FORMAT = 10
+FORMAT = 11
 MANIFEST = "manifest.marshal"
 DEFAULT_CACHE_DIR = "cache"  # in the state folder beside the output (output_folder.state_dir)
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3", "Jinja2", "MarkupSafe")
@@ -129,6 +129,9 @@ class Manifest:
     collection: tuple[str, tuple[Diagnostic, ...]] | None = None
     # a digest of what every monograph page's links and site fields follow from
     plan_key: str = ""
+    # what the finish step kept for the next build (``SiteFiles.memo``: the search records of
+    # each page, by its sha256), plain data only
+    finish_memo: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
     # The stored form of each record as read, so an unchanged record is not converted again.
     stored: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
@@ -326,7 +329,7 @@ def _manifest_to_plain(m: Manifest, previous: Manifest | None) -> tuple[object, 
     return (_MARSHAL_TAG, m.load_key, m.inputs_key, m.written_ns, files,
             m.file_stats, m.pages, m.output, _tree_to_plain(m.tree), _tree_to_plain(m.spare),
             m.page_count, _summary_to_plain(m.summary),
-            _collection_to_plain(m.collection), m.plan_key)  # fmt: skip
+            _collection_to_plain(m.collection), m.plan_key, m.finish_memo)  # fmt: skip
 
 
 def _summary_to_plain(summary: Summary | None) -> object:
@@ -375,6 +378,7 @@ def _manifest_from_plain(p: tuple[Any, ...]) -> Manifest:
         summary=_summary_from_plain(p[11]),
         collection=_collection_from_plain(p[12]),
         plan_key=p[13],
+        finish_memo=p[14],
         stored=stored,
     )
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -431,11 +432,10 @@ class _Build:
         tree, spare = self.published.publish(
             files, config.static_folders, config.finish, lambda path: keys.get(path, "")
         )
-        self._save(tree, spare, self.new_pages, inputs)
+        self._save(tree, spare, self.new_pages, inputs, files.new_memo)
 
-    def _save(
-        self, tree: Tree, spare: Tree | None, pages: dict[str, PageEntry], inputs: str
-    ) -> None:
+    def _save(self, tree: Tree, spare: Tree | None, pages: dict[str, PageEntry], inputs: str,
+              memo: dict[str, Any] | None = None) -> None:  # memo: the finish step's  # fmt: skip
         manifest = Manifest(
             load_key=self.load_key,
             inputs_key=inputs,
@@ -450,6 +450,7 @@ class _Build:
             summary=self.summary,
             collection=self.collection or self.manifest.collection,
             plan_key=self.plan_key or self.manifest.plan_key,
+            finish_memo=self.manifest.finish_memo if memo is None else memo,
         )
         self.session.keep(self.cache_dir, manifest, self.manifest)
         if self.page_keys.new:  # not a build that found nothing changed

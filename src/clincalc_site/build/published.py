@@ -19,8 +19,11 @@ from clincalc_site.build.manifest import Manifest, Tree, TreeFile
 from clincalc_site.publish.folder_scans import BackgroundScans, file_stat, scan_tree
 from clincalc_site.publish.folder_scans import Stat as TreeStat
 from clincalc_site.publish.output_folder import copy_static, new_staging_dir, publish
+from clincalc_site.publish.pagefind_index import PAGEFIND_DIR
 from clincalc_site.publish.site_files import FileDigest, Finish, SiteFiles
 from clincalc_site.publish.spare_folder import clear_spare, link_spare, publish_spare, spare_dir
+
+SEARCH_BUNDLES = PAGEFIND_DIR + "/"  # one folder per bundle below it
 
 
 @contextlib.contextmanager
@@ -47,6 +50,9 @@ class PublishedSite:
         self.manifest, self.output, self.scans = manifest, output, scans
         self.output_path = str(output)
         self._published: dict[str, TreeStat] | None = None  # the scan of the output folder
+        self._folders: dict[str, list[str]] | None = None  # see ``earlier``
+        self._spare_bundles: set[str] = set()  # search bundle files kept in the spare
+        self._spare_folders: dict[str, list[str]] = {}
         # The published files the manifest knows, if the output is where it was.
         same_place = manifest.output == str(output.resolve())
         self.tree: Tree = manifest.tree if manifest.tree and same_place else {}
@@ -59,11 +65,32 @@ class PublishedSite:
         published = self.tree.get(path)
         if published is None or published.content != content_id:
             return False
+        return self._untouched(path, cast(TreeStat, published.stat))
+
+    def _untouched(self, path: str, stat: TreeStat) -> bool:
         if self.scans is not None:  # the child's scan, taken under this build's lock
             if self._published is None:
                 self._published = self.scans.result(self.output)
-            return self._published.get(path) == published.stat
-        return file_stat(f"{self.output_path}/{path}") == published.stat
+            return self._published.get(path) == stat
+        return file_stat(f"{self.output_path}/{path}") == stat
+
+    def earlier(self, folder: str) -> dict[str, Path] | None:
+        """The published files under ``folder`` ('pagefind/<key>/', a search bundle), by
+        name, when the manifest knows them and every one is untouched (``SiteFiles.earlier``).
+        """
+        if self._folders is None:
+            self._folders = _bundle_folders(self.tree)
+            self._spare_folders = _bundle_folders(self.manifest.spare or {})
+        in_spare = self._spare_folders.get(folder)
+        if in_spare and all(name in self._spare_bundles for name in in_spare):
+            spare = spare_dir(self.output)
+            return {name: spare / name for name in in_spare}  # already in place
+        names = self._folders.get(folder)
+        if not names or not all(
+            self._untouched(n, cast(TreeStat, self.tree[n].stat)) for n in names
+        ):
+            return None
+        return {name: self.output / name for name in names}
 
     def matches(self, inputs_key: str) -> bool:
         """True when the last build had these inputs and its output is untouched."""
@@ -89,13 +116,24 @@ class PublishedSite:
         kept = {
             name for name, (content, _) in held.items() if content and reused.get(name) == content
         }
-        keep = kept | rewritten
+        # Search bundles are named by what they hold: the finish step keeps those it still
+        # needs (``earlier``) and removes the others.
+        spare_tree = self.manifest.spare if self.tree and self.manifest.spare else {}
+        self._spare_bundles = {
+            name
+            for name, (_, stat) in held.items()
+            if name.startswith(SEARCH_BUNDLES)
+            and name in spare_tree
+            and spare_tree[name].stat == stat
+        }
+        keep = kept | rewritten | self._spare_bundles
         clear_spare(spare, (name for name in held if name not in keep))
         # What the spare holds now; every file written into it from here on is noted, so
         # the finish step and publishing need not scan it again.
         known = [_digests(self.tree), _digests(self.manifest.spare or {})] if self.tree else []
         listing = {name: held[name][1] for name in keep if name in held}
-        return spare, SiteFiles(spare, known, listing), kept
+        memo = self.manifest.finish_memo if self.tree else None
+        return spare, SiteFiles(spare, known, listing, self.earlier, memo), kept
 
     def _spare_files(self, spare: Path) -> dict[str, tuple[str, TreeStat]]:
         """What the spare folder holds: content ids the manifest vouches for, else ''."""
@@ -118,6 +156,7 @@ class PublishedSite:
         content_of: Callable[[str], str],
     ) -> tuple[Tree, Tree | None]:
         """Publish the spare (``files``) by exchange; the new tree and the new spare's tree.
+        What ``finish`` kept for the next build is ``files.new_memo``.
 
         ``content_of(path)``: the content id of a page this build rendered or reused ('' for
         other files).
@@ -157,3 +196,14 @@ def publish_staging(
 def _digests(tree: Tree) -> dict[str, FileDigest]:
     """The sha256s a tree holds, as the finish step's ``SiteFiles`` takes them."""
     return {name: (cast(TreeStat, f.stat), f.sha256) for name, f in tree.items() if f.sha256}
+
+
+def _bundle_folders(tree: Tree) -> dict[str, list[str]]:
+    """The files of each search bundle ('pagefind/<key>/') a tree holds."""
+    folders: dict[str, list[str]] = {}
+    for name in tree:
+        if name.startswith(SEARCH_BUNDLES):
+            cut = name.find("/", len(SEARCH_BUNDLES))
+            if cut > 0:
+                folders.setdefault(name[: cut + 1], []).append(name)
+    return folders

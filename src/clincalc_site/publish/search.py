@@ -10,8 +10,9 @@ every page and static file is written, before the folder is published.
    into ``search/drugs.json`` (names, brands, classes: what the type-ahead and the results
    rank with typo tolerance; Pagefind itself matches prefixes and stems, not misspellings)
    and ``search/summaries/<n>.json`` (shown with each result, 16 drugs a file);
-2. runs Pagefind (the binary of the pinned ``pagefind[bin]``, ``--site``; alongside step 1)
-   for full-text search, and deletes the Pagefind UI bundles the site does not use;
+2. indexes the monograph pages for full-text search with Pagefind, alongside step 1: one
+   bundle per partition of the pages, a partition already published unchanged linked, not
+   indexed again (``pagefind_index.py``);
 3. fills the site's name and colour into ``static/manifest.webmanifest``;
 4. names the build by a hash of every file in it and writes ``offline.json`` (every page and
    search file, for "save the whole formulary");
@@ -24,19 +25,20 @@ A failure raises ``SearchBuildError``; the build then publishes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import html
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from clincalc_site.publish.output_folder import OutputError
+from clincalc_site.publish import pagefind_index
+from clincalc_site.publish.pagefind_index import PAGEFIND_DIR, start_index
 from clincalc_site.publish.site_files import Finish, SiteFiles
 from clincalc_site.site.settings import BRAND_STYLESHEET
 
@@ -49,28 +51,15 @@ OFFLINE_FILE = "offline.json"
 SW_SOURCE = "static/sw.js"
 SW_FILE = "sw.js"
 MANIFEST_FILE = "static/manifest.webmanifest"
-PAGEFIND_DIR = "pagefind"
-# Pagefind's ready-made UIs: the site has its own, so these are not published.
-PAGEFIND_UNUSED = (
-    "pagefind-ui.js",
-    "pagefind-ui.css",
-    "pagefind-component-ui.js",
-    "pagefind-component-ui.css",
-    "pagefind-modular-ui.js",
-    "pagefind-modular-ui.css",
-    "pagefind-highlight.js",
-)
+# Defined in pagefind_index (below this module), named here as before.
+SearchBuildError = pagefind_index.SearchBuildError
+PAGEFIND_UNUSED = pagefind_index.PAGEFIND_UNUSED
 BUILD_MARKER = '"__CLINCALC_BUILD__"'
 SHELL_MARKER = '["__CLINCALC_SHELL__"]'
-PAGEFIND_TIMEOUT = 600
 _VOID = frozenset(  # elements with no end tag
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
 _SPACE = re.compile(r"\s+")
-
-
-class SearchBuildError(OutputError):
-    """The search index or the offline files could not be made; nothing is published."""
 
 
 @dataclass(frozen=True)
@@ -256,32 +245,6 @@ def expand_drug_index(data: dict[str, Any]) -> list[dict[str, Any]]:
     return drugs
 
 
-def start_pagefind(site_root: Path) -> subprocess.Popen[bytes]:
-    """Start Pagefind on the staged folder: the binary of the pinned ``pagefind[bin]``."""
-    try:
-        from pagefind_bin import get_executable  # type: ignore[import-untyped]  # noqa: PLC0415
-
-        command = [str(get_executable()), "--site", str(site_root), "--silent"]
-        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    except (ImportError, OSError) as exc:
-        raise SearchBuildError(f"cannot run Pagefind: {exc}") from exc
-
-
-def finish_pagefind(process: subprocess.Popen[bytes], site_root: Path, *, required: bool) -> None:
-    """Wait for Pagefind; a failure is an error unless there was nothing to index."""
-    try:
-        output, _ = process.communicate(timeout=PAGEFIND_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise SearchBuildError(f"Pagefind took more than {PAGEFIND_TIMEOUT} s") from None
-    if process.returncode != 0 and required:
-        detail = output.decode("utf-8", "replace").strip()[-2000:]
-        raise SearchBuildError(f"Pagefind failed (exit {process.returncode}): {detail}")
-    for name in PAGEFIND_UNUSED:
-        (site_root / PAGEFIND_DIR / name).unlink(missing_ok=True)
-
-
 def write_manifest(site_root: Path) -> None:
     """Name the web app after the site (the home page's <title>), its language and colour."""
     manifest_path = site_root / MANIFEST_FILE
@@ -345,6 +308,44 @@ def write_offline_files(site_root: Path, listed: SiteFiles) -> None:
         listed.changed(name)
 
 
+@functools.cache
+def _records_memo_key() -> str:
+    """What a stored record depends on besides its page: this module's code and the
+    record's fields (a record read by other code is read again)."""
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return f"search-records {code} {','.join(f.name for f in dataclasses.fields(DrugRecord))}"
+
+
+def known_records(site_root: Path, files: SiteFiles) -> list[DrugRecord]:
+    """``read_records``, reading only the pages the build before did not read as they are.
+
+    What each page gave (a record, or none) is kept in ``files.new_memo`` by the page's
+    path and sha256 (the file's digest is known without reading it when it was reused);
+    a page the memo of the published build holds with the same sha256 is not read again
+    (reading and parsing all 10,000 pages took 1.5 s: docs/performance.md).
+    """
+    key = _records_memo_key()
+    known: dict[str, tuple[bytes, tuple[object, ...]]] = files.memo.get(key) or {}
+    kept: dict[str, tuple[bytes, tuple[object, ...]]] = {}
+    records = []
+    for name in files.names():
+        if not name.endswith(".html"):
+            continue
+        sha = files.sha256(name)
+        stored = known.get(name)
+        if stored is not None and stored[0] == sha:
+            plain = stored[1]
+            record = DrugRecord(*plain) if plain else None  # type: ignore[arg-type]
+        else:
+            record = read_record(site_root / name, site_root)
+            plain = dataclasses.astuple(record) if record is not None else ()
+        kept[name] = (sha, plain)
+        if record is not None:
+            records.append(record)
+    files.new_memo[key] = kept
+    return sorted(records, key=lambda r: (r.name.casefold(), r.url))
+
+
 def finish_site(
     site_root: Path, site_files: SiteFiles | None = None, *, index_search: bool = True
 ) -> None:
@@ -353,22 +354,28 @@ def finish_site(
     Raises:
         SearchBuildError: Pagefind failed or a monograph page lacks what search needs.
     """
-    if index_search:
-        pagefind = start_pagefind(site_root)  # indexes while the drug list is read
-        try:
-            records = read_records(site_root)
-            write_drug_index(site_root, records)
-        except BaseException:
-            pagefind.kill()
-            pagefind.communicate()
-            raise
-        finish_pagefind(pagefind, site_root, required=bool(records))
     files = site_files or SiteFiles(site_root)
     if index_search:
-        files.rescan()  # the index is thousands of new files
+        job = start_index(site_root, files)  # Pagefind indexes while the drug list is read
+        try:
+            write_drug_index(site_root, known_records(site_root, files))
+        except BaseException:
+            job.close()
+            raise
+        job.finish()
+        files.note_folder(SEARCH_DIR + "/")
     write_manifest(site_root)
     files.changed(MANIFEST_FILE)
     write_offline_files(site_root, files)
+
+
+def finish_preview(site_root: Path, site_files: SiteFiles | None = None) -> None:
+    """The finish step of ``serve``: the drug list only (pages changed since the last
+    reload are read, the others are known). The full-text index is made apart, after the
+    reload, by preview/server.py; the offline files are not needed in a preview."""
+    files = site_files or SiteFiles(site_root)
+    write_drug_index(site_root, known_records(site_root, files))
+    files.note_folder(SEARCH_DIR + "/")
 
 
 def make_finisher(*, index_search: bool = True) -> Finish:

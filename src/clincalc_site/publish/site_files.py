@@ -14,11 +14,16 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from clincalc_site.publish.folder_scans import Stat, file_stat, scan_tree
 from clincalc_site.publish.output_folder import TEMP_MARK, safe_relative
 
 FileDigest = tuple[Stat, bytes]  # how a file looked when it was hashed, and its sha256
+# The files of a folder ('pagefind/<key>/') of the published site, by name, each where it
+# is published, when the build cache vouches that every one is as this tool wrote it; None:
+# not published, or touched since.
+Earlier = Callable[[str], "dict[str, Path] | None"]
 
 
 class SiteFiles:
@@ -38,10 +43,19 @@ class SiteFiles:
         root: Path,
         known: Iterable[Mapping[str, FileDigest]] = (),
         listing: dict[str, Stat] | None = None,
+        earlier: Earlier | None = None,
+        memo: Mapping[str, Any] | None = None,
     ) -> None:
         """``listing``: the files as the caller knows them, if it does (it then notes every
-        file it writes or removes with ``changed``); otherwise the folder is scanned."""
+        file it writes or removes with ``changed``); otherwise the folder is scanned.
+        ``earlier``: folders of the published site that ``finish`` may link instead of
+        making them again (a search bundle whose name says what it holds). ``memo``: what
+        ``finish`` kept in ``new_memo`` at the build that published the site (plain data,
+        from the signed build cache), for it to reuse; empty for a cold build."""
         self.root = root
+        self.earlier = earlier
+        self.memo: Mapping[str, Any] = memo or {}
+        self.new_memo: dict[str, Any] = {}
         self.written: dict[str, FileDigest] = {}  # see ``put_hashed``
         self.known = [self.written, *known]
         self.hashed: dict[str, FileDigest] = {}
@@ -61,6 +75,14 @@ class SiteFiles:
     def rescan(self) -> None:
         """Forget the listing: many files were written (a search index); list them anew."""
         self._listing = None
+
+    def note_folder(self, prefix: str) -> None:
+        """Note every file under the folder ``prefix`` ('search/'), written after the
+        listing was taken (files removed from it must be noted one by one)."""
+        for folder, _, names in os.walk(os.path.join(self.root, prefix)):
+            relative = os.path.relpath(folder, self.root).replace(os.sep, "/")
+            for name in names:
+                self.changed(f"{relative}/{name}")
 
     def names(self) -> list[str]:
         """Every file (POSIX paths, sorted)."""
