@@ -3,8 +3,11 @@
 Stage: preview/ (docs/architecture.md).
 
 The preview is the ordinary ``pipeline.build`` pointed at a temporary folder (MkDocs' serve
-works the same way), so what an editor sees is what CI publishes. A watcher thread polls the
-content, templates, static files and site settings; any change triggers a rebuild, and the
+works the same way), so what an editor sees is what CI publishes; its finish step writes the
+drug list only. The full-text index is made after each good build by a thread of its own
+(``FolderIndex``: only the partitions whose pages changed are indexed again), never
+delaying a reload, and served at /pagefind/ from a folder beside the site. A watcher thread
+polls the content, templates, static files and site settings; any change triggers a rebuild, and the
 open browser tab learns of it through a long-poll (``/__clincalc/wait``) made by a small
 same-origin script injected into HTML responses (no inline script: the pages' CSP forbids it).
 A failed build never stops the server: the last good site stays up and the script shows an
@@ -26,15 +29,18 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.session import Session
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.publish.pagefind_index import PAGEFIND_DIR, FolderIndex
+from clincalc_site.publish.search import finish_preview
 from clincalc_site.site.settings import OVERRIDE_STATIC, OVERRIDE_TEMPLATES, SETTINGS_FILE
 
 LIVE_PREFIX = "/__clincalc/"
+SEARCH_PREFIX = f"/{PAGEFIND_DIR}/"
 LIVE_SCRIPT = Path(__file__).with_name("live.js")
 POLL_SECONDS = 0.05  # half of it is, on average, added to every save-to-reload
 WAIT_SECONDS = 25.0
@@ -156,8 +162,17 @@ class Preview:
         config: BuildConfig,
         version: str = "preview",
         log: Callable[[str], None] | None = None,
+        search_dir: Path | None = None,
     ) -> None:
+        if config.finish is None:  # the drug list for the search box, in the build
+            config = dataclasses.replace(config, finish=finish_preview)
         self.config = config
+        # The full-text index, made after each good build by a thread of its own, so that
+        # it never delays a reload (``index_loop``); served at /pagefind/.
+        self.search = FolderIndex(search_dir) if search_dir is not None else None
+        self.search_wanted = threading.Event()
+        self.search_done = threading.Condition()
+        self.search_builds = 0  # the build number the index was last brought up to date with
         self.version = version
         self.log = log  # told one line per rebuild, then its errors and warnings
         self.state = BuildState()
@@ -188,9 +203,36 @@ class Preview:
             diagnostics = [Diagnostic(where, Severity.ERROR, "build.failed", message)]
         seconds = time.perf_counter() - started
         self.state.publish(ok, diagnostics, seconds)
+        if ok:
+            self.search_wanted.set()
         if self.log is not None:
             for line in rebuild_log(ok, diagnostics, rendered, seconds):
                 self.log(line)
+
+    def index_loop(self) -> None:
+        """Bring the full-text index up to date after each good build, until ``stop``."""
+        while not self.stop.is_set():
+            if not self.search_wanted.wait(POLL_SECONDS * 4):
+                continue
+            self.search_wanted.clear()
+            number = self.state.number
+            try:
+                if self.search is not None:
+                    self.search.update(self.config.output_dir)
+            except Exception as exc:  # the preview keeps running; name matches still work
+                if self.log is not None:
+                    self.log(f"search index not updated: {type(exc).__name__}: {exc}")
+            with self.search_done:
+                self.search_builds = number
+                self.search_done.notify_all()
+
+    def wait_for_search(self, timeout: float) -> bool:
+        """Wait until the index reflects the latest good build (for tests and tools)."""
+        with self.search_done:
+            return self.search_done.wait_for(
+                lambda: not self.search_wanted.is_set() and self.search_builds >= self.state.number,
+                timeout=timeout,
+            )
 
     def watch(
         self,
@@ -237,6 +279,9 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
             if parts.path.startswith(LIVE_PREFIX):
                 self.live(parts.path[len(LIVE_PREFIX) :], parse_qs(parts.query))
                 return
+            if parts.path.startswith(SEARCH_PREFIX) and preview.search is not None:
+                self.search_file(preview.search.target, parts.path)
+                return
             target = self.translate_path(parts.path)
             if os.path.isdir(target):
                 target = os.path.join(target, "index.html")
@@ -249,6 +294,14 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
                 self.not_found()
                 return
             super().do_GET()
+
+        def search_file(self, root: Path, path: str) -> None:
+            """A file of the full-text index (kept apart from the site: ``FolderIndex``)."""
+            relative = Path(unquote(path).lstrip("/"))
+            if ".." in relative.parts or not (root / relative).is_file():
+                self.send_bytes(b"not found", "text/plain", 404)
+                return
+            self.send_bytes((root / relative).read_bytes(), self.guess_type(str(relative)))
 
         def not_found(self) -> None:
             page = os.path.join(output, "404.html")
@@ -284,7 +337,7 @@ def running_preview(
     """Build, start the server and the watcher in threads; stop and clean up on exit."""
     workdir = Path(tempfile.mkdtemp(prefix="clincalc-preview-"))
     site_config = dataclasses.replace(config, output_dir=workdir / "site")
-    preview = Preview(site_config, log=log)
+    preview = Preview(site_config, log=log, search_dir=workdir / "search")
     before_first_build = snapshot(preview.watched)
     preview.rebuild()
     (workdir / "site").mkdir(exist_ok=True)  # serve an empty site if the first build failed
@@ -293,6 +346,7 @@ def running_preview(
     threads = [
         threading.Thread(target=server.serve_forever, daemon=True),
         threading.Thread(target=preview.watch, args=(None, before_first_build), daemon=True),
+        threading.Thread(target=preview.index_loop, daemon=True),
     ]
     for thread in threads:
         thread.start()
