@@ -80,13 +80,13 @@ class SiteView:
         return self.base_url + path.lstrip("/")
 
 
-def make_site_view(
+def make_site_view(  # noqa: PLR0917 (the stage's inputs, each named at the call)
     site: Site,
     settings: SiteSettings,
     today: dt.date,
     version: str,
     counts: SiteCounts,
-    as_of: dt.date | None = None,
+    as_of: dt.date | None = None,  # build --as-of
 ) -> SiteView:
     markup = MarkupRenderer()
     vocabulary = settings.formulary
