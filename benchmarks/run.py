@@ -8,10 +8,13 @@ Usage:
 For each size it generates the corpus once (``benchmarks/.work/``), installs the peers on first
 use (``benchmarks/.peers/``, pinned versions), and times, as the median of ``--runs`` runs:
 
-* clincalc-site: cold build (no search), warm rebuild with one monograph changed (only when
-  ``build --help`` mentions a cache), no-op rebuild, ``check``, the cold build with search (the
-  default build), and the search index (pagefind) as that build minus the cold build without;
-* each peer's full build of the same content (per-run timeout, default 120 s);
+* clincalc-site, the default build (search on) first, the headline rows: cold build, rebuild
+  with one monograph changed (only when ``build --help`` mentions a cache), no-op rebuild; then
+  the same three with ``--no-search`` (all that ``--skip-search`` keeps), ``check``, and the
+  search index's cost as the cold build with search minus the cold build without;
+* each peer's full build of the same content (per-run timeout, default 120 s); for Hugo also
+  "hugo + pagefind", Hugo's build followed by Pagefind over its output: the peer of the
+  default build (left out by ``--skip-search``);
 * ``plain``: libyaml C loader + Python-Markdown + one Jinja template in 2 processes;
 * writing the same files clincalc-site writes, from memory (the file-system floor).
 
@@ -20,7 +23,9 @@ clincalc-site is run from a copy of ``src/``, ``templates/`` and ``static/`` tak
 the median wall time, the median CPU time (user + system of the process tree: steadier than
 wall time on a shared machine), pages per second, peak RSS (the largest single process in the
 tree, from GNU time ``%M`` when ``/usr/bin/time`` exists, else ``getrusage(RUSAGE_CHILDREN)``
-from a wrapper process), the ratio to the same tree's clincalc-site cold build, and the 1-minute
+from a wrapper process), the peak of the whole run's memory (the summed PSS of every process
+it started, sampled from /proc every 50 ms: main process, workers, Pagefind), the ratio to
+the same tree's clincalc-site cold build, and the 1-minute
 load average when the row started. It prints one Markdown table and writes
 ``<work-dir>/results-<date>T<time>.json``. It is run on purpose, never by the test suite.
 
@@ -42,11 +47,13 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -57,8 +64,8 @@ REPO = HERE.parent
 WORK = HERE / ".work"
 TOOL = "clincalc-site"
 BASELINE = " (baseline)"  # the tool name's suffix on the rows of the --baseline tree
-COLD_STEP = "build, cold"
-SEARCH_STEP = "build, cold, with search"
+COLD_STEP = "build, cold"  # the default build (search on); "build, cold, --no-search"
+NO_SEARCH = "--no-search"
 PEER_CHOICES = ("hugo", "eleventy", "pelican", "mkdocs", "plain")
 GNU_TIME = Path("/usr/bin/time")
 # Pin "today" so every run renders the same pages (review notices depend on the date).
@@ -92,6 +99,7 @@ class Sample:
     seconds: float  # wall clock
     rss_kib: int | None
     cpu_seconds: float | None = None  # user + system of the whole process tree
+    tree_kib: int | None = None  # peak of the summed PSS of every process of the run (sampled)
 
 
 @dataclass
@@ -124,6 +132,11 @@ class Row:
         values = [s.rss_kib for s in self.samples if s.rss_kib is not None]
         return max(values) / 1024 if values else None
 
+    @property
+    def tree_mib(self) -> float | None:
+        values = [s.tree_kib for s in self.samples if s.tree_kib is not None]
+        return max(values) / 1024 if values else None
+
     def as_json(self) -> dict[str, object]:
         return {
             **{k: v for k, v in asdict(self).items() if k != "samples"},
@@ -132,6 +145,7 @@ class Row:
             "median_cpu_seconds": self.cpu_median,
             "pages_per_second": self.pages / self.median if self.median else None,
             "peak_rss_mib": self.rss_mib,
+            "peak_tree_pss_mib": self.tree_mib,
         }
 
 
@@ -173,17 +187,68 @@ def measure(
         process = subprocess.Popen(
             wrapped, cwd=cwd, env=ctx.env, stdout=out, stderr=err, start_new_session=True
         )
+        sampler = TreeMemory(process.pid)
         try:
             code = process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # only the group this call started
             process.wait()
             return None
+        finally:
+            sampler.stop()
         seconds = time.perf_counter() - started
     if code != 0:
         tail = (ctx.logs / f"{label}.err").read_text(errors="replace")[-2000:]
         raise BenchError(f"{' '.join(command)} exited {code}:\n{tail}")
-    return Sample(seconds, *read_usage(rss_file))
+    return Sample(seconds, *read_usage(rss_file), tree_kib=sampler.peak_kib)
+
+
+class TreeMemory:
+    """The peak of the summed PSS (proportional set size: shared pages split between the
+    processes that share them, so forked workers are not counted twice) of every process in
+    the session ``leader`` started, sampled every 50 ms from /proc (Linux only; None
+    elsewhere). "The whole build" of the memory target: main process, workers, Pagefind."""
+
+    def __init__(self, leader: int) -> None:
+        self.leader, self.peak_kib = (
+            leader,
+            None if not Path("/proc/self/smaps_rollup").exists() else 0,
+        )
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        if self.peak_kib is not None:
+            self._thread.start()
+
+    def _members(self) -> list[str]:
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = stat[stat.rindex(")") + 2 :].split()
+                if int(fields[3]) == self.leader:  # the session id
+                    found.append(entry)
+        return found
+
+    def _run(self) -> None:
+        while not self._done.wait(0.05):
+            total = 0
+            for pid in self._members():
+                try:
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1])
+                            break
+                except OSError:
+                    continue
+            self.peak_kib = max(self.peak_kib or 0, total)
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
 
 
 def read_usage(path: Path) -> tuple[int | None, float | None]:
@@ -423,6 +488,7 @@ class ClincalcBench:
             self.build += ["--cache-dir", str(self.home / ".clincalc-cache")]
         self.uncached = ["--no-cache"] if self.no_cache_flag else []
         self.long = ctx.timeout * 10  # clincalc-site itself is never cut short
+        self.indexed = False  # whether the default build wrote a pagefind/ index
 
     def row(self, step: str, pages: int | None = None) -> Row:
         return Row(self.size, self.tool, step, self.pages if pages is None else pages)
@@ -438,34 +504,40 @@ class ClincalcBench:
             for place in (self.home, self.content):
                 fresh(place / ".clincalc-cache")
 
-    def prebuild(self) -> None:
-        command = [*self.build, "--no-search"]
+    def flags(self, search: bool) -> list[str]:
+        return [] if search else ["--no-search"]
+
+    def step(self, step: str, search: bool) -> str:
+        """The default build (search on) has the plain names; ``--no-search`` rows say so."""
+        return step if search else f"{step}, {NO_SEARCH}"
+
+    def prebuild(self, search: bool) -> None:
+        command = [*self.build, *self.flags(search)]
         subprocess.run(command, cwd=self.home, env=self.ctx.env, capture_output=True, check=True)
 
-    def cold_job(self) -> Job:
-        command = [*self.build, "--no-search", *self.uncached]
-        return self.job(self.row(COLD_STEP), command, self.cold)
+    def cold_job(self, search: bool = True) -> Job:
+        command = [*self.build, *self.flags(search), *self.uncached]
+        return self.job(self.row(self.step(COLD_STEP, search)), command, self.cold)
 
-    def warm_job(self, change_one: Callable[[int], None]) -> Job:
+    def warm_job(self, change_one: Callable[[int], None], search: bool = True) -> Job:
         """Rebuild on this tree's own previous build after ``change_one`` edited a monograph."""
-        row = self.row("rebuild, 1 monograph changed")
+        row = self.row(self.step("rebuild, 1 monograph changed", search))
         if not self.caches:
             row.status, row.note = "n/a", "n/a (no build cache: `build --help` shows none)"
             return self.job(row, [])
-        self.prebuild()
-        return self.job(row, [*self.build, "--no-search"], change_one)
+        self.prebuild(search)
+        return self.job(row, [*self.build, *self.flags(search)], change_one)
 
-    def noop_job(self) -> Job:
-        self.prebuild()
-        return self.job(self.row("rebuild, nothing changed"), [*self.build, "--no-search"])
+    def noop_job(self, search: bool = True) -> Job:
+        self.prebuild(search)
+        if search:
+            self.indexed = (self.out / "pagefind").is_dir()
+        row = self.row(self.step("rebuild, nothing changed", search))
+        return self.job(row, [*self.build, *self.flags(search)])
 
     def check_job(self) -> Job:
         command = [*self.clincalc.command, "check", "--content", str(self.content)]
         return Job(self.row("check", self.size), self.ctx, command, self.home)
-
-    def search_job(self) -> Job:
-        """The default build (with the pagefind index), cold."""
-        return self.job(self.row(SEARCH_STEP), [*self.build, *self.uncached], self.cold)
 
     def search_cost(self, with_search: Row, cold: Row) -> Row:
         """The index's cost: the median of the build with search minus the cold one without."""
@@ -476,7 +548,7 @@ class ClincalcBench:
             self.pages,
         )
         search.load = with_search.load
-        indexed = (self.out / "pagefind").is_dir()
+        indexed = self.indexed
         if with_search.median is not None and cold.median is not None and indexed:
             rss = with_search.rss_mib
             cost = with_search.median - cold.median
@@ -504,7 +576,7 @@ class ClincalcBench:
                       seconds_from_stdout=True)  # fmt: skip
 
 
-def measure_warm(benches: Sequence[ClincalcBench]) -> list[Row]:
+def measure_warm(benches: Sequence[ClincalcBench], search: bool = True) -> list[Row]:
     """Every tree rebuilds after the same one-monograph edit (each on its own last build)."""
     first = benches[0]
     target = sorted(first.content.glob("*.yaml"))[first.size // 2]
@@ -515,7 +587,7 @@ def measure_warm(benches: Sequence[ClincalcBench]) -> list[Row]:
         target.write_text(edited, encoding="utf-8")
 
     try:
-        return interleave([bench.warm_job(change_one) for bench in benches])
+        return interleave([bench.warm_job(change_one, search) for bench in benches])
     finally:
         target.write_text(original, encoding="utf-8")
 
@@ -523,19 +595,25 @@ def measure_warm(benches: Sequence[ClincalcBench]) -> list[Row]:
 def clincalc_rows_of(benches: Sequence[ClincalcBench], search: bool = True) -> list[Row]:
     """Every clincalc-site row of each tree (baseline first), runs interleaved across trees.
 
-    The write floor is measured on the last tree (the current one) only.
+    The headline rows are the default build, search on (cold, one monograph changed, nothing
+    changed); then the same with ``--no-search`` (all that ``--skip-search`` measures),
+    ``check``, and the search index's cost (cold with − cold without). The write floor is
+    measured on the last tree (the current one) only.
     """
-    cold = interleave([bench.cold_job() for bench in benches])
-    rows = [*cold, *measure_warm(benches)]
-    rows += interleave([bench.noop_job() for bench in benches])
+    modes = [True, False] if search else [False]
+    rows: list[Row] = []
+    cold: dict[bool, list[Row]] = {}
+    for mode in modes:
+        cold[mode] = interleave([bench.cold_job(mode) for bench in benches])
+        rows += cold[mode]
+        rows += measure_warm(benches, mode)
+        rows += interleave([bench.noop_job(mode) for bench in benches])
     rows += interleave([bench.check_job() for bench in benches])
     if search:
-        with_search = interleave([bench.search_job() for bench in benches])
-        rows += with_search
-        pairs = zip(benches, with_search, cold, strict=True)
+        pairs = zip(benches, cold[True], cold[False], strict=True)
         rows += [bench.search_cost(built, plain) for bench, built, plain in pairs]
     rows.append(benches[-1].measure_write_floor())
-    tree_cold = {is_baseline(row.tool): row.median for row in cold}
+    tree_cold = {is_baseline(row.tool): row.median for row in cold[modes[0]]}
     for row in rows:
         row.baseline = tree_cold[is_baseline(row.tool)]
     return rows
@@ -545,7 +623,7 @@ def clincalc_rows_of(benches: Sequence[ClincalcBench], search: bool = True) -> l
 
 
 def bench_peers(
-    size: int, content: Path, pages: int, names: Sequence[str], ctx: Context
+    size: int, content: Path, pages: int, names: Sequence[str], ctx: Context, *, search: bool = True
 ) -> list[Row]:
     root = content.parent
     corpus = peers.load_corpus(content) if any(n in peers.SITE_WRITERS for n in names) else []
@@ -564,7 +642,26 @@ def bench_peers(
         command = peers.build_command(name, binary, project, out)
         row = Row(size, name, "full build", pages, note=peers.version_of(name, binary))
         rows.append(repeat(row, ctx, command, cwd=project, prepare=clearing(out)))
+        if name == "hugo" and search:  # the peer of the default build: Hugo, then Pagefind
+            indexed = [*command, "&&", *pagefind_command(out)]
+            row = Row(size, "hugo + pagefind", "full build, then pagefind --site", pages,
+                      note=f"{row.note}; pagefind {peers_pagefind_version()}")  # fmt: skip
+            shell = ["sh", "-c", " ".join(shlex.quote(c) if c != "&&" else c for c in indexed)]
+            rows.append(repeat(row, ctx, shell, cwd=project, prepare=clearing(out)))
     return rows
+
+
+def pagefind_command(site: Path) -> list[str]:
+    """Pagefind over a whole built site, as clincalc-site ran it before partitions."""
+    from pagefind_bin import get_executable  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    return [str(get_executable()), "--site", str(site), "--silent"]
+
+
+def peers_pagefind_version() -> str:
+    from importlib import metadata  # noqa: PLC0415
+
+    return metadata.version("pagefind_bin")
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -606,6 +703,12 @@ def format_seconds(row: Row) -> str:
     return f"{median:.2f}{spread}"
 
 
+def headline_cold(rows: Sequence[Row]) -> str:
+    """The cold row the ratios are to: the default build's, else (--skip-search) without."""
+    steps = {row.step for row in rows}
+    return COLD_STEP if COLD_STEP in steps else f"{COLD_STEP}, {NO_SEARCH}"
+
+
 def ratio(value: float | None, reference: float | None) -> str:
     return f"{value / reference:.2f}" if value is not None and reference else "–"
 
@@ -615,14 +718,14 @@ def table(rows: Sequence[Row]) -> str:
     versus = any(is_baseline(row.tool) for row in rows)
     lines = [
         "| N | tool | step | median wall s (min–max) | CPU s | pages/s | peak RSS MiB "
-        "| × cold (wall) | × cold (CPU) | load |"
+        "| × cold (wall) | × cold (CPU) | load | peak tree PSS MiB |"
         + (" × baseline (wall / CPU) |" if versus else ""),
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if versus else ""),
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if versus else ""),
     ]
     cold_cpu = {
         (row.size, is_baseline(row.tool)): row.cpu_median
         for row in rows
-        if row.tool.removesuffix(BASELINE) == TOOL and row.step == COLD_STEP
+        if row.tool.removesuffix(BASELINE) == TOOL and row.step == headline_cold(rows)
     }
     before = {
         (r.size, r.tool.removesuffix(BASELINE), r.step): r for r in rows if is_baseline(r.tool)
@@ -634,9 +737,10 @@ def table(rows: Sequence[Row]) -> str:
         cpu = f"{cpu_median:.2f}" if cpu_median is not None else "–"
         cpu_ratio = ratio(cpu_median, cold_cpu.get((row.size, is_baseline(row.tool))))
         load = f"{row.load:.1f}" if row.load else "–"
+        tree = f"{row.tree_mib:.0f}" if row.tree_mib else "–"
         line = (
             f"| {row.size:,} | {row.tool} | {row.step} | {format_seconds(row)} | {cpu} | {rate} "
-            f"| {rss} | {ratio(median, row.baseline)} | {cpu_ratio} | {load} |"
+            f"| {rss} | {ratio(median, row.baseline)} | {cpu_ratio} | {load} | {tree} |"
         )
         other = before.get((row.size, row.tool, row.step))
         if versus and other is not None:
@@ -753,8 +857,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for tree in trees
         ]
         clincalc_rows = clincalc_rows_of(benches, search=not args.skip_search)
-        peer_rows = bench_peers(size, content, pages, args.peer_list, ctx)
-        cold = next(row for row in clincalc_rows if (row.tool, row.step) == (TOOL, COLD_STEP))
+        peer_rows = bench_peers(
+            size, content, pages, args.peer_list, ctx, search=not args.skip_search
+        )
+        step = headline_cold(clincalc_rows)
+        cold = next(row for row in clincalc_rows if (row.tool, row.step) == (TOOL, step))
         for row in peer_rows:
             row.baseline = cold.median
         rows += clincalc_rows + peer_rows
