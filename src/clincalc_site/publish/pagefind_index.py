@@ -31,13 +31,14 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from clincalc_site.publish.folder_scans import file_stat
 from clincalc_site.publish.output_folder import OutputError
-from clincalc_site.publish.site_files import SiteFiles
+from clincalc_site.publish.site_files import FileDigest, SiteFiles
 
 PAGEFIND_DIR = "pagefind"
 BUNDLES_FILE = "pagefind/bundles.json"
@@ -205,36 +206,54 @@ class IndexJob:
             else:
                 self.reused[part.bundle] = earlier
         self._pool: ThreadPoolExecutor | None = None
-        self._futures: list[object] = []
+        self._futures: list[Future[list[tuple[str, FileDigest | None]]]] = []
         self._scratch: Path | None = None
         if self.indexed:
             executable = _executable()
-            self._scratch = Path(
-                tempfile.mkdtemp(prefix=".clincalc-pagefind-", dir=site_root.parent)
-            )
-            self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+            # Inside the staged folder (one file system: the pages are linked, not copied),
+            # removed before it is published; a killed build's is cleared with the folder.
+            self._scratch = Path(tempfile.mkdtemp(prefix=".clincalc-pagefind-", dir=site_root))
+            # One Pagefind more than cores: a thread finishing a bundle (trimming, hashing its
+            # files) leaves its core to the others meanwhile.
+            self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 1) + 1)))
+            first = partitions[0].bundle
             self._futures = [
-                self._pool.submit(_index_one, executable, site_root, self._scratch, part)
+                self._pool.submit(self._index, executable, part, part.bundle == first)
                 for part in self.indexed
             ]
+
+    def _index(
+        self, executable: str, part: Partition, primary: bool
+    ) -> list[tuple[str, FileDigest | None]]:
+        """Index one partition (a thread of the pool); its files with their stat and sha256,
+        taken here, so that the build id need not read them again."""
+        assert self._scratch is not None
+        _index_one(executable, self.site_root, self._scratch, part)
+        _trim(self.site_root, part, primary)
+        hashed = []
+        for name in _bundle_files(self.site_root, part.bundle):
+            path = self.site_root / name
+            stat = file_stat(path)
+            content = path.read_bytes()
+            hashed.append(
+                (name, None if stat is None else (stat, hashlib.sha256(content).digest()))
+            )
+        return hashed
 
     def finish(self) -> None:
         """Wait for every partition, link the reused bundles, write ``bundles.json``."""
         try:
-            for future in self._futures:
-                future.result()  # type: ignore[attr-defined]
+            indexed = [future.result() for future in self._futures]
         finally:
             self.close()
         files, root = self.files, self.site_root
-        first = self.partitions[0].bundle if self.partitions else ""
         for earlier in self.reused.values():
             for name, source in earlier.items():
                 if source != root / name:  # else kept in the folder from the build before
                     files.put(name, None, source)
-        for part in self.indexed:
-            _trim(root, part, part.bundle == first)
-            for name in _bundle_files(root, part.bundle):
-                files.changed(name)
+        for hashed in indexed:
+            for name, digest in hashed:
+                files.put_hashed(name, digest)
         self._remove_others()
         bundles = [part.bundle.removeprefix(PAGEFIND_DIR + "/") for part in self.partitions]
         payload = json.dumps({"bundles": bundles}, separators=(",", ":")) + "\n"
