@@ -97,7 +97,7 @@ def test_a_build_with_nothing_changed_renders_and_writes_nothing(site: Site) -> 
     report = site.build()
 
     assert (report.loaded, report.rendered, report.reused) == (0, 0, 7)
-    assert report.pages == 17
+    assert report.pages == 23  # 7 monographs, 5 letter pages of the A–Z, search page, indexes …
     assert {path: path.stat().st_ino for path in site.out.rglob("*")} == before
 
 
@@ -273,11 +273,11 @@ def test_a_corrupt_manifest_is_an_empty_cache(site: Site) -> None:
 def test_an_index_template_reading_more_than_index_pages_receive_is_a_clear_error(
     site: Site,
 ) -> None:
-    # The A-Z page starts showing each drug's mechanism, which index pages do not receive:
+    # The A–Z letter pages start showing each drug's mechanism, which index pages do not receive:
     # the build says so, located in the template, and publishes nothing.
     before = snapshot(site.out)
     site.edit(
-        "templates/index.html",
+        "templates/letter.html",
         "{{ entry.name }}</a>",
         "{{ entry.name }}</a>\n{{ entry.mechanism | truncate(20) }}",
     )
@@ -287,7 +287,7 @@ def test_an_index_template_reading_more_than_index_pages_receive_is_a_clear_erro
     assert report.failed
     [problem] = [d for d in report.diagnostics if d.code == "template.error"]
     assert "has no attribute 'mechanism'" in problem.message
-    assert problem.location.path.endswith("index.html") and problem.location.line > 1
+    assert problem.location.path.endswith("letter.html") and problem.location.line > 1
     assert "IndexEntry: slug, source, name, drug_class, brand_names" in problem.hint
     assert "summaries[slug]" in problem.hint
     assert snapshot(site.out) == before
