@@ -23,6 +23,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -43,6 +45,7 @@ LIVE_PREFIX = "/__clincalc/"
 SEARCH_PREFIX = f"/{PAGEFIND_DIR}/"
 LIVE_SCRIPT = Path(__file__).with_name("live.js")
 POLL_SECONDS = 0.05  # half of it is, on average, added to every save-to-reload
+SEARCH_PAUSE = 0.5  # the full-text index is brought up to date once saves pause this long
 WAIT_SECONDS = 25.0
 SNIPPET_CONTEXT = 2
 
@@ -210,21 +213,44 @@ class Preview:
                 self.log(line)
 
     def index_loop(self) -> None:
-        """Bring the full-text index up to date after each good build, until ``stop``."""
+        """Bring the full-text index up to date after good builds, until ``stop``: once the
+        saves pause (``SEARCH_PAUSE``), in a process of its own at a low priority, so that
+        it takes nothing from a rebuild in this process (see docs/performance.md)."""
         while not self.stop.is_set():
             if not self.search_wanted.wait(POLL_SECONDS * 4):
                 continue
-            self.search_wanted.clear()
+            while not self.stop.is_set():  # another save within the pause: wait again
+                self.search_wanted.clear()
+                if not self.search_wanted.wait(SEARCH_PAUSE):
+                    break
             number = self.state.number
-            try:
-                if self.search is not None:
-                    self.search.update(self.config.output_dir)
-            except Exception as exc:  # the preview keeps running; name matches still work
-                if self.log is not None:
-                    self.log(f"search index not updated: {type(exc).__name__}: {exc}")
+            if self.search is not None:
+                self.update_search(self.search.target)
             with self.search_done:
                 self.search_builds = number
                 self.search_done.notify_all()
+
+    def update_search(self, target: Path) -> None:
+        module = "clincalc_site.publish.pagefind_index"
+        command = [sys.executable, "-m", module, str(self.config.output_dir), str(target)]
+        nice = shutil.which("nice")
+        package = str(Path(pipeline.__file__).resolve().parents[2])  # this very code
+        path = os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")]))
+        try:
+            done = subprocess.run(
+                [nice, "-n", "10", *command] if nice else command,
+                capture_output=True, timeout=600, check=False,
+                env={**os.environ, "PYTHONPATH": path},
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            done = None
+            failure = f"{type(exc).__name__}: {exc}"
+        if done is not None and done.returncode != 0:
+            failure = "".join(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:])
+        elif done is not None:
+            return
+        if self.log is not None:  # the preview keeps running; name matches still work
+            self.log(f"search index not updated: {failure}")
 
     def wait_for_search(self, timeout: float) -> bool:
         """Wait until the index reflects the latest good build (for tests and tools)."""

@@ -306,7 +306,7 @@ class FolderIndex:
     def __init__(self, target: Path) -> None:
         self.target = target
         self._digests: dict[str, tuple[object, bytes]] = {}  # page -> (stat, sha256)
-        self._listed: tuple[str, ...] = ()
+        self._listed: tuple[str, ...] = _listed_in(target / BUNDLES_FILE)
 
     def _digest_of(self, root: Path) -> Callable[[str], bytes]:
         def digest_of(name: str) -> bytes:
@@ -363,3 +363,27 @@ def start_index(site_root: Path, files: SiteFiles) -> IndexJob:
     """Plan the partitions of the staged site and start indexing those not held already."""
     partitions = plan_partitions(files.names(), files.sha256, pagefind_version())
     return IndexJob(site_root, files, partitions)
+
+
+def _listed_in(bundles_file: Path) -> tuple[str, ...]:
+    """The bundle keys a ``bundles.json`` lists (none if it is missing or unreadable)."""
+    try:
+        listed = json.loads(bundles_file.read_text(encoding="utf-8"))["bundles"]
+        return tuple(str(bundle).rstrip("/") for bundle in listed)
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m clincalc_site.publish.pagefind_index SITE TARGET``: ``FolderIndex(TARGET)
+    .update(SITE)`` in a process of its own (``serve`` runs it, so that indexing takes no
+    time from its rebuilds in its own process)."""
+    site, target = (Path(arg) for arg in argv)
+    FolderIndex(target).update(site)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
