@@ -92,14 +92,18 @@ def test_drug_list_has_every_monograph(real_site: Path) -> None:
 
 
 def test_pagefind_index_is_published_without_its_ui_bundles(real_site: Path) -> None:
-    bundle = real_site / "pagefind"
-    assert (bundle / "pagefind.js").is_file()
-    assert (bundle / "pagefind-entry.json").is_file()
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert sum(lang["page_count"] for lang in entry["languages"].values()) == len(
-        list((real_site / "drugs").iterdir())
-    )
-    assert not [n for n in search.PAGEFIND_UNUSED if (bundle / n).exists()]
+    """One Pagefind bundle a partition, listed in pagefind/bundles.json; together they index
+    every monograph page once."""
+    listed = json.loads((real_site / "pagefind" / "bundles.json").read_text(encoding="utf-8"))
+    bundles = [real_site / "pagefind" / name for name in listed["bundles"]]
+    assert bundles
+    pages = 0
+    for bundle in bundles:
+        assert (bundle / "pagefind.js").is_file()
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        pages += sum(lang["page_count"] for lang in entry["languages"].values())
+        assert not [n for n in search.PAGEFIND_UNUSED if (bundle / n).exists()]
+    assert pages == len(list((real_site / "drugs").iterdir()))
 
 
 def test_service_worker_is_at_the_root_with_this_build(real_site: Path) -> None:
@@ -127,7 +131,9 @@ def test_offline_list_names_every_page_and_search_file(real_site: Path) -> None:
     assert set(offline["pages"]) == pages
     assert "drugs/pomalidomide/" in pages and "" in pages
     assets = set(offline["assets"])
-    assert {"search/drugs.json", "search/summaries/0.json", "pagefind/pagefind.js"} <= assets
+    bundles = json.loads((real_site / "pagefind" / "bundles.json").read_text("utf-8"))["bundles"]
+    wanted = {"search/drugs.json", "search/summaries/0.json", "pagefind/bundles.json"}
+    assert wanted | {f"pagefind/{b}pagefind.js" for b in bundles} <= assets
     assert all((real_site / a).is_file() for a in assets if a)
 
 
