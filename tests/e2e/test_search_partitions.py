@@ -9,13 +9,14 @@ The searches run Pagefind's own JavaScript in headless Chromium, merging the bun
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from browser.support import CHROMIUM, CHROMIUM_ARGS, serve
@@ -36,6 +37,7 @@ from clincalc_site.publish.pagefind_index import (
 )
 from clincalc_site.publish.search import make_finisher
 
+T = TypeVar("T")
 TODAY = dt.date(2026, 12, 1)
 MAX_RESULTS = 30  # static/js/results.js
 QUERIES = ["warfarin", "bleeding", "renal impairment", "serotonin", "liver", "pregnancy",
@@ -140,7 +142,18 @@ def test_a_rebuild_indexes_only_the_changed_partition_and_equals_a_cold_build(
     assert snapshot(site) == snapshot(cold)
 
 
+def in_own_thread(work: Callable[[], T]) -> T:
+    """Run ``work`` in a thread of its own: Playwright's sync API refuses a thread where an
+    event loop already runs (the browser suite's session-wide Chromium, in a full run)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def search_all(served_root: Path) -> dict[str, list[list[str]]]:
+    return in_own_thread(lambda: _search_all(served_root))
+
+
+def _search_all(served_root: Path) -> dict[str, list[list[str]]]:
     from playwright.sync_api import sync_playwright
 
     with contextlib.contextmanager(serve)(served_root) as served, sync_playwright() as playwright:
@@ -226,6 +239,10 @@ def preview(tmp_path: Path, small_partitions: None) -> Iterator[tuple[Any, str, 
 @pytest.mark.slow
 def test_serve_has_search_kept_current_on_save(preview: tuple[Any, str, Path]) -> None:
     chromium_or_skip()
+    in_own_thread(lambda: _serve_keeps_search_current(preview))
+
+
+def _serve_keeps_search_current(preview: tuple[Any, str, Path]) -> None:
     running, base, content = preview
     assert running.wait_for_search(60)
     from playwright.sync_api import sync_playwright
