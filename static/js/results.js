@@ -3,8 +3,17 @@
 // drug list is ranked; then Pagefind's full-text hits in the monographs' sections. Each
 // result shows the drug's name, class and summary (fetched only for the drugs shown:
 // search/summaries/<n>.json holds the summaries of 16 drugs in the drug list's order).
+//
+// The full text is searched at once only when no name, brand or class matches (or when asked
+// for: &text=1, the link under the name matches). At 10,000 monographs a full-text search
+// fetches about a megabyte (one index chunk from each of 32 Pagefind bundles), against about
+// 130 KB for the name matches alone (docs/performance.md, "Search at 10,000").
 
 const MAX_RESULTS = 30;
+// Hits whose text is fetched to check them (matchesAll) before giving up: a query word that
+// occurs in no page makes Pagefind answer with near misses only, and checking every one of
+// them fetched 9.9 MB at 10,000 monographs.
+const MAX_CHECKED = 3 * MAX_RESULTS;
 
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
@@ -77,7 +86,8 @@ export async function fullText(query, root, status) {
     });
   };
   const kept = [];
-  for (let start = 0; start < search.results.length && kept.length < MAX_RESULTS; start += MAX_RESULTS) {
+  const checked = Math.min(search.results.length, MAX_CHECKED);
+  for (let start = 0; start < checked && kept.length < MAX_RESULTS; start += MAX_RESULTS) {
     const batch = search.results.slice(start, start + MAX_RESULTS);
     kept.push(...(await Promise.all(batch.map((result) => result.data()))).filter(matchesAll));
   }
@@ -133,7 +143,21 @@ function drugResult(drug, extra = {}) {
 }
 
 /** Show the results for `query` near the top of <main>; `status`: only that formulary status. */
-export async function show(query, { root, loadIndex, status: onlyStatus = "" }) {
+/** The link that asks for the full text of every monograph to be searched for `query`. */
+function fullTextLink(page, query, status) {
+  const url = new URL(page);
+  url.search = "";
+  url.searchParams.set("q", query);
+  if (status) url.searchParams.set("status", status);
+  url.searchParams.set("text", "1");
+  const paragraph = element("p", { class: "search-full-text" });
+  paragraph.append(element("a", { href: url.pathname + url.search }, `Search the text of every monograph for “${query}”`));
+  return paragraph;
+}
+
+/** Show the results for `query` near the top of <main>; `status`: only that formulary status;
+ * `text`: search the full text even when names match. */
+export async function show(query, { root, loadIndex, status: onlyStatus = "", text = false }) {
   const main = document.querySelector("main");
   if (!main) return;
   const section = element("section", {
@@ -175,7 +199,9 @@ export async function show(query, { root, loadIndex, status: onlyStatus = "" }) 
   const corrected = index.correct(query);
   let fullTextFailed = false;
   // Full-text hits come after the name matches: when those fill the page, none would show.
-  if (results.length < MAX_RESULTS) {
+  // When names match, the full text is searched only on request (the link below the list).
+  const searchText = text || !results.length;
+  if (searchText && results.length < MAX_RESULTS) {
     try {
       const byPath = new Map(index.drugs.map((drug) => [root.pathname + drug.url, drug]));
       const seen = new Set(results.map((result) => root.pathname + result.url));
@@ -201,7 +227,9 @@ export async function show(query, { root, loadIndex, status: onlyStatus = "" }) 
   let message = shown.length
     ? `${shown.length} result${shown.length === 1 ? "" : "s"}`
     : "No monograph matches; try another spelling, or find the drug by its first letter below";
-  if (corrected && shown.length) message += `, including matches for “${corrected}”`;
+  if (!searchText) message += " by name, brand or class";
+  else if (corrected && shown.length) message += `, including matches for “${corrected}”`;
   if (fullTextFailed) message += ". Full-text search is unavailable; showing name matches only";
   status.textContent = `${message}.`;
+  if (!searchText) list.after(fullTextLink(window.location.href, query, onlyStatus));
 }

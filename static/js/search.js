@@ -165,6 +165,8 @@ const input = form && enhance(form);
 const query = new URLSearchParams(window.location.search).get("q");
 if (form && input && query && query.trim() && new URL(form.action).pathname === window.location.pathname) {
   input.value = query;
-  const status = new URLSearchParams(window.location.search).get("status") || "";
-  import("./results.js").then((results) => results.show(query, { root, loadIndex, status }));
+  const params = new URLSearchParams(window.location.search);
+  const status = params.get("status") || "";
+  const text = params.get("text") === "1"; // the full text asked for (see results.js)
+  import("./results.js").then((results) => results.show(query, { root, loadIndex, status, text }));
 }

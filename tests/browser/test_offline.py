@@ -79,6 +79,10 @@ def test_save_the_whole_formulary_then_browse_and_search_offline(
         page.goto(real.url("search/?q=warfrin"))
         page.wait_for_selector(".search-status:not(:text-is('Searching…'))")
         assert page.locator(".search-result h3").first.inner_text() == "Warfarin"
+        page.goto(real.url("search/?q=cereblon"))  # a word of the monographs' text, no name
+        page.wait_for_selector(".search-status:not(:text-is('Searching…'))")
+        assert "Pomalidomide" in page.locator(".search-result h3").all_inner_texts()
+        assert page.locator(".result-excerpt mark").count() >= 1
         assert "unavailable" not in page.locator(".search-status").inner_text()
         page.goto(real.url("drugs/pomalidomide/"))
         page.click("#site-search-input")

@@ -75,9 +75,28 @@ def test_class_name_finds_its_members_first(page: Page, real: Served) -> None:
 
 
 def test_full_text_finds_words_in_the_sections(page: Page, real: Served) -> None:
-    names = open_results(page, real, "cereblon")  # only in pomalidomide's mechanism
+    names = open_results(page, real, "cereblon")  # in the mechanism sections, in no name
     assert "Pomalidomide" in names
     assert page.locator(".result-excerpt mark").count() >= 1
+
+
+def test_a_name_match_leaves_the_full_text_to_a_link(page: Page, real: Served) -> None:
+    # At 10,000 monographs the full text costs about a megabyte; a drug's name needs the drug
+    # list only. The full text is one link away, and finds the pages that mention the drug.
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    names = open_results(page, real, "warfarin")
+    assert names == ["Warfarin"]
+    assert "by name, brand or class" in page.locator(".search-status").inner_text()
+    assert not [path for path in fetched if path.startswith("/pagefind/")]
+    with page.expect_navigation():
+        page.get_by_role("link", name="Search the text of every monograph for “warfarin”").click()
+    assert urlsplit(page.url).query == "q=warfarin&text=1"
+    names = result_names(page)
+    assert names[0] == "Warfarin"  # the name match still first
+    assert {"Apixaban", "Rivaroxaban"} <= set(names)  # their texts name warfarin
+    assert page.locator(".result-excerpt mark").count() >= 2
+    assert [path for path in fetched if path.startswith("/pagefind/")]
 
 
 def test_no_match_says_so(page: Page, real: Served) -> None:
