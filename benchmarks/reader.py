@@ -268,41 +268,45 @@ def monograph_weight(root: Path, drug_url: str) -> dict[str, float]:
     return {"monograph html+css gz": gz(page) + gz(css)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", type=Path, help="a folder built by clincalc-site build")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--name", help="the drug name typed (default: the middle drug's)")
-    parser.add_argument("--query", action="append", help="results-page queries (repeatable)")
-    parser.add_argument("--json", type=Path, help="write every run here")
-    args = parser.parse_args(argv)
-    root: Path = args.site.resolve()
+def measure_site(
+    root: Path, runs: int, name: str | None = None, queries: list[str] | None = None
+) -> list[dict[str, float]]:
+    """Every measure, ``runs`` times, on the site built in ``root``; one dict a run.
+
+    ``name``: typed in the box (default: the middle drug's); ``queries``: results pages
+    (default: that name, the name less its last letter, the middle class).
+    """
     data = json.loads((root / "search" / "drugs.json").read_text(encoding="utf-8"))
     rows = data["drugs"]
     middle = rows[len(rows) // 2]
-    name = args.name or middle[0]
+    name = name or middle[0]
     slug = middle[1] or middle[0].lower()
-    queries = args.query or [name, name[:-1], data["classes"][len(data["classes"]) // 2]]
+    queries = queries or [name, name[:-1], data["classes"][len(data["classes"]) // 2]]
     measures: list[Callable[[Browser, str, Traffic], dict[str, float]]] = [
         home,
         lambda b, base, t: type_ahead(b, base, t, name),
         *(lambda b, base, t, q=q: results(b, base, t, q) for q in queries),
     ]
-    runs: list[dict[str, float]] = []
+    found_runs: list[dict[str, float]] = []
     print(f"site {root}: {len(rows)} monographs; typing {name!r}; queries {queries}")
     with served(root) as (base, traffic), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for run in range(args.runs):
+            for run in range(runs):
                 found: dict[str, float] = {"load average (1 min)": os.getloadavg()[0]}
                 found |= monograph_weight(root, f"drugs/{slug}")
                 for measure in measures:
                     found |= measure(browser, base, traffic)
-                runs.append(found)
+                found_runs.append(found)
                 print(f"run {run + 1}: " + json.dumps(found, ensure_ascii=False), flush=True)
         finally:
             browser.close()
-    print("\n| measure | median | runs |\n|---|---|---|")
+    return found_runs
+
+
+def summary_table(runs: list[dict[str, Any]]) -> str:
+    """The runs as one Markdown table: each measure's median, then every run's figure."""
+    lines = ["| measure | median | runs |", "|---|---|---|"]
     for key in runs[0]:
         if key.startswith("_"):
             continue
@@ -311,7 +315,20 @@ def main(argv: list[str] | None = None) -> int:
         if key.startswith("load"):
             shown = "{:.2f}".format
         median = statistics.median(values)
-        print(f"| {key} | {shown(median)} | {', '.join(shown(v) for v in values)} |")
+        lines.append(f"| {key} | {shown(median)} | {', '.join(shown(v) for v in values)} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path, help="a folder built by clincalc-site build")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--name", help="the drug name typed (default: the middle drug's)")
+    parser.add_argument("--query", action="append", help="results-page queries (repeatable)")
+    parser.add_argument("--json", type=Path, help="write every run here")
+    args = parser.parse_args(argv)
+    runs = measure_site(args.site.resolve(), args.runs, args.name, args.query)
+    print("\n" + summary_table(runs))
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
     return 0

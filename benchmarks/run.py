@@ -4,6 +4,7 @@ Usage:
     python benchmarks/run.py --sizes 1000 5000 [--runs 3]
         [--peers hugo,eleventy,pelican,mkdocs,plain] [--only-clincalc] [--timeout 120]
         [--installed] [--work-dir DIR] [--seed S] [--skip-search] [--baseline DIR]
+        [--no-reader]
 
 For each size it generates the corpus once (``benchmarks/.work/``), installs the peers on first
 use (``benchmarks/.peers/``, pinned versions), and times, as the median of ``--runs`` runs:
@@ -16,7 +17,11 @@ use (``benchmarks/.peers/``, pinned versions), and times, as the median of ``--r
   "hugo + pagefind", Hugo's build followed by Pagefind over its output: the peer of the
   default build (left out by ``--skip-search``);
 * ``plain``: libyaml C loader + Python-Markdown + one Jinja template in 2 processes;
-* writing the same files clincalc-site writes, from memory (the file-system floor).
+* writing the same files clincalc-site writes, from memory (the file-system floor);
+* the reader's side, on the largest size (unless ``--skip-search`` or ``--no-reader``): the
+  default build's site served with gzip and read by headless Chromium (``reader.py``: home
+  page weight, type-ahead bytes and keystroke latency, results pages for a drug's name, its
+  misspelling, a class and a word of the text), one table of medians.
 
 clincalc-site is run from a copy of ``src/``, ``templates/`` and ``static/`` taken at the start
 (others edit the tree while a benchmark runs), unless ``--installed`` is given. Each row has
@@ -793,6 +798,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "interleaved run by run, against the current tree's",
     )
     parser.add_argument(
+        "--no-reader", action="store_true", help="skip the reader rows (headless Chromium)"
+    )
+    parser.add_argument(
         "--report", type=Path, metavar="RESULTS_JSON", help="re-print a saved run's table and exit"
     )
     parser.add_argument(
@@ -826,10 +834,43 @@ def snapshot_baseline(
     }
 
 
+# A word of every generated monograph's text (generate_corpus.py's vocabulary): the results
+# page for a word that no name, brand or class holds, which searches the full text.
+TEXT_QUERY = "receptor"
+
+
+def measure_reader(bench: ClincalcBench, runs: int) -> dict[str, object]:
+    """The reader's rows: the default build of ``bench`` read in headless Chromium."""
+    import reader  # noqa: PLC0415 (Playwright only when the reader rows are measured)
+
+    bench.prebuild(search=True)
+    site = bench.out
+    data = json.loads((site / "search" / "drugs.json").read_text(encoding="utf-8"))
+    name = data["drugs"][len(data["drugs"]) // 2][0]
+    drug_class = data["classes"][len(data["classes"]) // 2]
+    queries = [name, name[:-1], drug_class, TEXT_QUERY]
+    found = reader.measure_site(site, runs, name, queries)
+    return {"size": bench.size, "queries": queries, "runs": found}
+
+
+def reader_table(measured: dict[str, object]) -> str:
+    import reader  # noqa: PLC0415
+
+    runs = measured["runs"]
+    assert isinstance(runs, list)
+    return (
+        f"\nReader, N={measured['size']:,} (the default build, served with gzip, headless "
+        f"Chromium; medians of {len(runs)}):\n\n" + reader.summary_table(runs)
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report:
         print(table(rows_from_json(args.report)))
+        saved = json.loads(args.report.read_text(encoding="utf-8")).get("reader")
+        if saved:
+            print(reader_table(saved))
         return 0
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     work = args.work_dir.resolve()
@@ -848,6 +889,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"against {before.origin} ({baseline_tree['commit']})", file=sys.stderr)
         trees.insert(0, before)  # baseline run 1, current run 1, baseline run 2, ...
     rows: list[Row] = []
+    measured_reader: dict[str, object] | None = None
     for size in args.sizes:
         content = prepare_corpus(size, args.seed, work)
         pages = size + count_classes(content)
@@ -865,7 +907,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for row in peer_rows:
             row.baseline = cold.median
         rows += clincalc_rows + peer_rows
+        if size == max(args.sizes) and not (args.skip_search or args.no_reader):
+            measured_reader = measure_reader(benches[-1], args.runs)  # the current tree's
     report = table(rows)
+    if measured_reader is not None:
+        report += "\n" + reader_table(measured_reader)
     print(report)
     work.mkdir(parents=True, exist_ok=True)
     result = work / f"results-{started:%Y-%m-%dT%H%M%S}.json"
@@ -879,6 +925,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "baseline_tree": baseline_tree,  # None without --baseline
         "peer_versions": peers.VERSIONS,
         "rows": [row.as_json() for row in rows],
+        "reader": measured_reader,  # None: not measured
         "table": report,
     }
     result.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
