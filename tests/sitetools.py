@@ -208,3 +208,43 @@ def section_html(html: str, css_class: str) -> str:
     )
     assert match, f"no <section class={css_class!r}>"
     return match.group(0)
+
+
+JSON_LD_TYPE = "application/ld+json"
+
+
+def is_json_ld(tag: str, attrs: dict[str, str | None]) -> bool:
+    """A schema.org data block: a ``<script>`` the browser never runs (so CSP allows it)."""
+    return tag == "script" and attrs.get("type") == JSON_LD_TYPE and "src" not in attrs
+
+
+class _JsonLdCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[bool, str]] = []  # (inside <head>, the text)
+        self._in_head = False
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_head = self._in_head or tag == "head"
+        if is_json_ld(tag, dict(attrs)):
+            self._open = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._in_head = False
+        if tag == "script" and self._open is not None:
+            self.blocks.append((self._in_head, "".join(self._open)))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.append(data)
+
+
+def json_ld_blocks(html: str) -> list[tuple[bool, str]]:
+    """Each JSON-LD block of a page, in order: whether it is in ``<head>``, and its text."""
+    collector = _JsonLdCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.blocks

@@ -40,7 +40,9 @@ class ResourceParser(HTMLParser):
         self.inline_code += [name for name, _ in attrs if name.startswith("on")]
         if "style" in values:
             self.inline_code.append(f"style attribute on <{tag}>")
-        if tag == "script":
+        # schema.org JSON-LD is data the browser never runs: no script, no request, no CSP
+        json_ld = values.get("type") == "application/ld+json" and "src" not in values
+        if tag == "script" and not json_ld:
             self.scripts.append(values)
             self._in_script = True
         rels = set((values.get("rel") or "").split())

@@ -16,6 +16,7 @@ Each example is written as YAML and built by the real pipeline, as an editor's f
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tempfile
 from dataclasses import dataclass
@@ -26,7 +27,15 @@ from urllib.parse import urlsplit
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import FIXTURE_TODAY, build, snapshot, start_tags, visible_lines
+from sitetools import (
+    FIXTURE_TODAY,
+    build,
+    is_json_ld,
+    json_ld_blocks,
+    snapshot,
+    start_tags,
+    visible_lines,
+)
 
 from clincalc_site.content.prose_dose import find_prose_doses
 
@@ -227,7 +236,8 @@ def build_generated(root: Path, generated: list[Generated]) -> dict[str, bytes]:
 def assert_no_live_markup(path: str, html: str) -> None:
     for tag, attrs in start_tags(html):
         assert tag not in INJECTED_TAGS, f"injected <{tag}> in {path}"
-        assert tag != "script" or (attrs.get("src") or "").startswith("/"), f"script in {path}"
+        code = tag == "script" and not is_json_ld(tag, attrs)  # JSON-LD: data, never run
+        assert not code or (attrs.get("src") or "").startswith("/"), f"script in {path}"
         assert tag != "a" or "href" in attrs, f"<a> without href (invalid HTML) in {path}"
         handlers = [name for name in attrs if name.startswith("on")]
         assert not handlers, f"<{tag} {handlers}> in {path}"
@@ -251,13 +261,18 @@ def test_published_site_is_safe_for_any_monographs(generated: list[Generated]) -
     with tempfile.TemporaryDirectory() as folder:
         files = build_generated(Path(folder), generated)
 
-    for item in generated:
+    for index, item in enumerate(generated):
         page = files[f"drugs/{item.slug}/index.html"].decode("utf-8")
         lines = visible_lines(page)
         assert (BANNER_HEADING in lines) is (not item.verified), item.slug
         assert ('class="dosing dosing-verified"' in page) is item.verified, item.slug
         for shown in item.shown_tokens:  # the check below can see dose text when it is there
             assert shown in page, shown
+        [(_, json_ld)] = json_ld_blocks(page)
+        assert plain(json.loads(json_ld)["name"]) == plain(item.data["name"])  # nothing breaks it
+        amounts = [f"{1000 + index * 10 + row} mg" for row in range(3)]
+        dose_text = [t for t in [*item.shown_tokens, *amounts] if t in json_ld]
+        assert not dose_text, f"a dose in the JSON-LD of {item.slug}"
         heading = plain(item.data["name"])
         if item.data["specialist"]:
             heading += " (Specialist drug)"

@@ -11,6 +11,7 @@ import contextlib
 import copy
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -258,9 +259,13 @@ class PageAudit(HTMLParser):
         self.comments: list[str] = []
         self.scripts = 0
         self._in_script = False
+        self.json_ld: list[str] = []  # the text of each schema.org data block
+        self._in_head = False
+        self._in_json_ld = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.chunks.append("\x1f")
+        self._in_head = self._in_head or tag == "head"
         if tag in BANNED_TAGS:
             self.problems.append(f"<{tag}> element")
         values = {name: value or "" for name, value in attrs}
@@ -275,7 +280,13 @@ class PageAudit(HTMLParser):
                 problem = url_problem(value)
                 if problem:
                     self.problems.append(f"<{tag} {name}={value!r}>: {problem}")
-        if tag == "script":
+        if tag == "script" and values.get("type") == "application/ld+json" and "src" not in values:
+            # data the browser never runs (CSP does not apply): one, in <head>, and only JSON
+            self._in_json_ld = True
+            self.json_ld.append("")
+            if not self._in_head or len(self.json_ld) > 1:
+                self.problems.append("a JSON-LD block that is not the one in <head>")
+        elif tag == "script":
             self.scripts += 1
             self._in_script = True
             src = values.get("src")
@@ -285,14 +296,33 @@ class PageAudit(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
         if tag == "script":
-            self._in_script = False
+            self._end_script()
 
     def handle_endtag(self, tag: str) -> None:
         self.chunks.append("\x1f")
+        if tag == "head":
+            self._in_head = False
         if tag == "script":
-            self._in_script = False
+            self._end_script()
+
+    def _end_script(self) -> None:
+        if self._in_json_ld:
+            self._in_json_ld = False
+            self._check_json_ld(self.json_ld[-1])
+        self._in_script = False
+
+    def _check_json_ld(self, text: str) -> None:
+        if "<" in text:  # "</script" or "<!--" would end or change the element
+            self.problems.append(f"'<' in JSON-LD {text[:60]!r}")
+        try:
+            json.loads(text)
+        except ValueError:
+            self.problems.append(f"JSON-LD that is not JSON {text[:60]!r}")
 
     def handle_data(self, data: str) -> None:
+        if self._in_json_ld:  # not text a reader sees
+            self.json_ld[-1] += data
+            return
         if self._in_script and data.strip():
             self.problems.append(f"inline script text {data[:60]!r}")
         self.chunks.append(data)

@@ -223,5 +223,7 @@ def json_ld(entry: Entry, page_url: str) -> str:
         page["lastReviewed"] = mono.review.date.isoformat()
         if mono.review.reviewer:
             page["reviewedBy"] = {"@type": "Person", "name": mono.review.reviewer}
-    # inside <script>, "<" could end the element early: JSON may write it as \u003c
-    return json.dumps(page, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    # compact, as it goes into every page; inside <script>, "<" could end the element early:
+    # JSON may write it as \u003c
+    text = json.dumps(page, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c")

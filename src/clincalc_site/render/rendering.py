@@ -17,7 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 from urllib.parse import quote
+
+import markupsafe
 
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
 from clincalc_site.content.history import Change
@@ -26,6 +29,7 @@ from clincalc_site.content.loader import Entry, display_path
 from clincalc_site.content.models import SAFETY_SECTIONS, Monograph
 from clincalc_site.content.rules import REVIEW_MAX_MONTHS, is_overdue
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.render.api_export import json_ld
 from clincalc_site.render.dashboard import DOSE_STATE_LABELS, dashboard, dose_queue
 from clincalc_site.render.markup import MarkupRenderer
 from clincalc_site.render.page_safety import dosing_problem
@@ -289,8 +293,16 @@ class Renderer:
         """Render one monograph page; ``site_view`` stands in for ``site`` (the build cache),
         ``summary`` is the entry's summary if already rendered (see ``view_of``)."""
         view = self.view_of(entry, links, summary)
+        # read through ``site_view``, so that the build cache notes the page uses base_url
+        site = cast(SiteView, self.site_view if site_view is None else site_view)
+        # Markup: json_ld writes no "<", so it cannot leave its <script>; escaped, it breaks
+        data = markupsafe.Markup(json_ld(entry, site.address(view.url)))
         html = self.render(
-            "monograph.html", site=site_view, page=view, review_max_months=REVIEW_MAX_MONTHS
+            "monograph.html",
+            site=site_view,
+            page=view,
+            review_max_months=REVIEW_MAX_MONTHS,
+            json_ld=data,
         )
         if self.overrides:
             self._check_dosing(view, html)

@@ -64,7 +64,7 @@ class SiteView:
 
     def report_link(self, drug: str, path: str) -> str:
         """The "report a problem" address, prefilled with the drug and the page's address."""
-        page = self.absolute(path) if self.base_url else self.url(path)
+        page = self.address(path)
         if self.report_problem.startswith("mailto:"):
             fields = {"subject": f"Problem with the {drug} page", "body": f"Page: {page}\n\n"}
         else:
@@ -78,6 +78,10 @@ class SiteView:
 
     def absolute(self, path: str) -> str:
         return self.base_url + path.lstrip("/")
+
+    def address(self, path: str) -> str:
+        """The page's full address when the site has one, else its root-relative link."""
+        return self.absolute(path) if self.base_url else self.url(path)
 
 
 def make_site_view(  # noqa: PLR0917 (the stage's inputs, each named at the call)
