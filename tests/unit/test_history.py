@@ -324,15 +324,20 @@ def test_only_changes_a_reader_sees_count_towards_the_newest_ten() -> None:
         items.append(FileChange(f"2026-01-{i:02d}", "M", old, new))
     versions[f"{0:040x}"] = BASE
     blobs = FakeBlobs(versions)
-    history, cache = describe_history({"x": items}, {}, blobs)
+    found, cache = describe_history({"x": items}, {}, blobs)
+    history = found.changes
     assert len(history["x"]) == MAX_CHANGES
     assert [c.date for c in history["x"]] == [f"2026-01-{i:02d}" for i in range(30, 10, -2)]
     assert {c.what for c in history["x"]} == {"Monitoring revised"}
-    assert len(blobs.reads) == 3  # 10 looked at (5 shown), then 5 (3 shown), then 4
-    assert len(blobs.reads[0]) == 11  # 10 pairs of consecutive versions: each read once
+    # Every pair is looked at, for the version count (16 versions: the first commit, and
+    # every other one after it), in one request: each version read once (the oldest pair's
+    # "before" is no blob: all zeros).
+    assert [v.number for v in found.versions["x"]] == list(range(1, 17))
+    assert len(blobs.reads) == 1
+    assert len(blobs.reads[0]) == 30
     # Warm: the cache says it all, and no blob is read.
     warm = FakeBlobs(versions)
-    assert describe_history({"x": items}, cache, warm) == (history, cache)
+    assert describe_history({"x": items}, cache, warm) == (found, cache)
     assert warm.reads == []
 
 

@@ -26,6 +26,7 @@ spaces trimmed, dates as dates, an empty or absent value alike. Choices:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Final, get_args
@@ -152,6 +153,7 @@ def checked(raw: object) -> tuple[Fact, ...] | None:
     return tuple(facts)
 
 
+@functools.lru_cache(maxsize=4096)  # a history cache holds many pairs with the same facts
 def _phrase(fact: Fact) -> str | None:
     """The words for one fact; None when it is not a fact this module makes."""
     match fact:

@@ -9,18 +9,28 @@ blob ids before and after; one ``git cat-file --batch`` process reads the versio
 compared. What each (before, after) pair of blobs says is kept in ``<cache dir>/history.json``,
 so a rebuild reads no blob it has described before. Outside a git checkout, or without git,
 there is simply no history: the pages say so rather than fail the build.
+
+The same pass numbers each monograph's *versions*: a version is a commit that changed what a
+reader sees (one with a line in the "Changes" list), so a commit that only re-formats the
+file or edits comments makes none; the commit that adds the file is version 1. A deletion is
+no version (nothing is in force), and a file added again later counts on from where it was:
+its re-addition is the next version, in force from that day. Counting needs every pair of a
+file's history, not only the newest ``MAX_CHANGES`` changes: all pairs are described, the
+cache keeping the cost of a rebuild to one ``git log``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 import json
 import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -36,7 +46,6 @@ from clincalc_site.content.change_words import (
 )
 
 MAX_CHANGES = 10
-MIN_WINDOW = 4  # see _window
 CACHE_FILE = "history.json"
 CACHE_FORMAT = 1  # raise when the facts ``change_words`` makes for a pair of blobs change
 MAX_BLOB = 1 << 20  # a larger "monograph" is not read: it could not be one
@@ -53,6 +62,31 @@ class Change:
 History = Mapping[str, tuple[Change, ...]]
 
 
+@dataclass(frozen=True, order=True)
+class MonographVersion:
+    """One version of a monograph: what was in force from ``date`` until the next one."""
+
+    number: int  # 1 for the commit that added the file
+    date: str  # YYYY-MM-DD, the date of the commit that made this version
+    blob: str  # the file's git blob id at that commit (what an archive page would render)
+
+    @property
+    def since(self) -> dt.date:
+        """``date`` as a date, for templates (``long_date``)."""
+        return dt.date.fromisoformat(self.date)
+
+
+Versions = Mapping[str, tuple[MonographVersion, ...]]
+
+
+@dataclass(frozen=True)
+class GitHistory:
+    """What git says of each monograph file, by slug (empty outside git)."""
+
+    changes: dict[str, tuple[Change, ...]] = field(default_factory=dict)  # newest first
+    versions: dict[str, tuple[MonographVersion, ...]] = field(default_factory=dict)  # oldest first
+
+
 @dataclass(frozen=True)
 class FileChange:
     """One commit's change to one monograph file, as ``git log --raw`` lists it."""
@@ -62,9 +96,9 @@ class FileChange:
     old: str  # blob ids; all zeros when there is none
     new: str
 
-    @property
+    @functools.cached_property
     def pair(self) -> str:
-        """The cache key: both blob ids."""
+        """The cache key: both blob ids (kept: a rebuild looks up every pair of the history)."""
         return f"{self.old}:{self.new}"
 
 
@@ -94,9 +128,16 @@ def parse_raw_log(text: str) -> dict[str, list[FileChange]]:
 def read_history(
     content_dir: Path, cache_dir: Path | None = None, until: str = "HEAD"
 ) -> dict[str, tuple[Change, ...]]:
-    """What changed in every monograph file, newest first (at most ``MAX_CHANGES`` each);
-    empty when not in a git checkout. ``cache_dir``: where to keep what each pair of
-    versions says (None: nothing kept); ``until``: the newest commit to read (build
+    """What changed in every monograph file: ``read_git_history(...).changes``."""
+    return read_git_history(content_dir, cache_dir, until).changes
+
+
+def read_git_history(
+    content_dir: Path, cache_dir: Path | None = None, until: str = "HEAD"
+) -> GitHistory:
+    """What changed in every monograph file, newest first (at most ``MAX_CHANGES`` each), and
+    its versions; empty when not in a git checkout. ``cache_dir``: where to keep what each
+    pair of versions says (None: nothing kept); ``until``: the newest commit to read (build
     --as-of)."""
     command = [
         "git", "-C", str(content_dir), "log", "--relative", "--no-renames", "--raw",
@@ -105,16 +146,16 @@ def read_history(
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError):
-        return {}
+        return GitHistory()
     if result.returncode != 0:
-        return {}
+        return GitHistory()
     log = parse_raw_log(result.stdout)
     cached = read_cache(cache_dir) if cache_dir is not None else {}
     try:
         with BlobReader(content_dir) as blobs:
             history, used = describe_history(log, cached, blobs)
     except (OSError, ValueError):
-        return {}
+        return GitHistory()
     if cache_dir is not None and used != cached:
         write_cache(cache_dir, used)
     return history
@@ -122,38 +163,44 @@ def read_history(
 
 def describe_history(
     log: Mapping[str, list[FileChange]], cached: Mapping[str, tuple[Fact, ...]], blobs: BlobSource
-) -> tuple[dict[str, tuple[Change, ...]], dict[str, tuple[Fact, ...]]]:
-    """Each file's newest ``MAX_CHANGES`` changes a reader would notice, and the facts of every
-    pair of blobs looked at (the next cache). Blobs are read in rounds, one request for all
-    files: a round looks at as many changes of a file as it still lacks, so most files need
-    one round, and a file with changes no reader sees (formatting, comments) needs more."""
+) -> tuple[GitHistory, dict[str, tuple[Fact, ...]]]:
+    """Each file's newest ``MAX_CHANGES`` changes a reader would notice and its versions, and
+    the facts of every pair of blobs (the next cache). Every pair is described, in one
+    request for the blobs of all pairs the cache does not know: a version number counts the
+    whole history of a file."""
     facts: dict[str, tuple[Fact, ...]] = {}
-    changes: dict[str, list[Change]] = {slug: [] for slug in log}
-    position = dict.fromkeys(log, 0)
-    pending = [slug for slug, items in log.items() if items]
-    while pending:
-        windows = {
-            slug: log[slug][position[slug] : position[slug] + _window(len(changes[slug]))]
-            for slug in pending
-        }
-        _describe_pairs(
-            [item for window in windows.values() for item in window], cached, facts, blobs
-        )
-        for slug, window in windows.items():
-            for item in window:
-                if len(changes[slug]) == MAX_CHANGES:
-                    break
-                said = words(facts[item.pair])
-                if said:
-                    changes[slug].append(Change(item.date, said))
-                position[slug] += 1
-        pending = [
-            slug
-            for slug in pending
-            if len(changes[slug]) < MAX_CHANGES and position[slug] < len(log[slug])
-        ]
+    _describe_pairs([item for items in log.values() for item in items], cached, facts, blobs)
+    changes: dict[str, tuple[Change, ...]] = {}
+    versions: dict[str, tuple[MonographVersion, ...]] = {}
+    for slug, items in log.items():
+        shown: list[Change] = []
+        for item in items:
+            if len(shown) == MAX_CHANGES:
+                break
+            if facts[item.pair]:
+                shown.append(Change(item.date, words(facts[item.pair])))
+        if shown:
+            changes[slug] = tuple(shown)
+        numbered = count_versions(items, facts)
+        if numbered:
+            versions[slug] = numbered
     used = {pair: value for pair, value in facts.items() if not _is_trivial(pair)}
-    return {slug: tuple(found) for slug, found in changes.items() if found}, used
+    return GitHistory(changes, versions), used
+
+
+def count_versions(
+    items: Sequence[FileChange], facts: Mapping[str, tuple[Fact, ...]]
+) -> tuple[MonographVersion, ...]:
+    """A file's versions, oldest first, from its changes (newest first, as ``git log`` lists
+    them) and the facts of each: a change with facts (a line in "Changes") is a new version;
+    a deletion is none, and a file added again counts on."""
+    found: list[MonographVersion] = []
+    for item in reversed(items):
+        if item.status == "D" or item.new == _NO_BLOB:
+            continue
+        if facts[item.pair]:
+            found.append(MonographVersion(len(found) + 1, item.date, item.new))
+    return tuple(found)
 
 
 def _describe_pairs(
@@ -196,12 +243,6 @@ def _describe_pairs(
         facts[item.pair] = _facts(item, version(item.old), new)
     for _ in answers:  # none are left; a round starts with an empty pipe
         pass
-
-
-def _window(found: int) -> int:
-    """How many more changes of a file to look at: as many as it lacks, and a few more once
-    few are lacking, so that a run of changes no reader sees takes few rounds."""
-    return max(MAX_CHANGES - found, MIN_WINDOW)
 
 
 def _facts(item: FileChange, old: Version, new: Version) -> tuple[Fact, ...]:
