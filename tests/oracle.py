@@ -104,7 +104,9 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     full = {e.slug: e for e in load.entries}
     if checked.failed:
         return BuildReport(checked.diagnostics, True, checked.files)
-    site, problems = assemble_site(checked.entries, settings, dict(config.history))
+    site, problems = assemble_site(
+        checked.entries, settings, dict(config.history), dict(config.versions)
+    )
     diagnostics = sort_diagnostics([*checked.diagnostics, *problems])
     if has_failures(problems, strict=config.strict):
         return BuildReport(diagnostics, True, checked.files)

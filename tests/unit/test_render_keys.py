@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from clincalc_site.content.history import Change
+from clincalc_site.content.history import Change, MonographVersion
 from clincalc_site.render.rendering import PageLinks
 from clincalc_site.render.templates import compiled_templates_cache, make_environment
 from clincalc_site.site.assembly import RelatedLink
@@ -20,9 +20,18 @@ def test_page_links_identity_holds_every_field() -> None:
         "/classes/anticoagulants/",
         (RelatedLink("apixaban", "Apixaban", True), RelatedLink("heparin", "Heparin", False)),
         (Change("2026-11-20", "Summary revised"),),
+        MonographVersion(4, "2026-11-20", "b" * 40),
     )
     assert links.identity() == dataclasses.astuple(links)
-    assert [f.name for f in dataclasses.fields(PageLinks)] == ["class_url", "related", "changes"]
+    assert [f.name for f in dataclasses.fields(PageLinks)] == [
+        "class_url",
+        "related",
+        "changes",
+        "version",
+    ]
+    assert PageLinks("/classes/x/", ()).identity() == dataclasses.astuple(
+        PageLinks("/classes/x/", ())
+    )
 
 
 def test_compiled_templates_live_in_a_private_folder_of_the_user(

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.manifest import digest
 from clincalc_site.build.records import FileRecord
 from clincalc_site.build.session import KnownCollection, KnownSite, Session
-from clincalc_site.content.history import Change
 from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.diagnostics import Diagnostic
 from clincalc_site.site import crossref
 from clincalc_site.site.assembly import Site, assemble_site
 from clincalc_site.site.settings import SiteSettings
-
-History = tuple[tuple[str, tuple[Change, ...]], ...]
 
 
 def cross_file_findings(
@@ -53,13 +51,18 @@ def cross_file_findings(
 
 
 def assembled(
-    session: Session, entries: list[IndexEntry], settings: SiteSettings, history: History
+    session: Session,
+    entries: list[IndexEntry],
+    settings: SiteSettings,
+    config: BuildConfig,
 ) -> tuple[Site, list[Diagnostic]]:
-    """``assemble_site``, reused by a session for the same entries and settings."""
-    shape = (settings.model_dump_json(), history)
+    """``assemble_site``, reused by a session for the same entries, settings and history
+    (each monograph's changes and versions, from ``config``)."""
+    history, versions = config.history, config.versions
+    shape = (settings.model_dump_json(), history, versions)
     known = session.site
     if known is not None and known.entries is entries and known.shape == shape:
         return known.site, known.problems
-    site, problems = assemble_site(entries, settings, dict(history))
+    site, problems = assemble_site(entries, settings, dict(history), dict(versions))
     session.site = KnownSite(shape, entries, site, problems)
     return site, problems

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clincalc_site.content.history import Change
+from clincalc_site.content.history import Change, MonographVersion
 from clincalc_site.site.settings import OVERRIDE_STATIC, OVERRIDE_TEMPLATES, SiteSettings
 
 if TYPE_CHECKING:
@@ -46,8 +46,17 @@ class BuildConfig:
     finish: Finish | None = None  # post-processing of the staged site (search)
     # git changes per monograph slug, newest first (read at the CLI edge; empty: no history)
     history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
+    # each monograph's versions from git, oldest first (read with ``history``; empty: none)
+    versions: tuple[tuple[str, tuple[MonographVersion, ...]], ...] = ()
     # build --as-of: the day the content was taken from git at (``today`` is that day too)
     as_of: dt.date | None = None
+
+    @property
+    def versions_shown(self) -> tuple[tuple[str, MonographVersion], ...]:
+        """Each monograph's version in force: all the pages show of ``versions``, and so all
+        the build's keys hash (the whole list grows with the history; pages showing older
+        versions would need it in their keys)."""
+        return tuple((slug, found[-1]) for slug, found in self.versions if found)
 
     @property
     def template_folders(self) -> tuple[Path, ...]:

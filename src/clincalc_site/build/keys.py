@@ -138,4 +138,5 @@ def inputs_key(
         [tree_digest(folder) for folder in config.static_folders],
         callable_identity(config.finish),
         config.history,
+        config.versions_shown,
     )

@@ -277,7 +277,7 @@ class _Build:
         )
         if has_failures(diagnostics, strict=config.strict):
             return BuildReport(diagnostics, True, counted, loaded=self.loaded)
-        site, site_problems = assembled(self.session, entries, settings, config.history)
+        site, site_problems = assembled(self.session, entries, settings, config)
         diagnostics = sort_diagnostics([*diagnostics, *site_problems])
         if has_failures(site_problems, strict=config.strict):
             return BuildReport(diagnostics, True, counted, loaded=self.loaded)
@@ -287,8 +287,8 @@ class _Build:
         view = make_site_view(site, settings, config.today, self.version, counts, config.as_of)
         if self.collection is not None:
             self.plan_key = digest(
-                self.collection[0], settings.model_dump_json(), config.history, render_key,
-                self.version, config.today,
+                self.collection[0], settings.model_dump_json(), config.history,
+                config.versions_shown, render_key, self.version, config.today,
             )  # fmt: skip
         digests = [(record.shown, record.digest) for record in ordered]
         inputs = inputs_key(config, render_key, digests, settings, self.version)

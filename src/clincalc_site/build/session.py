@@ -36,7 +36,7 @@ class KnownCollection(NamedTuple):
 class KnownSite(NamedTuple):
     """The assembled site, with what it came from."""
 
-    shape: object  # the settings and the history
+    shape: object  # the settings, the history and the versions
     entries: list[IndexEntry]  # the very list it was assembled from
     site: Site
     problems: list[Diagnostic]

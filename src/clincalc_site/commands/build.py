@@ -106,12 +106,13 @@ def content_version(content_dir: Path) -> str:
 def make_config(args: argparse.Namespace, *, history: bool = True) -> BuildConfig:
     from clincalc_site.build.config import today_from_environment
     from clincalc_site.build.manifest import cache_dir_for
-    from clincalc_site.content.history import read_history
+    from clincalc_site.content.history import GitHistory, read_git_history
     from clincalc_site.publish.search import make_finisher
 
     # What each pair of versions of a file says is kept beside the build cache (not with
     # --no-cache: a cold build describes every change afresh).
     history_cache = None if args.no_cache else cache_dir_for(args.out, args.cache_dir)
+    found = read_git_history(args.content, history_cache) if history else GitHistory()
     return BuildConfig(
         content_dir=args.content,
         output_dir=args.out,
@@ -121,8 +122,10 @@ def make_config(args: argparse.Namespace, *, history: bool = True) -> BuildConfi
         # Pagefind index, drug list, web app manifest and service worker, on the staged site.
         finish=make_finisher(index_search=not args.no_search),
         # "Changes" on each page and the dashboard's last change: what changed in each
-        # monograph, worked out from its versions in git (empty outside git).
-        history=tuple(sorted(read_history(args.content, history_cache).items())) if history else (),
+        # monograph, worked out from its versions in git (empty outside git); and the versions,
+        # numbered, for "Version 4, in force since ..." (the same pass).
+        history=tuple(sorted(found.changes.items())),
+        versions=tuple(sorted(found.versions.items())),
     )
 
 
@@ -175,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
 def build_as_of(args: argparse.Namespace) -> int:
     """Build the content of the end of ``args.as_of`` from git, with this build's templates."""
     from clincalc_site.content.git_snapshot import SnapshotError, take_snapshot
-    from clincalc_site.content.history import read_history
+    from clincalc_site.content.history import read_git_history
 
     current = BuildConfig(content_dir=args.content)
     with tempfile.TemporaryDirectory(prefix="clincalc-as-of-") as folder:
@@ -188,12 +191,14 @@ def build_as_of(args: argparse.Namespace) -> int:
         overrides = [*current.template_folders[:-1], *current.static_folders[1:]]
         for override in overrides:
             shutil.copytree(override, snapshot.content_dir.parent / override.name)
+        found = read_git_history(args.content, until=snapshot.commit)
         config = dataclasses.replace(
             make_config(args, history=False),
             content_dir=snapshot.content_dir,
             today=args.as_of,
             as_of=args.as_of,
-            history=tuple(sorted(read_history(args.content, until=snapshot.commit).items())),
+            history=tuple(sorted(found.changes.items())),
+            versions=tuple(sorted(found.versions.items())),
         )
         return build_and_report(args, config, version=snapshot.commit[:12])
 

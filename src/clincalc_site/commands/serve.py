@@ -25,17 +25,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     from clincalc_site.build.config import BuildConfig, today_from_environment
     from clincalc_site.build.manifest import cache_dir_for
-    from clincalc_site.content.history import read_history
+    from clincalc_site.content.history import read_git_history
     from clincalc_site.preview.server import running_preview
 
     history_cache = cache_dir_for(args.content.parent / "_site", None)
+    found = read_git_history(args.content, history_cache)
     # The same configuration as `build`, less the search step (it would slow every reload).
     config = BuildConfig(
         content_dir=args.content,
         today=today_from_environment(),
         strict=args.strict,
         # what each pair of versions says, kept where `build` keeps it (beside _site/)
-        history=tuple(sorted(read_history(args.content, history_cache).items())),
+        history=tuple(sorted(found.changes.items())),
+        versions=tuple(sorted(found.versions.items())),
     )
     try:
         log = functools.partial(print, file=sys.stderr, flush=True)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import markupsafe
 
 from clincalc_site.content.dose_rules import DoseDecision, PublishedDose
-from clincalc_site.content.history import Change
+from clincalc_site.content.history import Change, MonographVersion
 from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.content.loader import Entry, display_path
 from clincalc_site.content.models import SAFETY_SECTIONS, Monograph
@@ -129,6 +129,7 @@ class MonographView:
     held_back: str  # why a verified dose is not shown, for the reader (empty: nothing to say)
     related: tuple[RelatedLink, ...]
     changes: tuple[Change, ...]
+    version: MonographVersion | None  # the version in force (None: not in git, or uncommitted)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class PageLinks:
     class_url: str
     related: tuple[RelatedLink, ...]
     changes: tuple[Change, ...] = ()  # what changed in the monograph file, newest first
+    version: MonographVersion | None = None  # its newest version in git
 
     def identity(self) -> tuple[object, ...]:
         """Everything this holds as plain tuples, for page keys: ``dataclasses.astuple``
@@ -150,12 +152,18 @@ class PageLinks:
         warm build computes one key per monograph."""
         related = tuple((r.slug, r.name, r.curated) for r in self.related)
         changes = tuple((c.date, c.what) for c in self.changes)
-        return (self.class_url, related, changes)
+        version = self.version
+        numbered = None if version is None else (version.number, version.date, version.blob)
+        return (self.class_url, related, changes, numbered)
 
 
 def page_links(slug: str, site: Site) -> PageLinks:
+    versions = site.versions.get(slug, ())
     return PageLinks(
-        class_url(site.class_of[slug]), site.related[slug], tuple(site.history.get(slug, ()))
+        class_url(site.class_of[slug]),
+        site.related[slug],
+        tuple(site.history.get(slug, ())),
+        versions[-1] if versions else None,
     )
 
 
@@ -253,6 +261,7 @@ class Renderer:
             held_back=held_back_line(entry.dose),
             related=links.related,
             changes=links.changes,
+            version=links.version,
         )
 
     def _formulary(self, mono: Monograph) -> FormularyView | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from clincalc_site.content.history import Change
+from clincalc_site.content.history import Change, MonographVersion
 from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.content.names import ascii_slug, fold
 from clincalc_site.diagnostics import Diagnostic, Severity
@@ -45,6 +45,8 @@ class Site:
     related: Mapping[str, tuple[RelatedLink, ...]]  # monograph slug -> its related links
     withheld: tuple[IndexEntry, ...]  # drafts left out because publish_drafts is false
     history: Mapping[str, tuple[Change, ...]] = field(default_factory=dict)  # slug -> changes
+    # slug -> its versions from git, oldest first (none: not committed, or not in git)
+    versions: Mapping[str, tuple[MonographVersion, ...]] = field(default_factory=dict)
 
     @property
     def letters(self) -> list[tuple[str, list[IndexEntry]]]:
@@ -78,6 +80,7 @@ def assemble_site(
     entries: Sequence[IndexEntry],
     settings: SiteSettings,
     history: Mapping[str, tuple[Change, ...]] | None = None,
+    versions: Mapping[str, tuple[MonographVersion, ...]] | None = None,
 ) -> tuple[Site, list[Diagnostic]]:
     """Group, sort and cross-link the monographs that will be published."""
     published = sorted(
@@ -98,9 +101,8 @@ def assemble_site(
         for cls in classes
     }
     related = RelatedLinks(by_slug, class_of, heads)
-    site = Site(
-        settings, tuple(published), classes, class_of, related, withheld, dict(history or {})
-    )
+    git = (dict(history or {}), dict(versions or {}))
+    site = Site(settings, tuple(published), classes, class_of, related, withheld, *git)
     return site, problems
 
 
