@@ -352,9 +352,15 @@ def test_the_cache_is_deterministic_and_ignored_when_corrupt(tmp_path: Path) -> 
     (tmp_path / CACHE_FILE).write_bytes(first[:-20])
     assert read_cache(tmp_path) == {}
     stored = json.loads(first)
-    stored["pairs"][f"{A}:{B}"] = [["wip: zzqx tidy"]]
+    assert stored["said"] == [[], [["revised", "monitoring"]]]  # each list of facts once
+    assert stored["pairs"] == {f"{A}:{B}": 1, f"{B}:{C}": 0}
+    stored["said"][1] = [["wip: zzqx tidy"]]
     (tmp_path / CACHE_FILE).write_text(json.dumps(stored), encoding="utf-8")
     assert read_cache(tmp_path) == {f"{B}:{C}": ()}  # a planted entry is dropped
+    stored["said"][1] = [["revised", "monitoring"]]
+    stored["pairs"] = {f"{A}:{B}": 2, f"{B}:{C}": True, f"{C}:{A}": [["wip: zzqx tidy"]]}
+    (tmp_path / CACHE_FILE).write_text(json.dumps(stored), encoding="utf-8")
+    assert read_cache(tmp_path) == {}  # no such list, a bool, text: dropped
     stored["format"] = [0, "0"]
     (tmp_path / CACHE_FILE).write_text(json.dumps(stored), encoding="utf-8")
     assert read_cache(tmp_path) == {}

@@ -47,7 +47,7 @@ from clincalc_site.content.change_words import (
 
 MAX_CHANGES = 10
 CACHE_FILE = "history.json"
-CACHE_FORMAT = 1  # raise when the facts ``change_words`` makes for a pair of blobs change
+CACHE_FORMAT = 2  # raise when the facts ``change_words`` makes for a pair of blobs change
 MAX_BLOB = 1 << 20  # a larger "monograph" is not read: it could not be one
 _RECORD = "\x1e"
 _NO_BLOB = "0" * 40
@@ -215,14 +215,16 @@ def _describe_pairs(
     (not every version of every file at once)."""
     to_read: list[FileChange] = []
     for item in items:
-        if item.pair in facts:
+        pair = item.pair
+        if pair in facts:
             continue
-        if item.pair in cached:
-            facts[item.pair] = cached[item.pair]
-        elif _is_trivial(item.pair) or item.status in ("A", "D"):
-            facts[item.pair] = _facts(item, UNREADABLE, UNREADABLE)
+        known = cached.get(pair)
+        if known is not None:
+            facts[pair] = known
+        elif _is_trivial(pair) or item.status in ("A", "D"):
+            facts[pair] = _facts(item, UNREADABLE, UNREADABLE)
         else:
-            facts[item.pair] = ()  # a placeholder, so a pair is read once
+            facts[pair] = ()  # a placeholder, so a pair is read once
             to_read.append(item)
     wanted: list[str] = []
     for item in to_read:
@@ -338,21 +340,28 @@ def _read_one(stream: IO[bytes]) -> Version:
 
 def read_cache(cache_dir: Path) -> dict[str, tuple[Fact, ...]]:
     """The facts kept by the last build; an unreadable, foreign or corrupt file is ignored,
-    and so is every entry that is not facts ``change_words`` makes."""
+    and so is every entry that is not facts ``change_words`` makes.
+
+    The file holds each distinct list of facts once (``said``) and, for each pair, the
+    index of its list (``pairs``): every pair of a history is kept (see ``count_versions``),
+    most say the same few things, and a rebuild reads them all (a third of the time facts
+    written out pair by pair took, checked once per list instead of once per pair)."""
     try:
         stored = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(stored, dict) or stored.get("format") != [CACHE_FORMAT, __version__]:
         return {}
-    pairs = stored.get("pairs")
-    if not isinstance(pairs, dict):
+    table, pairs = stored.get("said"), stored.get("pairs")
+    if not isinstance(table, list) or not isinstance(pairs, dict):
         return {}
+    lists = [checked(raw) for raw in table]
     found: dict[str, tuple[Fact, ...]] = {}
-    for pair, raw in pairs.items():
-        facts = checked(raw)
-        if facts is not None:
-            found[pair] = facts
+    for pair, index in pairs.items():
+        if type(index) is int and 0 <= index < len(lists):  # not a bool, nor a float
+            facts = lists[index]
+            if facts is not None:
+                found[pair] = facts
     return found
 
 
@@ -360,7 +369,10 @@ def write_cache(cache_dir: Path, facts: Mapping[str, tuple[Fact, ...]]) -> None:
     """Replace the cache file atomically; the same facts give the same bytes. Nothing is
     written into a folder that is a link (or whose parent is: a repository could plant
     ``.clincalc`` as one), and a cache that cannot be written is simply not kept."""
-    body = {"format": [CACHE_FORMAT, __version__], "pairs": {p: facts[p] for p in sorted(facts)}}
+    table = sorted(set(facts.values()))
+    index = {value: number for number, value in enumerate(table)}
+    pairs = {pair: index[facts[pair]] for pair in sorted(facts)}
+    body = {"format": [CACHE_FORMAT, __version__], "pairs": pairs, "said": table}
     data = json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n"
     if cache_dir.is_symlink() or cache_dir.parent.is_symlink():
         return
