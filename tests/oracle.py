@@ -40,10 +40,18 @@ from clincalc_site.publish.output_folder import (
     safe_relative,
 )
 from clincalc_site.publish.site_files import SiteFiles
-from clincalc_site.render.rendering import Renderer, page_links
-from clincalc_site.render.site_view import make_site_view
+from clincalc_site.render.data_files import (
+    BUNDLE,
+    fhir_base,
+    fhir_json,
+    index_data_jobs,
+    monograph_data,
+)
+from clincalc_site.render.fhir_export import bundle, dose_provenance, medication_knowledge
+from clincalc_site.render.rendering import Renderer, monograph_url, page_links
+from clincalc_site.render.site_view import SiteView, make_site_view
 from clincalc_site.render.templates import template_diagnostic
-from clincalc_site.site.assembly import assemble_site
+from clincalc_site.site.assembly import Site, assemble_site
 from clincalc_site.site.counts import SiteCounts
 from clincalc_site.site.crossref import check_collection
 from clincalc_site.site.formulary import vocabulary_problems
@@ -90,6 +98,25 @@ def reference_check(config: BuildConfig) -> CheckReport:
     return CheckReport(indexed, load.files, sort_diagnostics(found), config.strict)
 
 
+def reference_data(site: Site, full: dict[str, Entry], view: SiteView) -> list[tuple[str, bytes]]:
+    """The data files (/api/v1/, /fhir/): each monograph's, the index's and the schemas, and
+    the FHIR Bundle made plainly, from every resource mapped again (not read back)."""
+    files: list[tuple[str, bytes]] = []
+    resources = []
+    for e in site.entries:
+        links = page_links(e.slug, site)
+        files += monograph_data(full[e.slug], links, view)
+        page = view.address(monograph_url(e.slug))
+        related = [link.slug for link in links.related]
+        resources.append(medication_knowledge(full[e.slug], page, related))
+        provenance = dose_provenance(full[e.slug])
+        if provenance is not None:
+            resources.append(provenance)
+    files += [(path, render(None)) for path, render in index_data_jobs(site, view)]
+    files.append((BUNDLE, fhir_json(bundle(resources, fhir_base(view)))))
+    return files
+
+
 def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     """Build ``config`` the plain way; the report and the written site are the reference."""
     pipeline.check_output(config)
@@ -127,7 +154,9 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
         summaries = {
             e.slug: renderer.markup.inline(full[e.slug].monograph.summary) for e in site.entries
         }
-        pages += [(p, render(None)) for p, render in renderer.index_page_jobs(site, summaries)]
+        # given the view, not None: brand_stylesheet reads it (a template would default to it)
+        pages += [(p, render(view)) for p, render in renderer.index_page_jobs(site, summaries)]
+        data = reference_data(site, full, view)
     except jinja2.TemplateError as exc:
         diagnostics.append(template_diagnostic(exc, config.template_folders))
         return BuildReport(diagnostics, True, checked.files)
@@ -144,7 +173,7 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
     with build_lock(config.output_dir):
         remove_stale(config.output_dir)
         staging = new_staging_dir(config.output_dir)
-        for path, content in sorted(pages):
+        for path, content in sorted([*pages, *data]):  # data files: not counted as pages
             target = staging.joinpath(*safe_relative(path).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)

@@ -66,6 +66,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"markup", "templates"}),
         frozenset({"dashboard", "site_view"}),
         frozenset({"rendering"}),
+        frozenset({"data_files"}),  # a monograph's data files: its page's path and view
     ),
     "publish": (
         frozenset({"__init__", "output_folder", "folder_scans"}),
@@ -74,7 +75,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"spare_folder", "search"}),
     ),
     "build": (
-        frozenset({"__init__", "progress", "config", "records", "report"}),
+        frozenset({"__init__", "progress", "config", "records", "report", "data_exports"}),
         frozenset({"manifest", "workers"}),
         frozenset({"keys", "freshness", "plan", "published", "pool"}),
         frozenset({"session", "index_pages"}),

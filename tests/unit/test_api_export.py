@@ -82,7 +82,9 @@ def test_no_unpublished_dose_in_the_data(status: str, dosing: str, state: str) -
     assert unpublished.dose.state.startswith(state.split("-", maxsplit=1)[0])
     for leaked in ("4 mg", "Once daily", "bjones", "asmith", "imnovid-smpc"):
         assert leaked not in text.decode(), leaked
-    summary = summary_of(index_entry(unpublished), "drugs/pomalidomide/")
+    summary = summary_of(
+        index_entry(unpublished), "drugs/pomalidomide/", "api/v1/drugs/pomalidomide.json"
+    )
     index = validated(DrugIndex, to_json(DrugIndex(drugs=[summary])))
     assert index["drugs"] == [
         {

@@ -8,6 +8,7 @@ from clincalc_site.build.plan import PageEntry, plan_pages
 from clincalc_site.build.records import FileRecord
 from clincalc_site.content.index_entry import DoseState, IndexEntry, ReviewState
 from clincalc_site.content.yaml_source import NodeInfo, PathKey
+from clincalc_site.render.data_files import data_paths, medication_path
 from clincalc_site.render.rendering import PageLinks
 from clincalc_site.site.assembly import Site, assemble_site
 from clincalc_site.site.settings import SiteSettings
@@ -64,8 +65,14 @@ def test_unchanged_pages_are_reused_and_a_changed_file_is_rendered() -> None:
     plan = plan_pages(site_of(changed), changed, OLD, None, page_key=keys_from_digest,
                       intact=lambda path, key: True)  # fmt: skip
 
-    assert plan.reused == {path("apixaban"): "key-apixaban", path("warfarin"): "key-warfarin"}
-    assert plan.kept == {p: OLD[p] for p in plan.reused}
+    # each page with its data files, under the page's key
+    files = {
+        name: slug
+        for slug in ("apixaban", "warfarin")
+        for name in (path(slug), *data_paths(slug, dose_shown=False))
+    }
+    assert plan.reused == {name: f"key-{slug}" for name, slug in files.items()}
+    assert plan.kept == {name: OLD[path(slug)] for name, slug in files.items()}
     [(rendered, job)] = plan.jobs
     assert rendered == path("bisoprolol")
     assert (job.shown, job.digest) == ("monographs/bisoprolol.yaml", "edited")
@@ -76,6 +83,17 @@ def test_a_published_file_that_was_touched_is_rendered_again() -> None:
                       intact=lambda path, key: not path.startswith("drugs/warfarin"))  # fmt: skip
 
     assert [p for p, _ in plan.jobs] == [path("warfarin")]
+
+
+def test_a_touched_or_missing_data_file_renders_its_page_again() -> None:
+    """The page is untouched, but its FHIR file was edited (or removed) by hand."""
+    touched = medication_path("apixaban")
+
+    plan = plan_pages(site_of(RECORDS), RECORDS, OLD, None, page_key=keys_from_digest,
+                      intact=lambda path, key: path != touched)  # fmt: skip
+
+    assert [p for p, _ in plan.jobs] == [path("apixaban")]
+    assert path("apixaban") not in plan.reused and touched not in plan.reused
 
 
 def test_with_the_same_plan_an_unchanged_file_keeps_its_key_without_working_it_out() -> None:
@@ -89,4 +107,4 @@ def test_with_the_same_plan_an_unchanged_file_keeps_its_key_without_working_it_o
                       intact=lambda path, key: True)  # fmt: skip
 
     assert asked == []
-    assert len(plan.reused) == 3 and plan.jobs == []
+    assert len(plan.reused) == 3 * 3 and plan.jobs == []  # pages, API documents, FHIR files

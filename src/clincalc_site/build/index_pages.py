@@ -2,7 +2,8 @@
 
 Stage: build/ (docs/architecture.md).
 
-An index page (A–Z, classes, class pages, dashboard, sitemap...) is rendered from the site's
+An index page (A–Z, classes, class pages, dashboard, sitemap...; and the API's index of drugs
+and its schemas: ``render/data_files.py: index_data_jobs``) is rendered from the site's
 index entries, the settings, the summaries it read and the ``site`` fields it read; its key
 covers exactly those, recorded while it rendered.
 """
@@ -17,6 +18,7 @@ from clincalc_site.build.plan import PageEntry
 from clincalc_site.build.published import PublishedSite
 from clincalc_site.build.records import FileRecord
 from clincalc_site.build.workers import RecordingMapping, RecordingView
+from clincalc_site.render.data_files import index_data_jobs
 from clincalc_site.render.rendering import Renderer
 from clincalc_site.render.site_view import SiteView
 from clincalc_site.site.assembly import Site
@@ -48,7 +50,8 @@ def render_index_pages(
     rendered: list[tuple[str, bytes]] = []
     reused: list[str] = []
     entries: dict[str, PageEntry] = {}
-    for path, render in renderer.index_page_jobs(site, summaries):
+    jobs = [*renderer.index_page_jobs(site, summaries), *index_data_jobs(site, view)]
+    for path, render in jobs:
         old = old_pages.get(path)
         if old is not None:
             key = index_key(render_key, entries_key, old[1], view, plain)

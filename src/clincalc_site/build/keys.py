@@ -89,10 +89,16 @@ class PageKeyBook:
         pages: Sequence[Sequence[RenderedPage]],
         records: Mapping[str, FileRecord],
     ) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """The key and the ``site`` fields read of each page the workers rendered."""
+        """The key and the ``site`` fields read of each page the workers rendered, and of
+        each page's data files (its own: the page's key)."""
         entries: dict[str, tuple[str, tuple[str, ...]]] = {}
         for batch, done in zip(batches, pages, strict=True):
-            for job, page in zip(batch, done, strict=True):
+            jobs = iter(batch)
+            for page in done:
+                if page.of_page:
+                    entries[page.path] = entries[page.of_page]
+                    continue
+                job = next(jobs)
                 key = self.key(page.path, shared, records[job.shown], job.links, page.site_fields)
                 entries[page.path] = (key, page.site_fields)
         return entries

@@ -25,6 +25,7 @@ import jinja2
 
 from clincalc_site.build.collection import assembled, cross_file_findings
 from clincalc_site.build.config import BuildConfig
+from clincalc_site.build.data_exports import put_fhir_bundle
 from clincalc_site.build.freshness import known_digests, racy_share_worth_saving, reusable_records
 from clincalc_site.build.index_pages import render_index_pages
 from clincalc_site.build.keys import PageKeyBook, inputs_key
@@ -67,6 +68,7 @@ from clincalc_site.publish.output_folder import (
     remove_stale,
 )
 from clincalc_site.publish.site_files import SiteFiles
+from clincalc_site.render.data_files import count_pages
 from clincalc_site.render.rendering import Renderer
 from clincalc_site.render.site_view import SiteView, make_site_view
 from clincalc_site.render.templates import TemplateFailure, template_diagnostic
@@ -405,19 +407,18 @@ class _Build:
         index_paths = [*(path for path, _ in index), *index_reused]
         check_paths([*index_paths, REPORT_FILE], taken=[*reused, *(path for path, _ in jobs)])
         report = dataclasses.replace(
-            report,
-            pages=len(reused) + len(jobs) + len(index_paths) + 1,
-            rendered=len(jobs),
-            reused=len(reused),
-        )
-        for pages in rendered:  # written by the workers
+            report, pages=count_pages([*reused, *index_paths]) + len(jobs) + 1,
+            rendered=len(jobs), reused=count_pages(reused),
+        )  # fmt: skip
+        for pages in rendered:  # written by the workers (pages and their data files)
             for page in pages:
                 files.put_hashed(page.path, page.digest)
-        for path, content in [*index, (REPORT_FILE, report_json(report))]:
-            files.put(path, content)
         for path in [*reused, *index_reused]:  # linked from the published site
             if path not in self.spare_kept:
                 files.put(path, None, config.output_dir / path)
+        put_fhir_bundle(files, config.output_dir, (site, view), self.options.use_cache)
+        for path, content in [*index, (REPORT_FILE, report_json(report))]:
+            files.put(path, content)
         self.page_count = report.pages
         return report
 

@@ -4,7 +4,9 @@ Stage: build/ (docs/architecture.md). No I/O: what the file system says comes in
 ``intact`` function.
 
 A page is reused when it was published by the last build (``old_pages``), its key is the key
-it had, and the published file is untouched; every other page is rendered. When the plan
+it had, and the published file is untouched; every other page is rendered. A monograph's data
+files (``render/data_files.py: data_paths``) go with its page: they are written with it, under
+its key, and reused only with it and only when every one of them is untouched too. When the plan
 key is unchanged (``same_plan``: every page's links and site fields are what they were), a
 page whose file has the digest it had keeps its key without it being worked out again.
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from clincalc_site.build.records import FileRecord
 from clincalc_site.build.workers import RenderJob
+from clincalc_site.render.data_files import data_paths
 from clincalc_site.render.rendering import PageLinks, monograph_url, page_links
 from clincalc_site.site.assembly import Site
 
@@ -24,7 +27,8 @@ PageEntry = tuple[str, tuple[str, ...]]  # a page's key and the ``site`` fields 
 
 @dataclass(frozen=True)
 class PagePlan:
-    """The monograph pages to reuse (path -> key, and their manifest entries) and render."""
+    """The monograph pages to reuse (path -> key, and their manifest entries; with their
+    data files) and render."""
 
     reused: dict[str, str]
     kept: dict[str, PageEntry]
@@ -62,9 +66,11 @@ def plan_pages(
             else:
                 links = page_links(entry.slug, site)
                 key = page_key(path, record, links, old[1])
-            if key == old[0] and intact(path, key):
-                reused[path] = key
-                kept[path] = old
+            # with its data files: written with the page, reused with it
+            files = (path, *data_paths(entry.slug, entry.dose.shown))
+            if key == old[0] and all(intact(name, key) for name in files):
+                reused.update(dict.fromkeys(files, key))
+                kept.update(dict.fromkeys(files, old))
                 continue
         links = links or page_links(entry.slug, site)
         jobs.append((path, RenderJob(record.shown, record.digest, links)))

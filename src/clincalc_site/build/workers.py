@@ -43,6 +43,7 @@ from clincalc_site.content.loader import (
 )
 from clincalc_site.content.models import EMPTY_REGISTRY, Registry
 from clincalc_site.publish.site_files import FileDigest, put_hashed_file
+from clincalc_site.render.data_files import monograph_data
 from clincalc_site.render.markup import MarkupRenderer
 from clincalc_site.render.rendering import PageLinks, Renderer
 from clincalc_site.render.site_view import SiteView
@@ -97,6 +98,7 @@ class RenderedPage:
     site_fields: tuple[str, ...]  # the SiteView fields the page read
     # the written file's stat and sha256, for the finish step's build id (None: not known)
     digest: FileDigest | None
+    of_page: str = ""  # a data file of the page at this path (render/data_files.py): its key
 
 
 class RecordingView:
@@ -218,7 +220,8 @@ class WorkerState:
         return records
 
     def render(self, view: SiteView, jobs: Sequence[RenderJob], target: str) -> list[RenderedPage]:
-        """Render each job's page and write it into the folder ``target``."""
+        """Render each job's page and write it, and its data files, into the folder ``target``
+        (each page is followed by its data files in the list)."""
         if self.renderer is None or self.renderer.site_view != view:
             self.renderer = Renderer(self.template_folders, view, self.today)
         root = Path(target)
@@ -228,8 +231,11 @@ class WorkerState:
             entry, summary = self.held.get(job.shown) or self._reload(job)
             recorder = RecordingView(view)
             path, content = self.renderer.page_of(entry, job.links, recorder, summary)
-            digest = put_hashed_file(root, path, content)
-            pages.append(RenderedPage(path, tuple(sorted(recorder.seen)), digest))
+            data = monograph_data(entry, job.links, cast(SiteView, recorder))  # the page's own
+            fields = tuple(sorted(recorder.seen))
+            pages.append(RenderedPage(path, fields, put_hashed_file(root, path, content)))
+            for name, body in data:
+                pages.append(RenderedPage(name, fields, put_hashed_file(root, name, body), path))
             tally.add()
         tally.flush()
         return pages

@@ -24,6 +24,11 @@ API_VERSION: Literal["1"] = "1"
 API_ROOT = f"api/v{API_VERSION}/"
 
 
+def drug_data_path(slug: str) -> str:
+    """Where a monograph's own document is, in the site: ``api/v1/drugs/<slug>.json``."""
+    return f"{API_ROOT}drugs/{slug}.json"
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -40,7 +45,9 @@ class DrugSummary(_Out):
     review_date: dt.date
     dose_published: bool = Field(description="Whether the page shows a verified dose.")
     url: str = Field(description="The monograph page.")
-    data: str = Field(description="This monograph as data (/api/v1/drugs/<slug>.json).")
+    data: str = Field(
+        description="This monograph as data (/api/v1/drugs/<slug>.json), addressed as url is."
+    )
 
 
 class DrugIndex(_Out):
@@ -115,7 +122,8 @@ class Drug(_Out):
     url: str
 
 
-def summary_of(entry: IndexEntry, page_url: str) -> DrugSummary:
+def summary_of(entry: IndexEntry, page_url: str, data_url: str) -> DrugSummary:
+    """``data_url``: where its document (``drug_data_path``) is, written as ``page_url`` is."""
     return DrugSummary(
         slug=entry.slug,
         name=entry.name,
@@ -126,7 +134,7 @@ def summary_of(entry: IndexEntry, page_url: str) -> DrugSummary:
         review_date=entry.review.date,
         dose_published=entry.dose.shown,
         url=page_url,
-        data=f"{API_ROOT}drugs/{entry.slug}.json",
+        data=data_url,
     )
 
 
