@@ -52,7 +52,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"schema_errors", "rules", "dose_lint", "change_words"}),
         frozenset({"dose_rules", "history"}),  # history: git versions -> change_words
         frozenset({"loader"}),
-        frozenset({"registry", "index_entry"}),
+        frozenset({"registry", "index_entry", "git_blobs"}),  # git_blobs: archive pages
     ),
     "site": (
         frozenset({"__init__", "colours"}),
@@ -62,10 +62,12 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"counts"}),
     ),
     "render": (
-        frozenset({"__init__", "fastmark", "page_safety", "fhir_export", "api_export"}),
+        frozenset({"__init__", "fastmark", "page_safety", "fhir_export", "api_export"})
+        | {"word_diff"},
         frozenset({"markup", "templates"}),
         frozenset({"dashboard", "site_view"}),
         frozenset({"rendering"}),
+        frozenset({"archive_views"}),  # archive and history pages
         frozenset({"data_files"}),  # a monograph's data files: its page's path and view
     ),
     "publish": (
@@ -78,8 +80,8 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"__init__", "progress", "config", "records", "report", "data_exports"}),
         frozenset({"manifest", "workers"}),
         frozenset({"keys", "freshness", "plan", "published", "pool"}),
-        frozenset({"session", "index_pages"}),
-        frozenset({"collection"}),
+        frozenset({"session", "index_pages", "archive_work"}),
+        frozenset({"collection", "archive"}),
         frozenset({"pipeline"}),  # the stage script
     ),
     "preview": (frozenset({"__init__", "server"}),),

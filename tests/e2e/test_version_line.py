@@ -47,7 +47,7 @@ SUMMARY = MONITORING.replace("multiple myeloma.", "multiple myeloma, with dexame
 OTHER = ADDED.replace("Pomalidomide", "Otheramide")
 VERSION = re.compile(
     r'<p class="version"[^>]*>Version (\d+), in force since '
-    r'<time datetime="([0-9-]+)">([^<]+)</time>\.</p>'
+    r'<time datetime="([0-9-]+)">([^<]+)</time> · <a href="[^"]+/history/">every version</a>\.</p>'
 )
 
 

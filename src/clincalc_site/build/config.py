@@ -50,6 +50,9 @@ class BuildConfig:
     versions: tuple[tuple[str, tuple[MonographVersion, ...]], ...] = ()
     # build --as-of: the day the content was taken from git at (``today`` is that day too)
     as_of: dt.date | None = None
+    # where git is asked for the blobs of ``versions`` (None: content_dir; build --as-of
+    # builds from a snapshot outside the checkout: the checkout's content folder)
+    git_dir: Path | None = None
 
     @property
     def versions_shown(self) -> tuple[tuple[str, MonographVersion], ...]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+from clincalc_site.build.archive import make_archive, plan_archive
 from clincalc_site.build.collection import assembled, cross_file_findings
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.data_exports import put_fhir_bundle
@@ -208,6 +209,22 @@ def _noop_report(
     )  # fmt: skip
 
 
+def _load_records(  # noqa: PLR0917 (the build's state, each named at the call)
+    files: list[tuple[str, str]],
+    manifest: Manifest,
+    same_code: bool,
+    file_stats: dict[str, SourceStat],
+    pool: Pool,
+    progress: Progress | None,
+) -> tuple[dict[str, FileRecord], int]:
+    """Each file's record: from the manifest when the file is unchanged, else loaded by the
+    workers; and how many files were loaded."""
+    records, to_load = reusable_records(files, manifest, same_code, file_stats)
+    for record in pool.load(to_load, progress=progress):
+        records[record.shown] = record
+    return records, len(to_load)
+
+
 class _Build:
     """One run of ``build``: the stages share the config, the manifest and the workers."""
 
@@ -268,7 +285,10 @@ class _Build:
         if same is not None:
             return same
         # records -> site
-        ordered = self._records(files)
+        self.records, self.loaded = _load_records(
+            files, self.manifest, self.same_code, self.file_stats, self.pool, self.options.progress
+        )
+        ordered = [self.records[shown] for shown, _ in files]
         entries, collection_problems, self.collection = cross_file_findings(
             self.session, self.manifest.collection if self.same_code else None,
             ordered, slugs_of(names),
@@ -298,13 +318,19 @@ class _Build:
             return dataclasses.replace(report, pages=self.page_count, reused=len(site.entries))
         # plan -> render -> publish -> save
         reused, jobs = self._plan(site, view, render_key)
-        check_paths([*reused, *(path for path, _ in jobs)])
+        cache = self.cache_dir if self.options.use_cache else None
+        archive = plan_archive(config, site, self.published, (render_key, self.load_key), cache)
+        check_paths([*reused, *(path for path, _ in jobs), *archive.reusable])
         target, staged, self.spare_kept = self.published.prepare(
-            self.options.use_cache, reused, {path for path, _ in jobs}
+            self.options.use_cache, {**reused, **archive.reusable}, {path for path, _ in jobs}
         )
         published = False
         try:
-            report = self._render(site, view, report, (reused, jobs, target, staged), render_key)
+            place, pages = (target, staged, self.spare_kept), self.new_pages
+            report = make_archive(archive, self.pool, view, config, place, report, pages)
+            if not report.failed:  # archive and history pages first, then the others
+                plan = (reused, jobs, target, staged)
+                report = self._render(site, view, report, plan, render_key)
             if not report.failed:
                 self._publish(target, staged, inputs)
                 published = True
@@ -337,15 +363,6 @@ class _Build:
             self.records, self.summary, self.file_stats = {}, None, {}
             return None
         return _noop_report(manifest, [shown for shown, _ in digests], problems, self.config)
-
-    def _records(self, files: list[tuple[str, str]]) -> list[FileRecord]:
-        """Each file's record, in file order: from the manifest when the file is unchanged,
-        else loaded by the workers."""
-        records, to_load = reusable_records(files, self.manifest, self.same_code, self.file_stats)
-        for record in self.pool.load(to_load, progress=self.options.progress):
-            records[record.shown] = record
-        self.loaded, self.records = len(to_load), records
-        return [records[shown] for shown, _ in files]
 
     def _unchanged(self, inputs: str) -> bool:
         """True when nothing that goes into the site changed and the output is untouched."""

@@ -60,6 +60,10 @@ class Pool:
             )  # fmt: skip
         return self.workers
 
+    def started(self, work: int) -> Workers:
+        """The workers, started for ``work`` items if need be (for another stage's calls)."""
+        return self._get(work)
+
     def load(
         self, paths: list[str], *, keep: bool = True, progress: Progress | None = None
     ) -> list[FileRecord]:

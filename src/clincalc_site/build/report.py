@@ -43,6 +43,8 @@ class BuildReport:
     rendered: int = 0  # monograph pages rendered by this build
     reused: int = 0  # monograph pages taken unchanged from the last build
     loaded: int = 0  # monograph files loaded (the others came from the build cache)
+    archive_pages: int = 0  # archive and history pages published (not in ``pages``)
+    archive_rendered: int = 0  # of which rendered by this build (the others reused)
     seconds: float = 0.0
 
     def as_json(self) -> dict[str, object]:

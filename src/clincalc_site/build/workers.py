@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import jinja2
 
@@ -266,14 +266,22 @@ class RenderPages:
     target: str
 
 
-Call = LoadFiles | RenderPages
+class StateCall(Protocol):
+    """A request defined by a later stage's module (``archive_work.ArchivePages``)."""
+
+    def perform(self, state: WorkerState) -> Any: ...
+
+
+Call = LoadFiles | RenderPages | StateCall
 
 
 def perform(state: WorkerState, call: Call) -> Any:
     """Run one typed request on a worker's state (in this process or a worker's)."""
     if isinstance(call, LoadFiles):
         return state.load(call.paths, call.keep)
-    return state.render(call.view, call.jobs, call.target)
+    if isinstance(call, RenderPages):
+        return state.render(call.view, call.jobs, call.target)
+    return call.perform(state)
 
 
 class LocalWorkers:

@@ -197,6 +197,7 @@ def build_as_of(args: argparse.Namespace) -> int:
             content_dir=snapshot.content_dir,
             today=args.as_of,
             as_of=args.as_of,
+            git_dir=args.content,
             history=tuple(sorted(found.changes.items())),
             versions=tuple(sorted(found.versions.items())),
         )
@@ -237,7 +238,13 @@ def build_and_report(
         f"{counts.monographs} monographs ({counts.drafts} drafts, {counts.overdue} overdue "
         f"reviews), doses {counts.verified} shown / {counts.resourcing} not shown"
         + (f", {counts.withheld} drafts withheld" if counts.withheld else "")
-        + f"; monograph pages rendered {report.rendered}, reused {report.reused}",
+        + f"; monograph pages rendered {report.rendered}, reused {report.reused}"
+        + (
+            f"; archive and history pages rendered {report.archive_rendered}, "
+            f"reused {report.archive_pages - report.archive_rendered}"
+            if report.archive_pages
+            else ""
+        ),
         file=sys.stderr,
     )
     return ExitCode.OK

@@ -30,7 +30,7 @@ from clincalc_site.content.models import (
     Registry,
 )
 from clincalc_site.content.schema_errors import diagnostics_from_error
-from clincalc_site.content.yaml_source import SourceMap, parse_yaml
+from clincalc_site.content.yaml_source import ParsedYaml, SourceMap, parse_yaml
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -202,6 +202,16 @@ def load_text(
     text: str, shown: str, slug: str, today: dt.date, registry: Registry = EMPTY_REGISTRY
 ) -> tuple[Entry | None, list[Diagnostic]]:
     """Parse and validate monograph text (the pure part of ``load_file``)."""
+    return load_parsed(parse_yaml(text, shown), text, shown, slug, (today, registry))
+
+
+def load_parsed(
+    parsed: ParsedYaml, text: str, shown: str, slug: str, rules_of: tuple[dt.date, Registry]
+) -> tuple[Entry | None, list[Diagnostic]]:
+    """``load_text`` of text already parsed (``parse_yaml(text, shown)``): the archive pages
+    also compare the parsed data of versions (``change_words``), and parse each once.
+    ``rules_of``: the day and the registry the dose contract is held to."""
+    today, registry = rules_of
     diagnostics: list[Diagnostic] = []
     if not _SLUG_RE.match(slug):
         diagnostics.append(
@@ -223,7 +233,6 @@ def load_text(
                 hint=f"lengthen the name, e.g. {slug}-drug.yaml",
             )
         )
-    parsed = parse_yaml(text, shown)
     if parsed.diagnostics:
         return None, diagnostics + parsed.diagnostics
     diagnostics.extend(parsed.warnings)  # text cut short by ' #': the file still loads

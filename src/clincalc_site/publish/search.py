@@ -134,6 +134,11 @@ class _MonographParser(HTMLParser):
         return _SPACE.sub(" ", "".join(self.text.get(name, []))).strip()
 
 
+# Archive and history pages (build/archive.py): not in the drug list, and never saved for
+# offline use with the formulary (10,000 of them at 5,000 monographs): opened when needed.
+_EARLIER = re.compile(r"drugs/[^/]+/(?:v/[0-9]+|history)/")
+
+
 def page_url(relative: str) -> str:
     """'drugs/x/index.html' -> 'drugs/x/'; 'index.html' -> ''; 'a.html' -> 'a.html'.
 
@@ -144,7 +149,10 @@ def page_url(relative: str) -> str:
 
 
 def read_record(path: Path, site_root: Path) -> DrugRecord | None:
-    """Read one page; None when it is not a monograph (has no ``data-pagefind-body``)."""
+    """Read one page; None when it is not a monograph (has no ``data-pagefind-body``, or
+    is an archive or history page, whatever a team's template marks it with)."""
+    if _EARLIER.fullmatch(page_url(path.relative_to(site_root).as_posix())):
+        return None
     text = path.read_text(encoding="utf-8")
     marker = text.find("data-pagefind-body")
     if marker < 0:
@@ -282,6 +290,7 @@ def write_offline_files(site_root: Path, listed: SiteFiles) -> None:
     files = [f for f in listed.names() if f not in (OFFLINE_FILE, SW_FILE)]
     build = build_id(listed, files)
     pages = [page_url(f) for f in files if f.endswith(".html") and f != "404.html"]
+    pages = [url for url in pages if not _EARLIER.fullmatch(url)]  # not for the bedside
     # The shell is fetched when the worker installs: what every page needs, nothing for search
     # (that is fetched, and kept, when the search box is first used, or by "save all").
     shell = [

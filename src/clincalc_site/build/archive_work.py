@@ -1,0 +1,262 @@
+"""The archive and history pages of a batch of monographs, made in a worker process.
+
+Stage: build/ (docs/architecture.md). ``ArchivePages`` is a worker call (``workers.perform``
+runs its ``perform`` with the worker's state); ``archive.py`` plans the calls and takes in
+what they did.
+
+For each monograph the worker knows its versions and, from the build cache, the dose
+fingerprint of each version it has loaded before (``dose_fingerprint``): a page's key is
+worked out from these and the page's last entry without loading anything, so a rebuild
+loads and renders only the pages whose key changed. A version that does not load under
+today's rules has no archive page (a note says so) and its fingerprint says it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clincalc_site.build.manifest import digest
+from clincalc_site.build.plan import PageEntry
+from clincalc_site.build.workers import RecordingView, WorkerState
+from clincalc_site.content.change_words import UNREADABLE, Version, compare, words
+from clincalc_site.content.git_blobs import read_blobs
+from clincalc_site.content.history import MonographVersion
+from clincalc_site.content.loader import Entry, decode, load_parsed
+from clincalc_site.content.yaml_source import parse_yaml
+from clincalc_site.diagnostics import Diagnostic, Location, Severity
+from clincalc_site.publish.site_files import FileDigest, put_hashed_file
+from clincalc_site.render.archive_views import (
+    UNLOADABLE,
+    ArchiveNotice,
+    HistoryRow,
+    HistoryView,
+    archive_notice,
+    archive_url,
+    history_url,
+    render_archive_page,
+    render_history_page,
+    section_diffs,
+)
+from clincalc_site.render.markup import MarkupRenderer
+from clincalc_site.render.rendering import Renderer, monograph_url
+from clincalc_site.render.site_view import SiteView
+
+CHUNK = 100  # monographs whose versions are held at once
+
+
+@dataclass(frozen=True)
+class ArchiveTask:
+    """One monograph's archive and history pages, with what the last build knew of them."""
+
+    slug: str
+    versions: tuple[MonographVersion, ...]
+    current: bool  # its page is in this site (else it is withdrawn: every version archived)
+    class_page: str  # its class page's link ("" when gone)
+    old: Mapping[str, tuple[PageEntry, bool]]  # path -> last entry, and intact with its key
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    pages: list[tuple[str, PageEntry, FileDigest | None]]  # None: reused as it is
+    doses: dict[str, str]  # blob -> dose fingerprint, of every version of the batch
+    notes: list[Diagnostic]
+    rendered: int = 0
+
+
+@dataclass(frozen=True)
+class ArchivePages:
+    """Make the archive and history pages of ``tasks`` in the folder ``target``."""
+
+    content_dir: str
+    view: SiteView
+    render_key: str
+    tasks: Sequence[ArchiveTask]
+    known: Mapping[str, str]  # blob -> dose fingerprint, from the build cache
+    target: str
+    shown: str = "monographs"  # the content folder as diagnostics show it
+
+    def perform(self, state: WorkerState) -> ArchiveResult:
+        result = ArchiveResult([], {}, [])
+        renderer = Renderer(state.template_folders, self.view, state.today)
+        memo = renderer.markup = _SameText()
+        # The blobs whose fingerprint is not known, in one request (one per chunk cost
+        # a tenth of a second each); the others are read only if their page is rendered.
+        unknown = [v.blob for t in self.tasks for v in t.versions if v.blob not in self.known]
+        raw = read_blobs(Path(self.content_dir), unknown)
+        rendered = 0
+        for start in range(0, len(self.tasks), CHUNK):
+            memo.converted.clear()
+            batch = _Batch(self, state, renderer, result, raw)
+            rendered += batch.run(self.tasks[start : start + CHUNK])
+        return ArchiveResult(result.pages, result.doses, result.notes, rendered)
+
+
+class _SameText(MarkupRenderer):
+    """Markdown converted once per text: versions of a monograph share most of it (the
+    archive pages of three versions convert about half as much)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.converted: dict[str, str] = {}
+
+    def block(self, text: str) -> str:
+        found = self.converted.get(text)
+        if found is None:
+            found = self.converted[text] = super().block(text)
+        return found
+
+
+def dose_fingerprint(entry: Entry | None) -> str:
+    """What identifies a version's published dose: '' for none, ``UNLOADABLE`` when the
+    version does not load."""
+    if entry is None:
+        return UNLOADABLE
+    dose = entry.dose.published
+    if dose is None:
+        return ""
+    return digest(dose.dosing.model_dump_json(), repr(dose.document), dose.verifier.id)[:24]
+
+
+@dataclass
+class _Batch:
+    call: ArchivePages
+    state: WorkerState
+    renderer: Renderer
+    result: ArchiveResult
+    raw: dict[str, bytes | None] = field(default_factory=dict)
+    entries: dict[str, Entry | None] = field(default_factory=dict)
+    data: dict[str, Version] = field(default_factory=dict)  # parsed, for ``compare``
+
+    def run(self, tasks: Sequence[ArchiveTask]) -> int:
+        known = self.call.known
+        doses = self.result.doses
+        for task in tasks:
+            for version in task.versions:
+                found = known.get(version.blob)
+                doses[version.blob] = self._fingerprint(task, version) if found is None else found
+        return sum(self._task(task) for task in tasks)
+
+    def _read(self, blobs: list[str]) -> None:
+        missing = [blob for blob in blobs if blob not in self.raw]
+        self.raw.update(read_blobs(Path(self.call.content_dir), missing))
+
+    def _entry(self, slug: str, version: MonographVersion) -> Entry | None:
+        if version.blob not in self.entries:
+            self._read([version.blob])
+            raw = self.raw.get(version.blob)
+            shown = f"{self.call.shown}/{slug}.yaml (version {version.number})"
+            text = decode(raw, shown)[0] if raw is not None else None
+            if text is None:
+                self.entries[version.blob], self.data[version.blob] = None, UNREADABLE
+                return None
+            parsed = parse_yaml(text, shown)
+            readable = not parsed.diagnostics and isinstance(parsed.data, dict)
+            self.data[version.blob] = parsed.data if readable else UNREADABLE
+            rules_of = (self.state.today, self.state.registry)
+            self.entries[version.blob] = load_parsed(parsed, text, shown, slug, rules_of)[0]
+        return self.entries[version.blob]
+
+    def _fingerprint(self, task: ArchiveTask, version: MonographVersion) -> str:
+        return dose_fingerprint(self._entry(task.slug, version))
+
+    def _task(self, task: ArchiveTask) -> int:
+        """Make (or keep) the monograph's pages; how many were rendered."""
+        doses, versions = self.result.doses, task.versions
+        now = doses[versions[-1].blob] if task.current else None
+        archived = versions[:-1] if task.current else versions
+        rendered = 0
+        for index, version in enumerate(archived):
+            mine = doses[version.blob]
+            if mine == UNLOADABLE:
+                self.result.notes.append(_note(self.call.shown, task.slug, version.number))
+                continue
+            notice = archive_notice(task.slug, versions, index, task.current, (mine, now))
+            rendered += self._page(task, notice, version)
+        rendered += self._history(task)
+        return rendered
+
+    def _page(self, task: ArchiveTask, notice: ArchiveNotice, version: MonographVersion) -> int:
+        path = f"{archive_url(task.slug, version.number)}index.html"
+        facts = ("archive", self.call.render_key, notice, version, task.class_page)
+        if self._reused(task, path, facts):
+            return 0
+        entry = self._entry(task.slug, version)
+        assert entry is not None  # its fingerprint says it loads
+        recorder = RecordingView(self.call.view)
+        _, html = render_archive_page(
+            self.renderer, entry, (version, notice), recorder, task.class_page
+        )
+        self._write(path, html, facts, recorder)
+        return 1
+
+    def _history(self, task: ArchiveTask) -> int:
+        path = f"{history_url(task.slug)}index.html"
+        doses = self.result.doses
+        loads = tuple(doses[v.blob] != UNLOADABLE for v in task.versions)
+        facts = ("history", self.call.render_key, task.versions, loads, task.current)
+        if self._reused(task, path, facts):
+            return 0
+        rows: list[HistoryRow] = []
+        before: Entry | None = None
+        before_data: Version = None
+        versions = task.versions
+        for index, version in enumerate(versions):
+            entry = self._entry(task.slug, version)
+            data = self.data[version.blob]
+            newest = index == len(versions) - 1
+            current = newest and task.current
+            url = monograph_url(task.slug) if current else ""
+            if not current and entry is not None:
+                url = archive_url(task.slug, version.number)
+            until = versions[index + 1].date if not newest else ""
+            what = words(compare(before_data, data)) or "Edited"
+            sections = section_diffs(
+                before.monograph if before else None, entry.monograph if entry else None
+            )
+            row = HistoryRow(version.number, version.date, until, url, current, what, sections)
+            rows.append(row)
+            before, before_data = entry, data
+        loaded = [self.entries.get(v.blob) for v in reversed(versions)]
+        name = next((e.monograph.name for e in loaded if e is not None), task.slug)
+        view = HistoryView(
+            task.slug, name, history_url(task.slug),
+            monograph_url(task.slug) if task.current else "", tuple(reversed(rows)),
+        )  # fmt: skip
+        recorder = RecordingView(self.call.view)
+        _, html = render_history_page(self.renderer, view, recorder)
+        self._write(path, html, facts, recorder)
+        return 1
+
+    def _reused(self, task: ArchiveTask, path: str, facts: tuple[object, ...]) -> bool:
+        old = task.old.get(path)
+        if old is None:
+            return False
+        (key, fields), intact = old
+        if intact and key == _key(facts, fields, self.call.view):
+            self.result.pages.append((path, (key, fields), None))
+            return True
+        return False
+
+    def _write(
+        self, path: str, html: bytes, facts: tuple[object, ...], recorder: RecordingView
+    ) -> None:
+        fields = tuple(sorted(recorder.seen))
+        written = put_hashed_file(Path(self.call.target), path, html)
+        self.result.pages.append((path, (_key(facts, fields, self.call.view), fields), written))
+
+
+def _key(facts: tuple[object, ...], fields: tuple[str, ...], view: SiteView) -> str:
+    """A page's key: what it shows of its version, and the ``site`` fields it read."""
+    return digest(*facts, fields, [getattr(view, name) for name in fields])
+
+
+def _note(shown: str, slug: str, number: int) -> Diagnostic:
+    return Diagnostic(
+        Location(f"{shown}/{slug}.yaml"),
+        Severity.NOTE,
+        "archive.unreadable_version",
+        f"version {number} of {slug} does not pass today's rules for monographs: "
+        "it has no archive page (its history page says so)",
+    )

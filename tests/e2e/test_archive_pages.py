@@ -1,0 +1,212 @@
+"""Archive pages (/drugs/<slug>/v/<n>/) and history pages (/drugs/<slug>/history/), from git.
+
+A real git repository: a monograph is added with a dose still being re-sourced (never
+shown), its monitoring edited, its dose verified, its monitoring edited again; then its
+source is revised in sources.yaml (the dose is held back) and it is edited once more. Every
+earlier version must have an archive page under its notice, marked noindex, showing a dose
+only where that version's dose passes the dose contract (decided with the current
+registry, so a revised source holds it back there too) and saying whether it is still the
+current one; no held-back or unverified dose text may appear anywhere. The history page
+lists every version with what changed and a word-by-word comparison. A rebuild after one
+more commit renders only the new archive page and the history page; a cold build writes the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from dose_fixtures import SOURCES_YAML, VERIFIED_YAML, write_registry
+
+from clincalc_site import cli
+
+TODAY = dt.date(2026, 11, 26)
+BASE = """\
+name: Pomalidomide
+drug_class: Immunomodulator (thalidomide analogue)
+summary: Oral immunomodulator used for relapsed and refractory multiple myeloma.
+mechanism: Modulates the immune system through cereblon-mediated protein degradation.
+monitoring: Monitor the full blood count.
+review:
+  status: clinician-reviewed
+  date: 2026-07-04
+  reviewer: A. Smith
+"""
+RESOURCING = """\
+dosing:
+  status: re-sourcing
+  regimens:
+    - indication: Relapsed and refractory multiple myeloma
+      population: Adults
+      route: Oral
+      dose: 3 mg
+      frequency: Once daily
+"""
+V1 = BASE + RESOURCING
+V2 = V1.replace("full blood count.", "full blood count weekly.")
+V3 = V2.replace(RESOURCING, VERIFIED_YAML)
+V4 = V3.replace("count weekly.", "count weekly for 8 weeks.")
+V5 = V4.replace("multiple myeloma.", "multiple myeloma, with dexamethasone.")
+V6 = V5.replace("protein degradation.", "protein degradation (IKZF1/3).")
+DOSE = "4 mg"  # the verified dose; "3 mg" is the re-sourcing one, never shown
+
+
+def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
+    stamp = f"{date}T12:00:00+00:00"
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Dev Eloper",
+        "GIT_AUTHOR_EMAIL": "dev@example.org",
+        "GIT_COMMITTER_NAME": "Dev Eloper",
+        "GIT_COMMITTER_EMAIL": "dev@example.org",
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_DATE": stamp,
+    }
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def commit(root: Path, date: str, name: str, text: str) -> None:
+    (root / "monographs" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    git(root, "add", "monographs", date=date)
+    git(root, "commit", "-qm", f"edit {name}", date=date)
+
+
+def read(capsys: pytest.CaptureFixture[str]) -> str:
+    return capsys.readouterr().err
+
+
+@pytest.fixture
+def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    midnight = dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "monographs").mkdir()
+    write_registry(tmp_path)
+    (tmp_path / "site.yaml").write_text("base_url: https://formulary.northshire.nhs.uk/\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "site.yaml", "team.yaml", "sources.yaml")
+    git(tmp_path, "commit", "-qm", "registry")
+    for day, text in enumerate((V1, V2, V3, V4), start=1):
+        commit(tmp_path, f"2026-10-0{day}", "pomalidomide", text)
+    return tmp_path
+
+
+def build(capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[int, int]:
+    """Build; the archive and history pages rendered and reused."""
+    assert cli.main(["build", "--no-search", *flags]) == 0
+    said = re.search(r"archive and history pages rendered (\d+), reused (\d+)", read(capsys))
+    assert said is not None
+    return int(said.group(1)), int(said.group(2))
+
+
+def page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def all_text(site: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
+    }
+
+
+def test_archive_and_history_pages(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = project / "_site"
+    assert build(capsys) == (4, 0)  # v1, v2, v3 and the history page
+    current = page(site, "drugs/pomalidomide")
+    assert DOSE in current and 'href="/drugs/pomalidomide/history/"' in current
+    for number in (1, 2):
+        archived = page(site, f"drugs/pomalidomide/v/{number}")
+        assert '<meta name="robots" content="noindex">' in archived
+        assert "Superseded on" in archived and "the current version" in archived
+        assert "No dose was published in this version." in archived
+        assert DOSE not in archived and "3 mg" not in archived
+        assert "data-pagefind-body" not in archived
+        assert "content-version" not in archived  # nothing that changes with every commit
+    third = page(site, "drugs/pomalidomide/v/3")
+    assert DOSE in third and "still the current dose" in third
+    assert not (site / "drugs/pomalidomide/v/4").exists()  # the current version
+    history = page(site, "drugs/pomalidomide/history")
+    for number in (1, 2, 3, 4):
+        assert f'id="v{number}"' in history
+    assert "Dose verified" in history and "Monograph added" in history
+    assert "Monitoring revised" in history
+    assert '<ins><span class="visually-hidden">added: </span>for 8 weeks</ins>.' in history
+    assert DOSE not in history and "3 mg" not in history
+    assert "/v/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    offline = (site / "offline.json").read_text(encoding="utf-8")
+    assert '"drugs/pomalidomide/"' in offline
+    assert "/v/" not in offline and "history" not in offline
+    assert "history" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+    # The source is revised: the verified dose is held back on every page, archive too.
+    (project / "sources.yaml").write_text(SOURCES_YAML.replace("2025-03-14", "2026-10-05"))
+    git(project, "add", "sources.yaml", date="2026-10-05")
+    git(project, "commit", "-qm", "new SmPC", date="2026-10-05")
+    commit(project, "2026-10-06", "pomalidomide", V5)
+    build(capsys)
+    for path, body in all_text(site).items():
+        assert DOSE.encode() not in body, path
+        assert b"3 mg" not in body, path
+    third = page(site, "drugs/pomalidomide/v/3")
+    assert "No dose was published in this version." in third  # fail-closed: held back
+    fourth = page(site, "drugs/pomalidomide/v/4")
+    assert 'Superseded on <time datetime="2026-10-06">' in fourth
+
+    # One more commit: only its archive page and the history page are rendered.
+    commit(project, "2026-10-07", "pomalidomide", V6)
+    assert build(capsys) == (2, 4)
+    assert (site / "drugs/pomalidomide/v/5/index.html").is_file()
+    incremental = all_text(site)
+    build(capsys, "--no-cache")
+    assert all_text(site) == incremental
+
+
+def test_a_withdrawn_monograph_keeps_its_archive(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit(project, "2026-10-05", "otheramide", V1.replace("Pomalidomide", "Otheramide"))
+    git(project, "rm", "-q", "monographs/otheramide.yaml", date="2026-10-06")
+    git(project, "commit", "-qm", "withdraw", date="2026-10-06")
+    site = project / "_site"
+    build(capsys)
+    assert not (site / "drugs/otheramide/index.html").exists()
+    last = page(site, "drugs/otheramide/v/1")
+    assert "Withdrawn: this monograph is no longer in the formulary." in last
+    history = page(site, "drugs/otheramide/history")
+    assert "has been withdrawn" in history and 'href="/drugs/otheramide/v/1/"' in history
+
+
+def test_a_version_that_no_longer_loads_has_no_archive_page(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Version 5 names a review status the schema does not know (as if it had been renamed
+    since): no archive page, a note, and the history page says so; the build succeeds."""
+    commit(project, "2026-10-05", "pomalidomide", V4.replace("clinician-reviewed", "signed-off"))
+    commit(project, "2026-10-06", "pomalidomide", V5)
+    assert cli.main(["build", "--no-search"]) == 0
+    said = capsys.readouterr()
+    assert "archive.unreadable_version" in said.out + said.err
+    site = project / "_site"
+    assert not (site / "drugs/pomalidomide/v/5").exists()
+    assert (site / "drugs/pomalidomide/v/4/index.html").is_file()
+    history = page(site, "drugs/pomalidomide/history")
+    assert "This version cannot be shown" in history
+
+
+def test_a_site_as_of_a_day_has_the_versions_up_to_that_day(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["build", "--no-search", "--as-of", "2026-10-02"]) == 0
+    site = project / "_site-as-of-2026-10-02"
+    assert (site / "drugs/pomalidomide/v/1/index.html").is_file()
+    assert not (site / "drugs/pomalidomide/v/2").exists()  # in force that day: the page
+    history = page(site, "drugs/pomalidomide/history")
+    assert 'id="v2"' in history and 'id="v3"' not in history
+    assert "Not the current formulary" in page(site, "drugs/pomalidomide/v/1")
