@@ -12,10 +12,13 @@ import hashlib
 from clincalc_site.content.change_words import Version, read_version
 from clincalc_site.content.history import (
     MAX_CHANGES,
+    WITHDRAWALS_NAMED,
     FileChange,
     GitHistory,
     MonographVersion,
+    Withdrawal,
     describe_history,
+    name_withdrawals,
 )
 
 ZERO = "0" * 40
@@ -105,9 +108,9 @@ def test_only_changes_a_reader_sees_make_a_new_version() -> None:
         in_force.append(versions[-1].number)
     assert tuple(in_force) == EXPECTED
     assert history_of(list(COMMITS)).versions["pomalidomide"] == (
-        MonographVersion(1, "2026-10-01", blob_of(CREATED)),
-        MonographVersion(2, "2026-10-04", blob_of(MONITORING)),
-        MonographVersion(3, "2026-10-05", blob_of(VERIFIED)),
+        MonographVersion(1, "2026-10-01", blob_of(CREATED), "New monograph"),
+        MonographVersion(2, "2026-10-04", blob_of(MONITORING), "Monitoring revised"),
+        MonographVersion(3, "2026-10-05", blob_of(VERIFIED), "Dose verified"),
     )
 
 
@@ -144,6 +147,77 @@ def test_a_deleted_file_added_again_counts_on() -> None:
         "Monitoring revised",
         "Monograph added",
     ]
+    # what each version changed (for the feeds), and the withdrawal between them
+    assert [v.what for v in versions] == [
+        "New monograph",
+        "Monitoring revised",
+        "Monograph added again",
+    ]
+    assert history_of(commits).withdrawals == {"pomalidomide": (Withdrawal("2026-10-10", 2),)}
+
+
+def test_a_version_says_what_its_commit_changed_in_the_changes_words() -> None:
+    reviewed = VERIFIED.replace("status: draft", "status: clinician-reviewed")
+    commits: list[tuple[str, str | None]] = [
+        ("2026-10-01", CREATED),
+        ("2026-10-02", REFORMATTED),  # no version, so no words
+        ("2026-10-05", VERIFIED),
+        ("2026-10-06", reviewed),
+    ]
+    found = history_of(commits)
+    assert [(v.number, v.what) for v in found.versions["pomalidomide"]] == [
+        (1, "New monograph"),
+        (2, "Dose verified; Monitoring revised"),
+        (3, "Status: draft → clinician-reviewed"),
+    ]
+    changes = {c.date: c.what for c in found.changes["pomalidomide"]}
+    assert changes["2026-10-05"] == found.versions["pomalidomide"][1].what
+    assert "4 mg" not in repr(found)  # words, never a dose
+
+
+def test_a_file_deleted_still_is_named_from_its_last_version() -> None:
+    other = CREATED.replace("Pomalidomide", "Thalidomide")
+    log = {
+        "pomalidomide": log_of([("2026-10-01", CREATED), ("2026-10-09", None)]),
+        "thalidomide": log_of([("2026-10-01", other), ("2026-10-02", None), ("2026-10-03", other)]),
+    }
+    blobs = YamlBlobs([CREATED, other])
+    found, _ = describe_history(log, {}, blobs)
+    named = name_withdrawals(found, log, blobs)
+    assert named.withdrawals == {
+        "pomalidomide": (Withdrawal("2026-10-09", 1, "Pomalidomide", "Immunomodulator", "draft"),),
+        # added again: its page names it, its last version is not read
+        "thalidomide": (Withdrawal("2026-10-02", 1),),
+    }
+    assert blobs.read_ids[-1:] == [blob_of(CREATED)]
+    assert named.versions == found.versions and named.changes == found.changes
+
+
+def test_only_the_newest_files_deleted_still_are_read() -> None:
+    log = {}
+    texts = []
+    for number in range(WITHDRAWALS_NAMED + 3):
+        text = CREATED.replace("Pomalidomide", f"Drug {number}")
+        texts.append(text)
+        day = f"2026-{1 + number // 28:02d}-{1 + number % 28:02d}"
+        log[f"drug-{number}"] = log_of([("2025-01-01", text), (day, None)])
+    blobs = YamlBlobs(texts)
+    found, _ = describe_history(log, {}, blobs)
+    blobs.read_ids.clear()
+    named = name_withdrawals(found, log, blobs)
+    assert len(blobs.read_ids) == WITHDRAWALS_NAMED
+    unnamed = [slug for slug, (ended,) in named.withdrawals.items() if not ended.name]
+    assert sorted(unnamed) == ["drug-0", "drug-1", "drug-2"]  # the three oldest
+
+
+def test_an_unreadable_last_version_leaves_the_withdrawal_unnamed() -> None:
+    broken = "name: [unclosed\n"
+    log = {"pomalidomide": log_of([("2026-10-01", broken), ("2026-10-09", None)])}
+    blobs = YamlBlobs([broken])
+    found, _ = describe_history(log, {}, blobs)
+    assert name_withdrawals(found, log, blobs).withdrawals == {
+        "pomalidomide": (Withdrawal("2026-10-09", 1),)
+    }
 
 
 def test_versions_and_changes_share_one_read_and_the_cache() -> None:

@@ -16,12 +16,18 @@ file or edits comments makes none; the commit that adds the file is version 1. A
 no version (nothing is in force), and a file added again later counts on from where it was:
 its re-addition is the next version, in force from that day. Counting needs every pair of a
 file's history, not only the newest ``MAX_CHANGES`` changes: all pairs are described, the
-cache keeping the cost of a rebuild to one ``git log``.
+cache keeping the cost of a rebuild to one ``git log``. Each version carries what its commit
+changed (its "Changes" line; the first says ``FIRST_VERSION``), and each deletion is a
+``Withdrawal`` (for the Atom feeds: ``render/feeds.py``); of the files deleted still, the
+newest ``WITHDRAWALS_NAMED`` have their name, class and review status read from their last
+version, in the same ``cat-file`` process (a few blobs, read on every build: names are not
+kept in the cache, which holds only facts ``change_words`` could have made).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -49,6 +55,13 @@ MAX_CHANGES = 10
 CACHE_FILE = "history.json"
 CACHE_FORMAT = 2  # raise when the facts ``change_words`` makes for a pair of blobs change
 MAX_BLOB = 1 << 20  # a larger "monograph" is not read: it could not be one
+# What a version says it changed when its commit added the file: the first time, and again
+# after a deletion (the "Changes" list says "Monograph added" for both).
+FIRST_VERSION = "New monograph"
+ADDED_AGAIN = "Monograph added again"
+# Deleted files whose last version is read for its name and class: as many as the site feed
+# holds entries (render/feeds.py: MAX_ENTRIES), so an older withdrawal could not be in it.
+WITHDRAWALS_NAMED = 50
 _RECORD = "\x1e"
 _NO_BLOB = "0" * 40
 
@@ -69,6 +82,9 @@ class MonographVersion:
     number: int  # 1 for the commit that added the file
     date: str  # YYYY-MM-DD, the date of the commit that made this version
     blob: str  # the file's git blob id at that commit (what an archive page would render)
+    # what that commit changed, in a clinician's words (its line in "Changes"; FIRST_VERSION,
+    # ADDED_AGAIN when it added the file); never a dose, never a commit message
+    what: str = ""
 
     @property
     def since(self) -> dt.date:
@@ -79,12 +95,28 @@ class MonographVersion:
 Versions = Mapping[str, tuple[MonographVersion, ...]]
 
 
+@dataclass(frozen=True, order=True)
+class Withdrawal:
+    """A commit that deleted a monograph file: version ``after`` was in force until ``date``.
+
+    ``name``, ``drug_class`` and ``status`` (its review status) are read from that last
+    version only for the newest ``WITHDRAWALS_NAMED`` files deleted still; "" otherwise (a
+    file added again is named by its page)."""
+
+    date: str  # YYYY-MM-DD, the commit date
+    after: int  # the number of the last version in force
+    name: str = ""
+    drug_class: str = ""
+    status: str = ""
+
+
 @dataclass(frozen=True)
 class GitHistory:
     """What git says of each monograph file, by slug (empty outside git)."""
 
     changes: dict[str, tuple[Change, ...]] = field(default_factory=dict)  # newest first
     versions: dict[str, tuple[MonographVersion, ...]] = field(default_factory=dict)  # oldest first
+    withdrawals: dict[str, tuple[Withdrawal, ...]] = field(default_factory=dict)  # oldest first
 
 
 @dataclass(frozen=True)
@@ -154,6 +186,7 @@ def read_git_history(
     try:
         with BlobReader(content_dir) as blobs:
             history, used = describe_history(log, cached, blobs)
+            history = name_withdrawals(history, log, blobs)
     except (OSError, ValueError):
         return GitHistory()
     if cache_dir is not None and used != cached:
@@ -172,6 +205,7 @@ def describe_history(
     _describe_pairs([item for items in log.values() for item in items], cached, facts, blobs)
     changes: dict[str, tuple[Change, ...]] = {}
     versions: dict[str, tuple[MonographVersion, ...]] = {}
+    withdrawals: dict[str, tuple[Withdrawal, ...]] = {}
     for slug, items in log.items():
         shown: list[Change] = []
         for item in items:
@@ -181,26 +215,79 @@ def describe_history(
                 shown.append(Change(item.date, words(facts[item.pair])))
         if shown:
             changes[slug] = tuple(shown)
-        numbered = count_versions(items, facts)
+        numbered, ended = versions_of(items, facts)
         if numbered:
             versions[slug] = numbered
+        if ended:
+            withdrawals[slug] = ended
     used = {pair: value for pair, value in facts.items() if not _is_trivial(pair)}
-    return GitHistory(changes, versions), used
+    return GitHistory(changes, versions, withdrawals), used
 
 
 def count_versions(
     items: Sequence[FileChange], facts: Mapping[str, tuple[Fact, ...]]
 ) -> tuple[MonographVersion, ...]:
-    """A file's versions, oldest first, from its changes (newest first, as ``git log`` lists
-    them) and the facts of each: a change with facts (a line in "Changes") is a new version;
-    a deletion is none, and a file added again counts on."""
+    """A file's versions, oldest first: ``versions_of(items, facts)[0]``."""
+    return versions_of(items, facts)[0]
+
+
+def versions_of(
+    items: Sequence[FileChange], facts: Mapping[str, tuple[Fact, ...]]
+) -> tuple[tuple[MonographVersion, ...], tuple[Withdrawal, ...]]:
+    """A file's versions and withdrawals, oldest first, from its changes (newest first, as
+    ``git log`` lists them) and the facts of each: a change with facts (a line in "Changes")
+    is a new version; a deletion is none but a withdrawal, and a file added again counts on.
+    """
     found: list[MonographVersion] = []
+    ended: list[Withdrawal] = []
     for item in reversed(items):
         if item.status == "D" or item.new == _NO_BLOB:
+            if found:
+                ended.append(Withdrawal(item.date, len(found)))
             continue
-        if facts[item.pair]:
-            found.append(MonographVersion(len(found) + 1, item.date, item.new))
-    return tuple(found)
+        said = facts[item.pair]
+        if said:
+            if item.status == "A" or item.old == _NO_BLOB:
+                what = ADDED_AGAIN if found else FIRST_VERSION
+            else:
+                what = words(said)
+            found.append(MonographVersion(len(found) + 1, item.date, item.new, what))
+    return tuple(found), tuple(ended)
+
+
+def name_withdrawals(
+    history: GitHistory, log: Mapping[str, Sequence[FileChange]], blobs: BlobSource
+) -> GitHistory:
+    """``history`` with the name, class and review status of each of the newest
+    ``WITHDRAWALS_NAMED`` files deleted still (the newest change of its file is a deletion),
+    read from its last version in one request; one that cannot be read stays unnamed."""
+    deleted = sorted(
+        ((items[0].date, slug, items[0].old) for slug, items in log.items()
+         if slug in history.withdrawals and items[0].status == "D"),
+        reverse=True,
+    )[:WITHDRAWALS_NAMED]  # fmt: skip
+    if not deleted:
+        return history
+    withdrawals = dict(history.withdrawals)
+    read = blobs.read([blob for _, _, blob in deleted])
+    for (_, slug, _), (_, version) in zip(deleted, read, strict=True):
+        named = _name_and_class(version)
+        if named is not None:
+            *earlier, last = withdrawals[slug]
+            withdrawals[slug] = (*earlier, Withdrawal(last.date, last.after, *named))
+    return dataclasses.replace(history, withdrawals=withdrawals)
+
+
+def _name_and_class(version: Version) -> tuple[str, str, str] | None:
+    """A version's name, drug class and review status, as text; None unless it has a name
+    and a class."""
+    if not isinstance(version, Mapping):
+        return None
+    name, drug_class, review = (version.get(key) for key in ("name", "drug_class", "review"))
+    status = review.get("status") if isinstance(review, Mapping) else None
+    if not isinstance(name, str) or not isinstance(drug_class, str) or not name.strip():
+        return None
+    return name.strip(), drug_class.strip(), status if isinstance(status, str) else ""
 
 
 def _describe_pairs(
