@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ from clincalc_site.render.data_files import (
     index_data_jobs,
     monograph_data,
 )
+from clincalc_site.render.feeds import FEED_TEMPLATE, feed_id, site_feeds
 from clincalc_site.render.fhir_export import bundle, dose_provenance, medication_knowledge
 from clincalc_site.render.rendering import Renderer, monograph_url, page_links
 from clincalc_site.render.site_view import SiteView, make_site_view
@@ -157,6 +159,9 @@ def reference_build(config: BuildConfig, version: str = "") -> BuildReport:
         # given the view, not None: brand_stylesheet reads it (a template would default to it)
         pages += [(p, render(view)) for p, render in renderer.index_page_jobs(site, summaries)]
         data = reference_data(site, full, view)
+        for feed in site_feeds(site, dict(config.withdrawals)):  # every feed, rendered plainly
+            ids = functools.partial(feed_id, view)
+            data.append((feed.path, renderer.render(FEED_TEMPLATE, feed=feed, feed_id=ids)))
     except jinja2.TemplateError as exc:
         diagnostics.append(template_diagnostic(exc, config.template_folders))
         return BuildReport(diagnostics, True, checked.files)

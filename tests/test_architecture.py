@@ -67,7 +67,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"markup", "templates"}),
         frozenset({"dashboard", "site_view"}),
         frozenset({"rendering"}),
-        frozenset({"archive_views"}),  # archive and history pages
+        frozenset({"archive_views", "feeds"}),  # archive and history pages; Atom feeds
         frozenset({"data_files"}),  # a monograph's data files: its page's path and view
     ),
     "publish": (
@@ -80,7 +80,7 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"__init__", "progress", "config", "records", "report", "data_exports"}),
         frozenset({"manifest", "workers"}),
         frozenset({"keys", "freshness", "plan", "published", "pool"}),
-        frozenset({"session", "index_pages", "archive_work"}),
+        frozenset({"session", "index_pages", "archive_work", "feeds"}),
         frozenset({"collection", "archive"}),
         frozenset({"pipeline"}),  # the stage script
     ),

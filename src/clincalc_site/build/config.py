@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clincalc_site.content.history import Change, MonographVersion
+from clincalc_site.content.history import Change, MonographVersion, Withdrawal
 from clincalc_site.site.settings import OVERRIDE_STATIC, OVERRIDE_TEMPLATES, SiteSettings
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ class BuildConfig:
     history: tuple[tuple[str, tuple[Change, ...]], ...] = ()
     # each monograph's versions from git, oldest first (read with ``history``; empty: none)
     versions: tuple[tuple[str, tuple[MonographVersion, ...]], ...] = ()
+    # each monograph file's deletions in git, oldest first, for the feeds (read with ``history``)
+    withdrawals: tuple[tuple[str, tuple[Withdrawal, ...]], ...] = ()
     # build --as-of: the day the content was taken from git at (``today`` is that day too)
     as_of: dt.date | None = None
     # where git is asked for the blobs of ``versions`` (None: content_dir; build --as-of

@@ -27,6 +27,7 @@ from clincalc_site.build.archive import make_archive, plan_archive
 from clincalc_site.build.collection import assembled, cross_file_findings
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.data_exports import put_fhir_bundle
+from clincalc_site.build.feeds import plan_feeds, render_feeds
 from clincalc_site.build.freshness import known_digests, racy_share_worth_saving, reusable_records
 from clincalc_site.build.index_pages import render_index_pages
 from clincalc_site.build.keys import PageKeyBook, inputs_key
@@ -242,8 +243,7 @@ class _Build:
         # team.yaml and sources.yaml: every file's load result depends on them
         self.registry, self.registry_problems = load_registry(config.content_dir.parent)
         self.load_key = load_key(config.today, self.registry.digest)
-        jobs = options.jobs or default_jobs()
-        self.pool = Pool(config, jobs, options.threshold, self.registry)
+        self.pool = Pool(config, options.jobs or default_jobs(), options.threshold, self.registry)
         self.manifest = Manifest()  # read in run(), under the output's lock
         self.published: PublishedSite  # likewise
         self.same_code = False
@@ -368,16 +368,15 @@ class _Build:
         """True when nothing that goes into the site changed and the output is untouched."""
         if not self.published.matches(inputs):
             return False
-        manifest = self.manifest
-        self.page_count = manifest.page_count
-        if racy_share_worth_saving(manifest, self.file_stats):  # files touched, not changed
-            self._save(self.published.tree, manifest.spare, manifest.pages, inputs)
+        self.page_count = self.manifest.page_count
+        if racy_share_worth_saving(self.manifest, self.file_stats):  # files touched, not changed
+            self._save(self.published.tree, self.manifest.spare, self.manifest.pages, inputs)
         return True
 
     def _plan(
         self, site: Site, view: SiteView, render_key: str
     ) -> tuple[dict[str, str], list[tuple[str, RenderJob]]]:
-        """Monograph pages to reuse (path -> key) and pages to render (``plan.plan_pages``)."""
+        """Monograph pages and feeds to reuse (path -> key) and pages to render (``plan.py``)."""
         manifest, published = self.manifest, self.published
         same_plan = bool(self.plan_key) and manifest.plan_key == self.plan_key
         plan = plan_pages(
@@ -388,8 +387,9 @@ class _Build:
             ),
             intact=published.intact,
         )  # fmt: skip
-        self.new_pages.update(plan.kept)
-        return plan.reused, plan.jobs
+        self.feeds = plan_feeds(site, view, self.config.withdrawals, (render_key, published))
+        self.new_pages.update(plan.kept | self.feeds.kept)
+        return plan.reused | self.feeds.reused, plan.jobs  # feeds are reused as pages are
 
     def _render(
         self,
@@ -412,6 +412,7 @@ class _Build:
             index, index_reused, index_entries = render_index_pages(
                 renderer, site, view, self.records, keys=keys, published=self.published
             )
+            index += render_feeds(renderer, self.feeds, self.new_pages)  # feeds: not pages
             workers = self.pool.workers
             rendered = workers.collect(counter) if batches and workers is not None else []
         except (jinja2.TemplateError, TemplateFailure) as exc:  # busy workers: run() closes

@@ -126,6 +126,7 @@ def make_config(args: argparse.Namespace, *, history: bool = True) -> BuildConfi
         # numbered, for "Version 4, in force since ..." (the same pass).
         history=tuple(sorted(found.changes.items())),
         versions=tuple(sorted(found.versions.items())),
+        withdrawals=tuple(sorted(found.withdrawals.items())),
     )
 
 
@@ -200,6 +201,7 @@ def build_as_of(args: argparse.Namespace) -> int:
             git_dir=args.content,
             history=tuple(sorted(found.changes.items())),
             versions=tuple(sorted(found.versions.items())),
+            withdrawals=tuple(sorted(found.withdrawals.items())),
         )
         return build_and_report(args, config, version=snapshot.commit[:12])
 

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         # what each pair of versions says, kept where `build` keeps it (beside _site/)
         history=tuple(sorted(found.changes.items())),
         versions=tuple(sorted(found.versions.items())),
+        withdrawals=tuple(sorted(found.withdrawals.items())),
     )
     try:
         log = functools.partial(print, file=sys.stderr, flush=True)

@@ -33,6 +33,7 @@ from clincalc_site.render.api_export import (
     summary_of,
     to_json,
 )
+from clincalc_site.render.feeds import FEED_FILE
 from clincalc_site.render.fhir_export import Json, bundle, dose_provenance, medication_knowledge
 from clincalc_site.render.rendering import PageLinks, monograph_url
 from clincalc_site.render.site_view import SiteView
@@ -65,7 +66,7 @@ def data_paths(slug: str, dose_shown: bool) -> tuple[str, ...]:
 
 def is_data_file(path: str) -> bool:
     """Whether ``path`` is a data file (not a page: no sitemap, search or page count)."""
-    return path.startswith((API_ROOT, FHIR_ROOT))
+    return path.startswith((API_ROOT, FHIR_ROOT)) or path.endswith(FEED_FILE)  # or a feed
 
 
 def count_pages(paths: Iterable[str]) -> int:

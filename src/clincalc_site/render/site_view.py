@@ -48,6 +48,7 @@ class SiteView:
     formulary: FormularyVocabulary | None = None
     formulary_note: str = ""  # sanitised HTML of its note, for the legend page
     as_of: str = ""  # build --as-of: "3 March 2026", the day the content is shown as of
+    feeds: bool = False  # the site has Atom feeds (render/feeds.py): its history is in git
 
     def status_of(self, status_id: str) -> FormularyStatus:
         """The declared status of that id (a build refused any other)."""
@@ -119,6 +120,7 @@ def make_site_view(  # noqa: PLR0917 (the stage's inputs, each named at the call
         report_problem=settings.report_problem or "",
         formulary=settings.formulary,
         as_of=f"{as_of.day} {as_of:%B %Y}" if as_of else "",
+        feeds=bool(site.versions),
         formulary_note=markup.block(vocabulary.note) if vocabulary and vocabulary.note else "",
     )
 
