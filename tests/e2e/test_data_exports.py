@@ -283,6 +283,7 @@ def test_a_rebuild_rewrites_what_an_edit_changes_and_matches_a_cold_build(
     site = config.output_dir
     built(config)
     before = {slug: inodes(site, slug) for slug in SLUGS}
+    bundle_before = (site / "fhir/Bundle.json").stat().st_ino
 
     edit(config, "resourced", "summary: A test drug.", "summary: A drug, edited.")
     report = built(config)
@@ -291,6 +292,8 @@ def test_a_rebuild_rewrites_what_an_edit_changes_and_matches_a_cold_build(
     after = {slug: inodes(site, slug) for slug in SLUGS}
     changed = [slug for slug in SLUGS if after[slug] != before[slug]]
     assert changed == ["resourced"]  # the others' files are the published ones, linked
+    # its FHIR file has the bytes it had (a summary is not in it): the Bundle is linked too
+    assert (site / "fhir/Bundle.json").stat().st_ino == bundle_before
     same_as_cold(config, tmp_path)
 
     # the verified dose's monograph goes back to draft: its dose leaves every format

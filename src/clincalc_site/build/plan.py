@@ -68,7 +68,7 @@ def plan_pages(
                 key = page_key(path, record, links, old[1])
             # with its data files: written with the page, reused with it
             files = (path, *data_paths(entry.slug, entry.dose.shown))
-            if key == old[0] and all(intact(name, key) for name in files):
+            if key == old[0] and intact(path, key) and all(intact(n, key) for n in files[1:]):
                 reused.update(dict.fromkeys(files, key))
                 kept.update(dict.fromkeys(files, old))
                 continue
