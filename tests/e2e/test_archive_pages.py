@@ -135,7 +135,7 @@ def test_archive_and_history_pages(project: Path, capsys: pytest.CaptureFixture[
     history = page(site, "drugs/pomalidomide/history")
     for number in (1, 2, 3, 4):
         assert f'id="v{number}"' in history
-    assert "Dose verified" in history and "Monograph added" in history
+    assert "Dose verified" in history and "New monograph" in history
     assert "Monitoring revised" in history
     assert '<ins><span class="visually-hidden">added: </span>for 8 weeks</ins>.' in history
     assert DOSE not in history and "3 mg" not in history
@@ -178,9 +178,19 @@ def test_a_withdrawn_monograph_keeps_its_archive(
     build(capsys)
     assert not (site / "drugs/otheramide/index.html").exists()
     last = page(site, "drugs/otheramide/v/1")
-    assert "Withdrawn: this monograph is no longer in the formulary." in last
+    assert 'Withdrawn on <time datetime="2026-10-06">6 October 2026</time>: this monograph' in last
+    assert "No dose was published in this version." in last
     history = page(site, "drugs/otheramide/history")
     assert "has been withdrawn" in history and 'href="/drugs/otheramide/v/1/"' in history
+    assert "6 October 2026</time>, withdrawn</h2>" in history
+
+    # Added again: the version before the withdrawal says so, and links to the current page.
+    commit(project, "2026-10-08", "otheramide", V2.replace("Pomalidomide", "Otheramide"))
+    build(capsys)
+    first = page(site, "drugs/otheramide/v/1")
+    assert "Withdrawn on" in first and "it was added again later" in first
+    assert 'href="/drugs/otheramide/"' in first
+    assert (site / "drugs/otheramide/index.html").is_file()
 
 
 def test_a_version_that_no_longer_loads_has_no_archive_page(
@@ -198,6 +208,17 @@ def test_a_version_that_no_longer_loads_has_no_archive_page(
     assert (site / "drugs/pomalidomide/v/4/index.html").is_file()
     history = page(site, "drugs/pomalidomide/history")
     assert "This version cannot be shown" in history
+    report = (site / "build-report.json").read_bytes()
+    # An edit not yet committed changes no archive page: none is looked at again (the
+    # whole archive's key is unchanged), and the note is still made.
+    monograph = project / "monographs" / "pomalidomide.yaml"
+    monograph.write_text(V6, encoding="utf-8")
+    assert cli.main(["build", "--no-search"]) == 0
+    said = capsys.readouterr()
+    assert "archive.unreadable_version" in said.out + said.err
+    assert "archive and history pages rendered 0, reused 5" in said.err
+    assert b"archive.unreadable_version" in report
+    assert b"archive.unreadable_version" in (site / "build-report.json").read_bytes()
 
 
 def test_a_site_as_of_a_day_has_the_versions_up_to_that_day(

@@ -100,3 +100,14 @@ def test_notice_of_a_withdrawn_monograph() -> None:
     earlier = archive_notice("poma", VERSIONS, 0, False, ("", None))
     assert earlier.withdrawn and earlier.until == "2026-10-02"
     assert archive_url("poma", 2) == "drugs/poma/v/2/"
+
+
+def test_a_withdrawal_ends_a_version() -> None:
+    ends = {3: "2026-10-09", 1: "2026-10-01"}
+    last = archive_notice("poma", VERSIONS, 2, False, ("", None), ends)
+    assert (last.until, last.withdrawn_on, last.withdrawn) == ("2026-10-09", "2026-10-09", True)
+    # deleted the day it was added, added again the next day: ended by the withdrawal
+    first = archive_notice("poma", VERSIONS, 0, True, ("", ""), ends)
+    assert (first.until, first.withdrawn_on, first.withdrawn) == ("2026-10-01", "2026-10-01", False)
+    second = archive_notice("poma", VERSIONS, 1, True, ("", ""), ends)
+    assert (second.until, second.withdrawn_on) == ("2026-10-03", "")

@@ -25,7 +25,6 @@ from clincalc_site.content.git_blobs import read_blobs
 from clincalc_site.content.history import MonographVersion
 from clincalc_site.content.loader import Entry, decode, load_parsed
 from clincalc_site.content.yaml_source import parse_yaml
-from clincalc_site.diagnostics import Diagnostic, Location, Severity
 from clincalc_site.publish.site_files import FileDigest, put_hashed_file
 from clincalc_site.render.archive_views import (
     UNLOADABLE,
@@ -38,6 +37,7 @@ from clincalc_site.render.archive_views import (
     render_archive_page,
     render_history_page,
     section_diffs,
+    version_end,
 )
 from clincalc_site.render.markup import MarkupRenderer
 from clincalc_site.render.rendering import Renderer, monograph_url
@@ -55,13 +55,14 @@ class ArchiveTask:
     current: bool  # its page is in this site (else it is withdrawn: every version archived)
     class_page: str  # its class page's link ("" when gone)
     old: Mapping[str, tuple[PageEntry, bool]]  # path -> last entry, and intact with its key
+    withdrawn: Mapping[int, str]  # version number -> the day a deletion ended it
 
 
 @dataclass(frozen=True)
 class ArchiveResult:
     pages: list[tuple[str, PageEntry, FileDigest | None]]  # None: reused as it is
     doses: dict[str, str]  # blob -> dose fingerprint, of every version of the batch
-    notes: list[Diagnostic]
+    unreadable: list[tuple[str, int]]  # (slug, number) of each version that does not load
     rendered: int = 0
 
 
@@ -75,7 +76,6 @@ class ArchivePages:
     tasks: Sequence[ArchiveTask]
     known: Mapping[str, str]  # blob -> dose fingerprint, from the build cache
     target: str
-    shown: str = "monographs"  # the content folder as diagnostics show it
 
     def perform(self, state: WorkerState) -> ArchiveResult:
         result = ArchiveResult([], {}, [])
@@ -90,7 +90,7 @@ class ArchivePages:
             memo.converted.clear()
             batch = _Batch(self, state, renderer, result, raw)
             rendered += batch.run(self.tasks[start : start + CHUNK])
-        return ArchiveResult(result.pages, result.doses, result.notes, rendered)
+        return ArchiveResult(result.pages, result.doses, result.unreadable, rendered)
 
 
 class _SameText(MarkupRenderer):
@@ -146,7 +146,7 @@ class _Batch:
         if version.blob not in self.entries:
             self._read([version.blob])
             raw = self.raw.get(version.blob)
-            shown = f"{self.call.shown}/{slug}.yaml (version {version.number})"
+            shown = f"{slug}.yaml (version {version.number})"
             text = decode(raw, shown)[0] if raw is not None else None
             if text is None:
                 self.entries[version.blob], self.data[version.blob] = None, UNREADABLE
@@ -170,9 +170,11 @@ class _Batch:
         for index, version in enumerate(archived):
             mine = doses[version.blob]
             if mine == UNLOADABLE:
-                self.result.notes.append(_note(self.call.shown, task.slug, version.number))
+                self.result.unreadable.append((task.slug, version.number))
                 continue
-            notice = archive_notice(task.slug, versions, index, task.current, (mine, now))
+            notice = archive_notice(
+                task.slug, versions, index, task.current, (mine, now), task.withdrawn
+            )
             rendered += self._page(task, notice, version)
         rendered += self._history(task)
         return rendered
@@ -195,7 +197,8 @@ class _Batch:
         path = f"{history_url(task.slug)}index.html"
         doses = self.result.doses
         loads = tuple(doses[v.blob] != UNLOADABLE for v in task.versions)
-        facts = ("history", self.call.render_key, task.versions, loads, task.current)
+        ends = sorted(task.withdrawn.items())
+        facts = ("history", self.call.render_key, task.versions, loads, task.current, ends)
         if self._reused(task, path, facts):
             return 0
         rows: list[HistoryRow] = []
@@ -210,12 +213,14 @@ class _Batch:
             url = monograph_url(task.slug) if current else ""
             if not current and entry is not None:
                 url = archive_url(task.slug, version.number)
-            until = versions[index + 1].date if not newest else ""
-            what = words(compare(before_data, data)) or "Edited"
+            until, by_withdrawal = version_end(versions, index, task.withdrawn)
+            what = version.what or words(compare(before_data, data)) or "Edited"
             sections = section_diffs(
                 before.monograph if before else None, entry.monograph if entry else None
             )
-            row = HistoryRow(version.number, version.date, until, url, current, what, sections)
+            row = HistoryRow(
+                version.number, version.date, until, url, current, what, sections, by_withdrawal
+            )
             rows.append(row)
             before, before_data = entry, data
         loaded = [self.entries.get(v.blob) for v in reversed(versions)]
@@ -250,13 +255,3 @@ class _Batch:
 def _key(facts: tuple[object, ...], fields: tuple[str, ...], view: SiteView) -> str:
     """A page's key: what it shows of its version, and the ``site`` fields it read."""
     return digest(*facts, fields, [getattr(view, name) for name in fields])
-
-
-def _note(shown: str, slug: str, number: int) -> Diagnostic:
-    return Diagnostic(
-        Location(f"{shown}/{slug}.yaml"),
-        Severity.NOTE,
-        "archive.unreadable_version",
-        f"version {number} of {slug} does not pass today's rules for monographs: "
-        "it has no archive page (its history page says so)",
-    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -42,10 +42,11 @@ class ArchiveNotice:
 
     slug: str
     number: int
-    until: str  # YYYY-MM-DD the next version came into force; "" for a withdrawn one's last
+    until: str  # YYYY-MM-DD it ended (``version_end``); "" when not known
     withdrawn: bool  # the monograph is no longer in the formulary
     dose_shown: bool  # this version's dose passes the dose contract, and is shown
     dose_current: bool  # ... and it is the dose the current page shows
+    withdrawn_on: str = ""  # YYYY-MM-DD the file was deleted, when that ended this version
 
     @property
     def ended(self) -> dt.date | None:
@@ -60,26 +61,41 @@ class ArchiveNotice:
         return history_url(self.slug)
 
 
-def archive_notice(
+def version_end(
+    versions: Sequence[MonographVersion], index: int, withdrawn: Mapping[int, str]
+) -> tuple[str, bool]:
+    """When ``versions[index]`` ended ("" for one still in force, or withdrawn on a day not
+    known), and whether a withdrawal ended it. ``withdrawn``: version number -> the day
+    the file was deleted after it (``history.Withdrawal``)."""
+    ended = withdrawn.get(versions[index].number, "")
+    if ended:
+        return ended, True
+    return (versions[index + 1].date if index + 1 < len(versions) else ""), False
+
+
+def archive_notice(  # noqa: PLR0917 (each a fact of the version)
     slug: str,
     versions: Sequence[MonographVersion],
     index: int,
     current: bool,
     doses: tuple[str, str | None],
+    withdrawn: Mapping[int, str] | None = None,
 ) -> ArchiveNotice:
     """The notice of ``versions[index]``. ``current``: the monograph is in the site now;
     ``doses``: the fingerprints of this version's published dose and of the current
-    version's ('' for none; None: the monograph is withdrawn)."""
-    later = versions[index + 1].date if index + 1 < len(versions) else ""
+    version's ('' for none; None: the monograph is withdrawn); ``withdrawn``: see
+    ``version_end``."""
+    until, by_withdrawal = version_end(versions, index, withdrawn or {})
     mine, now = doses
     shown = bool(mine) and mine != UNLOADABLE
     return ArchiveNotice(
         slug=slug,
         number=versions[index].number,
-        until=later,
+        until=until,
         withdrawn=not current,
         dose_shown=shown,
         dose_current=shown and current and mine == now,
+        withdrawn_on=until if by_withdrawal else "",
     )
 
 
@@ -125,11 +141,12 @@ class HistoryRow:
 
     number: int
     date: str
-    until: str  # the next version's date; "" for the newest
+    until: str  # the day it ended (see ``version_end``); "" for one still in force
     url: str  # its archive page, the current page, or "" (no page: it does not load)
     current: bool
     what: str  # what changed from the version before, in the words of "Changes"
     sections: tuple[SectionDiff, ...]  # word-by-word, prose only; () for the first
+    withdrawn: bool = False  # a withdrawal ended it (``until`` is that day)
 
     @property
     def since(self) -> dt.date:
