@@ -13,7 +13,8 @@ today's rules has no archive page (a note says so) and its fingerprint says it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from clincalc_site.render.rendering import Renderer, monograph_url
 from clincalc_site.render.site_view import SiteView
 
 CHUNK = 100  # monographs whose versions are held at once
+_Job = tuple[list[str], Callable[[], None]]  # the blobs a page needs, and what renders it
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,13 @@ class _Batch:
             for version in task.versions:
                 found = known.get(version.blob)
                 doses[version.blob] = self._fingerprint(task, version) if found is None else found
-        return sum(self._task(task) for task in tasks)
+        # The pages to render, then their blobs in one request (a template change renders
+        # every page: not one ``git cat-file`` each), then the pages.
+        jobs = [job for task in tasks for job in self._task(task)]
+        self._read([blob for blobs, _ in jobs for blob in blobs])
+        for _, render in jobs:
+            render()
+        return len(jobs)
 
     def _read(self, blobs: list[str]) -> None:
         missing = [blob for blob in blobs if blob not in self.raw]
@@ -161,12 +169,12 @@ class _Batch:
     def _fingerprint(self, task: ArchiveTask, version: MonographVersion) -> str:
         return dose_fingerprint(self._entry(task.slug, version))
 
-    def _task(self, task: ArchiveTask) -> int:
-        """Make (or keep) the monograph's pages; how many were rendered."""
+    def _task(self, task: ArchiveTask) -> list[_Job]:
+        """Keep the monograph's pages whose key is unchanged; the others to render."""
         doses, versions = self.result.doses, task.versions
         now = doses[versions[-1].blob] if task.current else None
         archived = versions[:-1] if task.current else versions
-        rendered = 0
+        jobs: list[_Job | None] = []
         for index, version in enumerate(archived):
             mine = doses[version.blob]
             if mine == UNLOADABLE:
@@ -175,39 +183,53 @@ class _Batch:
             notice = archive_notice(
                 task.slug, versions, index, task.current, (mine, now), task.withdrawn
             )
-            rendered += self._page(task, notice, version)
-        rendered += self._history(task)
-        return rendered
+            jobs.append(self._page(task, notice, version))
+        jobs.append(self._history(task))
+        return [job for job in jobs if job is not None]
 
-    def _page(self, task: ArchiveTask, notice: ArchiveNotice, version: MonographVersion) -> int:
+    def _page(
+        self, task: ArchiveTask, notice: ArchiveNotice, version: MonographVersion
+    ) -> _Job | None:
         path = f"{archive_url(task.slug, version.number)}index.html"
         facts = ("archive", self.call.render_key, notice, version, task.class_page)
         if self._reused(task, path, facts):
-            return 0
+            return None
+        render = functools.partial(self._render_page, task, (version, notice), path, facts)
+        return [version.blob], render
+
+    def _render_page(
+        self,
+        task: ArchiveTask,
+        shown: tuple[MonographVersion, ArchiveNotice],
+        path: str,
+        facts: tuple[object, ...],
+    ) -> None:
+        version = shown[0]
         entry = self._entry(task.slug, version)
         assert entry is not None  # its fingerprint says it loads
         recorder = RecordingView(self.call.view)
-        _, html = render_archive_page(
-            self.renderer, entry, (version, notice), recorder, task.class_page
-        )
+        _, html = render_archive_page(self.renderer, entry, shown, recorder, task.class_page)
         self._write(path, html, facts, recorder)
-        return 1
 
-    def _history(self, task: ArchiveTask) -> int:
+    def _history(self, task: ArchiveTask) -> _Job | None:
         path = f"{history_url(task.slug)}index.html"
         doses = self.result.doses
         loads = tuple(doses[v.blob] != UNLOADABLE for v in task.versions)
         ends = sorted(task.withdrawn.items())
         facts = ("history", self.call.render_key, task.versions, loads, task.current, ends)
         if self._reused(task, path, facts):
-            return 0
+            return None
+        render = functools.partial(self._render_history, task, path, facts)
+        return [v.blob for v in task.versions], render
+
+    def _render_history(self, task: ArchiveTask, path: str, facts: tuple[object, ...]) -> None:
         rows: list[HistoryRow] = []
         before: Entry | None = None
         before_data: Version = None
         versions = task.versions
         for index, version in enumerate(versions):
             entry = self._entry(task.slug, version)
-            data = self.data[version.blob]
+            data = self.data.get(version.blob, UNREADABLE)
             newest = index == len(versions) - 1
             current = newest and task.current
             url = monograph_url(task.slug) if current else ""
@@ -232,7 +254,6 @@ class _Batch:
         recorder = RecordingView(self.call.view)
         _, html = render_history_page(self.renderer, view, recorder)
         self._write(path, html, facts, recorder)
-        return 1
 
     def _reused(self, task: ArchiveTask, path: str, facts: tuple[object, ...]) -> bool:
         old = task.old.get(path)
