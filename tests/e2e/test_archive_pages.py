@@ -231,3 +231,18 @@ def test_a_site_as_of_a_day_has_the_versions_up_to_that_day(
     history = page(site, "drugs/pomalidomide/history")
     assert 'id="v2"' in history and 'id="v3"' not in history
     assert "Not the current formulary" in page(site, "drugs/pomalidomide/v/1")
+
+
+def test_a_team_archive_template_must_keep_the_dosing_section(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A team's own archive.html is held to the dose rule as monograph.html is."""
+    (project / "templates").mkdir()
+    (project / "templates" / "archive.html").write_text(
+        '{% extends "monograph.html" %}{% block content %}<p>{{ page.name }}</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    assert cli.main(["build", "--no-search"]) == 1
+    said = capsys.readouterr()
+    assert "template.dosing_removed" in said.out + said.err
+    assert not (project / "_site").exists()
