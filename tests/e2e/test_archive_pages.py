@@ -125,7 +125,7 @@ def test_archive_and_history_pages(project: Path, capsys: pytest.CaptureFixture[
         archived = page(site, f"drugs/pomalidomide/v/{number}")
         assert '<meta name="robots" content="noindex">' in archived
         assert "Superseded on" in archived and "the current version" in archived
-        assert "No dose was published in this version." in archived
+        assert "No dose is shown for this version." in archived
         assert DOSE not in archived and "3 mg" not in archived
         assert "data-pagefind-body" not in archived
         assert "content-version" not in archived  # nothing that changes with every commit
@@ -155,7 +155,7 @@ def test_archive_and_history_pages(project: Path, capsys: pytest.CaptureFixture[
         assert DOSE.encode() not in body, path
         assert b"3 mg" not in body, path
     third = page(site, "drugs/pomalidomide/v/3")
-    assert "No dose was published in this version." in third  # fail-closed: held back
+    assert "No dose is shown for this version." in third  # fail-closed: held back
     fourth = page(site, "drugs/pomalidomide/v/4")
     assert 'Superseded on <time datetime="2026-10-06">' in fourth
 
@@ -179,7 +179,7 @@ def test_a_withdrawn_monograph_keeps_its_archive(
     assert not (site / "drugs/otheramide/index.html").exists()
     last = page(site, "drugs/otheramide/v/1")
     assert 'Withdrawn on <time datetime="2026-10-06">6 October 2026</time>: this monograph' in last
-    assert "No dose was published in this version." in last
+    assert "No dose is shown for this version." in last
     history = page(site, "drugs/otheramide/history")
     assert "has been withdrawn" in history and 'href="/drugs/otheramide/v/1/"' in history
     assert "6 October 2026</time>, withdrawn</h2>" in history

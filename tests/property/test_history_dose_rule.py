@@ -176,7 +176,7 @@ def test_each_file_shows_only_the_dose_its_version_published(steps: list[Step]) 
         # ... and says whether that dose is the one the current page publishes
         still = step.state == PUBLISHED and steps[-1] == Step(PUBLISHED, step.dose)
         if step.state != PUBLISHED:
-            assert "No dose was published in this version." in archive
+            assert "No dose is shown for this version." in archive
         elif still:
             assert "The dose shown on this page is still the current dose." in archive
         else:
