@@ -128,7 +128,10 @@ def test_offline_list_names_every_page_and_search_file(real_site: Path) -> None:
         for p in real_site.rglob("*.html")
         if p.name != "404.html"
     }
-    assert set(offline["pages"]) == pages
+    # Earlier versions and history pages are opened when needed, never saved with the
+    # formulary (two or more a monograph); in a git checkout the real site has them.
+    earlier = {page for page in pages if re.fullmatch(r"drugs/[^/]+/(v/[0-9]+|history)/", page)}
+    assert set(offline["pages"]) == pages - earlier
     assert "drugs/pomalidomide/" in pages and "" in pages
     assets = set(offline["assets"])
     bundles = json.loads((real_site / "pagefind" / "bundles.json").read_text("utf-8"))["bundles"]
