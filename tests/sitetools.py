@@ -9,8 +9,10 @@ output.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -248,3 +250,21 @@ def json_ld_blocks(html: str) -> list[tuple[bool, str]]:
     collector.feed(html)
     collector.close()
     return collector.blocks
+
+
+def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
+    """Run git in ``root`` as a developer would, every commit dated ``date`` at noon UTC,
+    with no global or system configuration (tests of history read the commit dates)."""
+    stamp = f"{date}T12:00:00+00:00"
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Dev Eloper",
+        "GIT_AUTHOR_EMAIL": "dev@example.org",
+        "GIT_COMMITTER_NAME": "Dev Eloper",
+        "GIT_COMMITTER_EMAIL": "dev@example.org",
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_DATE": stamp,
+    }
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)

@@ -15,13 +15,12 @@ same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from dose_fixtures import SOURCES_YAML, VERIFIED_YAML, write_registry
+from sitetools import git
 
 from clincalc_site import cli
 
@@ -54,22 +53,6 @@ V4 = V3.replace("count weekly.", "count weekly for 8 weeks.")
 V5 = V4.replace("multiple myeloma.", "multiple myeloma, with dexamethasone.")
 V6 = V5.replace("protein degradation.", "protein degradation (IKZF1/3).")
 DOSE = "4 mg"  # the verified dose; "3 mg" is the re-sourcing one, never shown
-
-
-def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
-    stamp = f"{date}T12:00:00+00:00"
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev Eloper",
-        "GIT_AUTHOR_EMAIL": "dev@example.org",
-        "GIT_COMMITTER_NAME": "Dev Eloper",
-        "GIT_COMMITTER_EMAIL": "dev@example.org",
-        "GIT_AUTHOR_DATE": stamp,
-        "GIT_COMMITTER_DATE": stamp,
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
 def commit(root: Path, date: str, name: str, text: str) -> None:

@@ -10,13 +10,12 @@ the published site alone.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from dose_fixtures import SOURCES_YAML, VERIFIED_YAML, write_registry
+from sitetools import git
 
 from clincalc_site import cli
 
@@ -36,22 +35,6 @@ MONITORING = ADDED.replace(
 REVIEWED = MONITORING.replace("status: draft", "status: clinician-reviewed") + VERIFIED_YAML
 OTHER = ADDED.replace("Pomalidomide", "Otheramide")
 REVISED_SOURCES = SOURCES_YAML.replace("2025-03-14", "2026-10-25")
-
-
-def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
-    stamp = f"{date}T12:00:00+00:00"
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev Eloper",
-        "GIT_AUTHOR_EMAIL": "dev@example.org",
-        "GIT_COMMITTER_NAME": "Dev Eloper",
-        "GIT_COMMITTER_EMAIL": "dev@example.org",
-        "GIT_AUTHOR_DATE": stamp,
-        "GIT_COMMITTER_DATE": stamp,
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
 def commit(root: Path, date: str, files: dict[str, str | None]) -> None:

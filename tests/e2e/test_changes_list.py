@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from dose_fixtures import VERIFIED_YAML, write_registry
+from sitetools import git
 
 from clincalc_site import cli
 from clincalc_site.content.history import CACHE_FILE
@@ -58,22 +57,6 @@ EXPECTED = [
     ("2026-10-05", "Monitoring revised"),
     ("2026-10-01", "Monograph added"),
 ]
-
-
-def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
-    stamp = f"{date}T12:00:00+00:00"
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev Eloper",
-        "GIT_AUTHOR_EMAIL": "dev@example.org",
-        "GIT_COMMITTER_NAME": "Dev Eloper",
-        "GIT_COMMITTER_EMAIL": "dev@example.org",
-        "GIT_AUTHOR_DATE": stamp,
-        "GIT_COMMITTER_DATE": stamp,
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ pages they follow, and be the same bytes after a rebuild as after a cold build.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import feedparser  # type: ignore[import-untyped]
 import pytest
 from dose_fixtures import VERIFIED_YAML, write_registry
 from oracle import reference_build
+from sitetools import git
 
 from clincalc_site import cli
 from clincalc_site.build.config import BuildConfig
@@ -74,22 +73,6 @@ SITE_FEED = [
     ("Heldoxaban — New monograph", "2026-10-03", "drugs/heldoxaban/"),
     ("Pomalidomide — New monograph", "2026-10-01", "drugs/pomalidomide/v/1/"),
 ]
-
-
-def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
-    stamp = f"{date}T12:00:00+00:00"
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev Eloper",
-        "GIT_AUTHOR_EMAIL": "dev@example.org",
-        "GIT_COMMITTER_NAME": "Dev Eloper",
-        "GIT_COMMITTER_EMAIL": "dev@example.org",
-        "GIT_AUTHOR_DATE": stamp,
-        "GIT_COMMITTER_DATE": stamp,
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
 def commit(root: Path, date: str, name: str, text: str | None) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from dose_fixtures import write_registry
+from sitetools import git
 
 from clincalc_site import cli
 from clincalc_site.build import pipeline
@@ -49,22 +49,6 @@ VERSION = re.compile(
     r'<p class="version"[^>]*>Version (\d+), in force since '
     r'<time datetime="([0-9-]+)">([^<]+)</time> · <a href="[^"]+/history/">every version</a>\.</p>'
 )
-
-
-def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
-    stamp = f"{date}T12:00:00+00:00"
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Dev Eloper",
-        "GIT_AUTHOR_EMAIL": "dev@example.org",
-        "GIT_COMMITTER_NAME": "Dev Eloper",
-        "GIT_COMMITTER_EMAIL": "dev@example.org",
-        "GIT_AUTHOR_DATE": stamp,
-        "GIT_COMMITTER_DATE": stamp,
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
 def commit(root: Path, date: str, name: str, text: str | None = None) -> None:
