@@ -9,6 +9,11 @@ in turn), in a temporary folder, and times ``read_history``: cold (no history ca
 pair of versions read with ``git cat-file --batch`` and compared) and warm (the cache of the
 cold run present: only ``git log``). Prints the median, min and max of ``--repeat`` runs
 of each. Run on purpose, not by the test suite; on a shared machine compare medians.
+
+``--source-revisions R`` gives every other monograph a verified dose citing one of 20
+documents in sources.yaml, and adds R commits after the rounds, each revising one document
+in sources.yaml alone (in turn): each holds back the doses citing it, a version of each of
+those monographs (content/registry_history.py).
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from clincalc_site.content.history import CACHE_FILE, read_history  # noqa: E402
+from clincalc_site.content.history import read_git_history, read_history  # noqa: E402
+from clincalc_site.content.history_store import CACHE_FILE  # noqa: E402
 
 MONOGRAPH = """\
 name: Drug {n}
@@ -43,6 +49,47 @@ review:
   status: draft
   date: 2026-01-01
 """
+DOSING = """\
+dosing:
+  status: verified
+  regimens:
+    - indication: Example indication
+      population: Adults
+      route: Oral
+      dose: 4 mg
+      frequency: Once daily
+  source:
+    document: smpc-{document}
+    section: "4.2"
+    revision: 2025-03-14
+  prepared_by: bjones
+  prepared_on: 2025-06-20
+  verified_by: asmith
+  verified_on: 2025-06-30
+"""
+TEAM = """\
+people:
+  - id: asmith
+    name: A. Smith (fictitious)
+    role: Pharmacist
+    verifier: true
+  - id: bjones
+    name: B. Jones (fictitious)
+    role: Technician
+    verifier: false
+"""
+DOCUMENTS = 20
+
+
+def sources(revised: dict[int, str]) -> str:
+    """sources.yaml: document k at its revision in ``revised``, else 2025-03-14."""
+    return "".join(
+        f"smpc-{k}:\n  title: Example product {k} SmPC\n"
+        f"  url: https://www.medicines.org.uk/emc/\n  revision: {revised.get(k, '2025-03-14')}\n"
+        for k in range(DOCUMENTS)
+    )
+
+
 EDITS = (
     ("Monitor renal function at baseline.", "Monitor renal function at baseline and yearly."),
     ("  - Take with food.\n", "  - Take with food.\n  - Report a rash.\n"),
@@ -64,13 +111,19 @@ def git(repo: Path, *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def make_repository(repo: Path, monographs: int, commits: int) -> None:
+def make_repository(repo: Path, monographs: int, commits: int, revisions: int = 0) -> None:
     """One commit per round of edits (each touches every monograph), like a formulary team
-    working through its files; written with ``git fast-import`` to be quick."""
+    working through its files; written with ``git fast-import`` to be quick. With
+    ``revisions``, the registry files come with the first round and are revised after."""
     content = repo / "monographs"
     content.mkdir(parents=True)
     git(repo, "init", "-q")
     texts = [MONOGRAPH.format(n=n, group=n % 40) for n in range(monographs)]
+    if revisions:
+        texts = [
+            text + DOSING.format(document=n % DOCUMENTS) if n % 2 == 0 else text
+            for n, text in enumerate(texts)
+        ]
     stream: list[str] = []
     for round_ in range(commits):
         if round_:
@@ -85,9 +138,21 @@ def make_repository(repo: Path, monographs: int, commits: int) -> None:
         for n, text in enumerate(texts):
             data = text.encode()
             stream.append(f"M 100644 inline monographs/drug-{n}.yaml\ndata {len(data)}\n{text}\n")
+        if revisions and not round_:
+            stream.append(_file("team.yaml", TEAM) + _file("sources.yaml", sources({})))
+    revised: dict[int, str] = {}
+    for number in range(revisions):
+        day = 1767225600 + (commits + number) * 86400
+        revised[number % DOCUMENTS] = time.strftime("%Y-%m-%d", time.gmtime(day))
+        stream.append(f"commit refs/heads/main\ncommitter Bench <b@example.org> {day} +0000\n")
+        stream.append(f"data 8\nrevision\n{_file('sources.yaml', sources(revised))}")
     git(repo, "fast-import", "--quiet", stdin="".join(stream))
     git(repo, "symbolic-ref", "HEAD", "refs/heads/main")
     git(repo, "checkout", "-q", "-f", "main")
+
+
+def _file(name: str, text: str) -> str:
+    return f"M 100644 inline {name}\ndata {len(text.encode())}\n{text}\n"
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -110,15 +175,17 @@ def main() -> int:
     parser.add_argument("--monographs", type=int, default=2000)
     parser.add_argument("--commits", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--source-revisions", type=int, default=0)
     parser.add_argument("--work-dir", type=Path, help="where to make the repository (kept)")
     args = parser.parse_args()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="clincalc-history-"))
     try:
         repo = work / "repo"
         start = time.perf_counter()
-        make_repository(repo, args.monographs, args.commits)
+        make_repository(repo, args.monographs, args.commits, args.source_revisions)
         print(
-            f"{args.monographs} monographs x {args.commits} commits in {repo} "
+            f"{args.monographs} monographs x {args.commits} commits, "
+            f"{args.source_revisions} source revisions in {repo} "
             f"(made in {time.perf_counter() - start:.1f} s)"
         )
         content, cache = repo / "monographs", work / "cache"
@@ -127,8 +194,13 @@ def main() -> int:
             shutil.rmtree(cache, ignore_errors=True)
             cold.append(timed(lambda: read_history(content, cache)))
         warm = [timed(lambda: read_history(content, cache)) for _ in range(args.repeat)]
-        history = read_history(content, cache)
+        found = read_git_history(content, cache)
+        history = found.changes
         entries = sum(len(changes) for changes in history.values())
+        held = sum(
+            1 for versions in found.versions.values() for v in versions if v.what.startswith("Dose")
+        )
+        print(f"versions made by a revision in sources.yaml: {held}")
         size = (cache / CACHE_FILE).stat().st_size
         print(f"{len(history)} monographs with {entries} changes shown; cache {size:,} bytes")
         print("e.g. drug-0:", "; ".join(f"{c.date} {c.what}" for c in history["drug-0"]))

@@ -50,9 +50,11 @@ PACKAGE_LAYERS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"yaml_syntax"}),
         frozenset({"yaml_source"}),
         frozenset({"schema_errors", "rules", "dose_lint", "change_words"}),
-        frozenset({"dose_rules", "history"}),  # history: git versions -> change_words
+        frozenset({"dose_rules", "history_store"}),  # history_store: blobs -> change_words
         frozenset({"loader"}),
         frozenset({"registry", "index_entry", "git_blobs"}),  # git_blobs: archive pages
+        frozenset({"registry_history"}),  # loads versions under past registries
+        frozenset({"history"}),  # git versions -> change_words, registry events
     ),
     "site": (
         frozenset({"__init__", "colours"}),

@@ -2,11 +2,12 @@
 
 A real git repository: a monograph is added with a dose still being re-sourced (never
 shown), its monitoring edited, its dose verified, its monitoring edited again; then its
-source is revised in sources.yaml (the dose is held back) and it is edited once more. Every
-earlier version must have an archive page under its notice, marked noindex, showing a dose
-only where that version's dose passes the dose contract (decided with the current
-registry, so a revised source holds it back there too) and saying whether it is still the
-current one; no held-back or unverified dose text may appear anywhere. The history page
+source is revised in sources.yaml (the dose is held back: a version of its own, though the
+file did not change) and it is edited once more. Every earlier version must have an archive
+page under its notice, marked noindex, showing a dose only where that version published it
+(decided with team.yaml and sources.yaml as they stood then: the versions from before the
+revision show the dose, and say it is no longer current) and saying whether it is still the
+current one; no held-back or unverified dose text may appear anywhere else. The history page
 lists every version with what changed and a word-by-word comparison. A rebuild after one
 more commit renders only the new archive page and the history page; a cold build writes the
 same bytes.
@@ -128,24 +129,32 @@ def test_archive_and_history_pages(project: Path, capsys: pytest.CaptureFixture[
     assert "/v/" not in offline and "history" not in offline
     assert "history" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
-    # The source is revised: the verified dose is held back on every page, archive too.
+    # The source is revised: the verified dose is held back from then on (version 5, the
+    # same file); versions 3 and 4 published it, and their archive pages still show it.
     (project / "sources.yaml").write_text(SOURCES_YAML.replace("2025-03-14", "2026-10-05"))
     git(project, "add", "sources.yaml", date="2026-10-05")
     git(project, "commit", "-qm", "new SmPC", date="2026-10-05")
     commit(project, "2026-10-06", "pomalidomide", V5)
     build(capsys)
+    showing = {path for path, body in all_text(site).items() if DOSE.encode() in body}
+    assert showing == {"drugs/pomalidomide/v/3/index.html", "drugs/pomalidomide/v/4/index.html"}
     for path, body in all_text(site).items():
-        assert DOSE.encode() not in body, path
         assert b"3 mg" not in body, path
-    third = page(site, "drugs/pomalidomide/v/3")
-    assert "No dose is shown for this version." in third  # fail-closed: held back
+    for number in (3, 4):
+        shown = page(site, f"drugs/pomalidomide/v/{number}")
+        assert "The dose shown on this page is no longer current." in shown
     fourth = page(site, "drugs/pomalidomide/v/4")
-    assert 'Superseded on <time datetime="2026-10-06">' in fourth
+    assert 'Superseded on <time datetime="2026-10-05">' in fourth
+    fifth = page(site, "drugs/pomalidomide/v/5")
+    assert "No dose is shown for this version." in fifth
+    assert 'Superseded on <time datetime="2026-10-06">' in fifth
+    history = page(site, "drugs/pomalidomide/history")
+    assert "Dose held back: source revised" in history and 'id="v6"' in history
 
     # One more commit: only its archive page and the history page are rendered.
     commit(project, "2026-10-07", "pomalidomide", V6)
-    assert build(capsys) == (2, 4)
-    assert (site / "drugs/pomalidomide/v/5/index.html").is_file()
+    assert build(capsys) == (2, 5)
+    assert (site / "drugs/pomalidomide/v/6/index.html").is_file()
     incremental = all_text(site)
     build(capsys, "--no-cache")
     assert all_text(site) == incremental

@@ -25,17 +25,19 @@ from clincalc_site.content.change_words import (
     read_version,
 )
 from clincalc_site.content.history import (
-    CACHE_FILE,
     MAX_CHANGES,
     Change,
     FileChange,
+    Withdrawal,
     describe_history,
+    parse_log,
     parse_raw_log,
-    read_cache,
     read_history,
-    write_cache,
+    versions_of,
 )
+from clincalc_site.content.history_store import CACHE_FILE, read_cache, write_cache
 from clincalc_site.content.models import SAFETY_SECTIONS, Monograph
+from clincalc_site.content.registry_history import RegistryChange, RegistryEvent, Timeline
 
 REGIMEN = {"indication": "Myeloma", "population": "Adults", "route": "Oral", "dose": "4 mg"}
 VERIFIED = {
@@ -296,9 +298,76 @@ def test_parse_raw_log_maps_files_to_their_blob_changes_newest_first() -> None:
     )
     log = parse_raw_log(text)
     assert log == {
-        "warfarin": [FileChange("2026-11-02", "M", A, B), FileChange("2026-10-01", "A", ZERO, A)],
-        "apixaban": [FileChange("2026-10-01", "A", ZERO, C)],
+        "warfarin": [
+            FileChange("2026-11-02", "M", A, B, seq=1),
+            FileChange("2026-10-01", "A", ZERO, A, seq=2),
+        ],
+        "apixaban": [FileChange("2026-10-01", "A", ZERO, C, seq=2)],
     }
+
+
+def test_the_registry_beside_the_content_folder_is_read_from_the_same_log() -> None:
+    """Paths from the top of the repository: monographs in ``formulary/monographs/``, the
+    registry files beside that folder; nothing else counts."""
+    text = (
+        f"{RS}2026-11-03\n\n:100644 100644 {A} {B} M\tformulary/sources.yaml\n"
+        f":100644 100644 {A} {C} M\tformulary/monographs/warfarin.yaml\n"
+        f"{RS}2026-11-02\n\n:100644 000000 {A} {ZERO} D\tformulary/team.yaml\n"
+        f":100644 100644 {A} {B} M\tsources.yaml\n"
+        f":100644 100644 {A} {B} M\tmonographs/warfarin.yaml\n"
+        f"{RS}2026-10-01\n\n:000000 100644 {ZERO} {A} A\tformulary/monographs/warfarin.yaml\n"
+    )
+    log, registry = parse_log(text, "formulary/monographs/", "formulary/")
+    assert log == {
+        "warfarin": [
+            FileChange("2026-11-03", "M", A, C, seq=1),
+            FileChange("2026-10-01", "A", ZERO, A, seq=3),
+        ]
+    }
+    assert registry == [
+        RegistryChange(1, "2026-11-03", None, B),
+        RegistryChange(2, "2026-11-02", "", None),  # team.yaml deleted
+    ]
+    timeline = Timeline(registry)
+    assert timeline.at(3) == ("", "")  # before either change
+    assert timeline.at(2) == ("", "") and timeline.at(1) == ("", B) and timeline.at(0) == ("", B)
+
+
+def test_a_registry_event_makes_a_version_of_the_file_in_force() -> None:
+    """Newest first: the file added (seq 5), the registry revised (4: an event), the file
+    re-formatted only (3: no version; its blob is the one in force after), the registry
+    revised again (2), the file edited in the commit that revised the registry (1: one
+    version, in the file's words), and the file deleted (0)."""
+    items = [
+        FileChange("2026-10-06", "D", C, ZERO, seq=0),
+        FileChange("2026-10-05", "M", B, C, seq=1),
+        FileChange("2026-10-03", "M", A, B, seq=3),
+        FileChange("2026-10-01", "A", ZERO, A, seq=5),
+    ]
+    facts = {
+        items[0].pair: (("removed",),),
+        items[1].pair: (("revised", "monitoring"),),
+        items[2].pair: (),
+        items[3].pair: (("added",),),
+    }
+    events = [
+        RegistryEvent(1, "2026-10-05", "Dose held back: source revised"),
+        RegistryEvent(2, "2026-10-04", "Dose published"),
+        RegistryEvent(4, "2026-10-02", "Dose held back"),
+    ]
+    timeline = Timeline(
+        [RegistryChange(s, f"2026-10-0{6 - s}", None, f"{s:040x}") for s in (1, 2, 4, 6)]
+    )
+    versions, ended = versions_of(items, facts, timeline, events)
+    assert [(v.number, v.date, v.blob, v.what) for v in versions] == [
+        (1, "2026-10-01", A, "New monograph"),
+        (2, "2026-10-02", A, "Dose held back"),
+        (3, "2026-10-04", B, "Dose published"),
+        (4, "2026-10-05", C, "Monitoring revised"),
+    ]
+    assert [v.registry for v in versions] == [("", f"{s:040x}") for s in (6, 4, 2, 1)]
+    assert versions[1].key == f"{A}::{4:040x}"
+    assert ended == (Withdrawal("2026-10-06", 4),)
 
 
 class FakeBlobs:
@@ -352,13 +421,14 @@ def test_the_cache_is_deterministic_and_ignored_when_corrupt(tmp_path: Path) -> 
     (tmp_path / CACHE_FILE).write_bytes(first[:-20])
     assert read_cache(tmp_path) == {}
     stored = json.loads(first)
-    assert stored["said"] == [[], [["revised", "monitoring"]]]  # each list of facts once
-    assert stored["pairs"] == {f"{A}:{B}": 1, f"{B}:{C}": 0}
-    stored["said"][1] = [["wip: zzqx tidy"]]
+    body = stored["body"]
+    assert body["said"] == [[], [["revised", "monitoring"]]]  # each list of facts once
+    assert body["pairs"] == {f"{A}:{B}": 1, f"{B}:{C}": 0}
+    body["said"][1] = [["wip: zzqx tidy"]]
     (tmp_path / CACHE_FILE).write_text(json.dumps(stored), encoding="utf-8")
     assert read_cache(tmp_path) == {f"{B}:{C}": ()}  # a planted entry is dropped
-    stored["said"][1] = [["revised", "monitoring"]]
-    stored["pairs"] = {f"{A}:{B}": 2, f"{B}:{C}": True, f"{C}:{A}": [["wip: zzqx tidy"]]}
+    body["said"][1] = [["revised", "monitoring"]]
+    body["pairs"] = {f"{A}:{B}": 2, f"{B}:{C}": True, f"{C}:{A}": [["wip: zzqx tidy"]]}
     (tmp_path / CACHE_FILE).write_text(json.dumps(stored), encoding="utf-8")
     assert read_cache(tmp_path) == {}  # no such list, a bool, text: dropped
     stored["format"] = [0, "0"]

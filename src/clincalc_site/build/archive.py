@@ -47,7 +47,7 @@ MEMO_FILE = "archive.json"
 class Memo:
     """What the last build kept in ``archive.json`` (for one load key)."""
 
-    doses: dict[str, str] = field(default_factory=dict)  # blob -> dose fingerprint
+    doses: dict[str, str] = field(default_factory=dict)  # version key -> dose fingerprint
     whole: str = ""  # the key of all archive and history pages together (``whole_key``)
     unreadable: tuple[tuple[str, int], ...] = ()  # (slug, number): versions with no page
 
@@ -101,11 +101,11 @@ def plan_archive(
         paths = [
             f"{archive_url(slug, v.number)}index.html"
             for v in (versions[:-1] if live else versions)
-            if known.get(v.blob, "") != UNLOADABLE  # unknown: worked out by the worker
+            if known.get(v.key, "") != UNLOADABLE  # unknown: worked out by the worker
         ]
         paths.append(f"{history_url(slug)}index.html")
         old: dict[str, tuple[PageEntry, bool]] = {}
-        every_blob = all(v.blob in known for v in versions)
+        every_blob = all(v.key in known for v in versions)
         for path in paths:
             entry = old_pages.get(path)
             intact = entry is not None and published.intact(path, entry[0])
@@ -148,7 +148,7 @@ def make_archive(  # noqa: PLR0917 (the stage's inputs, each named at the call)
             view,
             plan.keys[0],
             batch,
-            {v.blob: known[v.blob] for t in batch for v in t.versions if v.blob in known},
+            {v.key: known[v.key] for t in batch for v in t.versions if v.key in known},
             str(target),
         )
         for batch in split(plan.tasks, workers.count)

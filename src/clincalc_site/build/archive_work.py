@@ -25,6 +25,7 @@ from clincalc_site.content.change_words import UNREADABLE, Version, compare, wor
 from clincalc_site.content.git_blobs import read_blobs
 from clincalc_site.content.history import MonographVersion
 from clincalc_site.content.loader import Entry, decode, load_parsed
+from clincalc_site.content.registry_history import RegistryReader
 from clincalc_site.content.yaml_source import parse_yaml
 from clincalc_site.publish.site_files import FileDigest, put_hashed_file
 from clincalc_site.render.archive_views import (
@@ -63,7 +64,7 @@ class ArchiveTask:
 @dataclass(frozen=True)
 class ArchiveResult:
     pages: list[tuple[str, PageEntry, FileDigest | None]]  # None: reused as it is
-    doses: dict[str, str]  # blob -> dose fingerprint, of every version of the batch
+    doses: dict[str, str]  # version key -> dose fingerprint, of every version of the batch
     unreadable: list[tuple[str, int]]  # (slug, number) of each version that does not load
     rendered: int = 0
 
@@ -76,7 +77,7 @@ class ArchivePages:
     view: SiteView
     render_key: str
     tasks: Sequence[ArchiveTask]
-    known: Mapping[str, str]  # blob -> dose fingerprint, from the build cache
+    known: Mapping[str, str]  # version key -> dose fingerprint, from the build cache
     target: str
 
     def perform(self, state: WorkerState) -> ArchiveResult:
@@ -85,12 +86,13 @@ class ArchivePages:
         memo = renderer.markup = _SameText()
         # The blobs whose fingerprint is not known, in one request (one per chunk cost
         # a tenth of a second each); the others are read only if their page is rendered.
-        unknown = [v.blob for t in self.tasks for v in t.versions if v.blob not in self.known]
+        unknown = [v.blob for t in self.tasks for v in t.versions if v.key not in self.known]
         raw = read_blobs(Path(self.content_dir), unknown)
         rendered = 0
+        registries = RegistryReader(Path(self.content_dir))
         for start in range(0, len(self.tasks), CHUNK):
             memo.converted.clear()
-            batch = _Batch(self, state, renderer, result, raw)
+            batch = _Batch(self, state, (renderer, registries), result, raw)
             rendered += batch.run(self.tasks[start : start + CHUNK])
         return ArchiveResult(result.pages, result.doses, result.unreadable, rendered)
 
@@ -125,7 +127,7 @@ def dose_fingerprint(entry: Entry | None) -> str:
 class _Batch:
     call: ArchivePages
     state: WorkerState
-    renderer: Renderer
+    tools: tuple[Renderer, RegistryReader]
     result: ArchiveResult
     raw: dict[str, bytes | None] = field(default_factory=dict)
     entries: dict[str, Entry | None] = field(default_factory=dict)
@@ -136,8 +138,8 @@ class _Batch:
         doses = self.result.doses
         for task in tasks:
             for version in task.versions:
-                found = known.get(version.blob)
-                doses[version.blob] = self._fingerprint(task, version) if found is None else found
+                found = known.get(version.key)
+                doses[version.key] = self._fingerprint(task, version) if found is None else found
         # The pages to render, then their blobs in one request (a template change renders
         # every page: not one ``git cat-file`` each), then the pages.
         jobs = [job for task in tasks for job in self._task(task)]
@@ -151,20 +153,25 @@ class _Batch:
         self.raw.update(read_blobs(Path(self.call.content_dir), missing))
 
     def _entry(self, slug: str, version: MonographVersion) -> Entry | None:
-        if version.blob not in self.entries:
+        """The version loaded under the rules of its day: the registry as it stood then
+        (today's where git does not track it)."""
+        if version.key not in self.entries:
             self._read([version.blob])
             raw = self.raw.get(version.blob)
             shown = f"{slug}.yaml (version {version.number})"
             text = decode(raw, shown)[0] if raw is not None else None
             if text is None:
-                self.entries[version.blob], self.data[version.blob] = None, UNREADABLE
+                self.entries[version.key], self.data[version.blob] = None, UNREADABLE
                 return None
             parsed = parse_yaml(text, shown)
             readable = not parsed.diagnostics and isinstance(parsed.data, dict)
             self.data[version.blob] = parsed.data if readable else UNREADABLE
-            rules_of = (self.state.today, self.state.registry)
-            self.entries[version.blob] = load_parsed(parsed, text, shown, slug, rules_of)[0]
-        return self.entries[version.blob]
+            registry = self.state.registry
+            if version.registry is not None:
+                registry = self.tools[1].get(version.registry)
+            rules_of = (self.state.today, registry)
+            self.entries[version.key] = load_parsed(parsed, text, shown, slug, rules_of)[0]
+        return self.entries[version.key]
 
     def _fingerprint(self, task: ArchiveTask, version: MonographVersion) -> str:
         return dose_fingerprint(self._entry(task.slug, version))
@@ -172,11 +179,11 @@ class _Batch:
     def _task(self, task: ArchiveTask) -> list[_Job]:
         """Keep the monograph's pages whose key is unchanged; the others to render."""
         doses, versions = self.result.doses, task.versions
-        now = doses[versions[-1].blob] if task.current else None
+        now = doses[versions[-1].key] if task.current else None
         archived = versions[:-1] if task.current else versions
         jobs: list[_Job | None] = []
         for index, version in enumerate(archived):
-            mine = doses[version.blob]
+            mine = doses[version.key]
             if mine == UNLOADABLE:
                 self.result.unreadable.append((task.slug, version.number))
                 continue
@@ -208,13 +215,13 @@ class _Batch:
         entry = self._entry(task.slug, version)
         assert entry is not None  # its fingerprint says it loads
         recorder = RecordingView(self.call.view)
-        _, html = render_archive_page(self.renderer, entry, shown, recorder, task.class_page)
+        _, html = render_archive_page(self.tools[0], entry, shown, recorder, task.class_page)
         self._write(path, html, facts, recorder)
 
     def _history(self, task: ArchiveTask) -> _Job | None:
         path = f"{history_url(task.slug)}index.html"
         doses = self.result.doses
-        loads = tuple(doses[v.blob] != UNLOADABLE for v in task.versions)
+        loads = tuple(doses[v.key] != UNLOADABLE for v in task.versions)
         ends = sorted(task.withdrawn.items())
         facts = ("history", self.call.render_key, task.versions, loads, task.current, ends)
         if self._reused(task, path, facts):
@@ -245,14 +252,14 @@ class _Batch:
             )
             rows.append(row)
             before, before_data = entry, data
-        loaded = [self.entries.get(v.blob) for v in reversed(versions)]
+        loaded = [self.entries.get(v.key) for v in reversed(versions)]
         name = next((e.monograph.name for e in loaded if e is not None), task.slug)
         view = HistoryView(
             task.slug, name, history_url(task.slug),
             monograph_url(task.slug) if task.current else "", tuple(reversed(rows)),
         )  # fmt: skip
         recorder = RecordingView(self.call.view)
-        _, html = render_history_page(self.renderer, view, recorder)
+        _, html = render_history_page(self.tools[0], view, recorder)
         self._write(path, html, facts, recorder)
 
     def _reused(self, task: ArchiveTask, path: str, facts: tuple[object, ...]) -> bool:

@@ -22,39 +22,48 @@ changed (its "Changes" line; the first says ``FIRST_VERSION``), and each deletio
 newest ``WITHDRAWALS_NAMED`` have their name, class and review status read from their last
 version, in the same ``cat-file`` process (a few blobs, read on every build: names are not
 kept in the cache, which holds only facts ``change_words`` could have made).
+
+The same ``git log`` lists the commits to team.yaml and sources.yaml beside the content
+folder: one that changed what a monograph's dosing section showed (a source revised, so its
+dose is held back) is a version of that monograph too, and each version carries the
+registry it is decided by (``registry_history``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import json
-import os
+import itertools
 import subprocess
-import tempfile
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol
 
-from clincalc_site import __version__
 from clincalc_site.content.change_words import (
     UNREADABLE,
     Fact,
     Version,
-    checked,
     compare,
-    read_version,
     words,
+)
+from clincalc_site.content.history_store import (
+    BlobReader,
+    BlobSource,
+    read_cache,
+    write_cache,
+)
+from clincalc_site.content.models import SOURCES_FILE, TEAM_FILE
+from clincalc_site.content.registry_history import (
+    RegistryChange,
+    RegistryEvent,
+    Timeline,
+    read_settled,
+    registry_events,
+    write_settled,
 )
 
 MAX_CHANGES = 10
-CACHE_FILE = "history.json"
-CACHE_FORMAT = 2  # raise when the facts ``change_words`` makes for a pair of blobs change
-MAX_BLOB = 1 << 20  # a larger "monograph" is not read: it could not be one
 # What a version says it changed when its commit added the file: the first time, and again
 # after a deletion (the "Changes" list says "Monograph added" for both).
 FIRST_VERSION = "New monograph"
@@ -85,6 +94,14 @@ class MonographVersion:
     # what that commit changed, in a clinician's words (its line in "Changes"; FIRST_VERSION,
     # ADDED_AGAIN when it added the file); never a dose, never a commit message
     what: str = ""
+    # the blob ids of team.yaml and sources.yaml in force then ("" absent), which decide its
+    # dose (content/registry_history.py); None where git does not track them (then today's)
+    registry: tuple[str, str] | None = None
+
+    @property
+    def key(self) -> str:
+        """What identifies the version's page: its file, and the registry it is decided by."""
+        return self.blob if self.registry is None else ":".join((self.blob, *self.registry))
 
     @property
     def since(self) -> dt.date:
@@ -127,6 +144,7 @@ class FileChange:
     status: str  # A added, D deleted, M modified (T: type changed, read as M)
     old: str  # blob ids; all zeros when there is none
     new: str
+    seq: int = 0  # the commit's place in the log: 0 is the newest
 
     @functools.cached_property
     def pair(self) -> str:
@@ -135,26 +153,54 @@ class FileChange:
 
 
 def parse_raw_log(text: str) -> dict[str, list[FileChange]]:
+    """Parse ``git log --raw --no-abbrev --format=<RS>%cs`` output (with ``--relative``):
+    slug -> file changes, newest first."""
+    return parse_log(text, "")[0]
+
+
+def parse_log(
+    text: str, prefix: str, registry: str | None = None
+) -> tuple[dict[str, list[FileChange]], list[RegistryChange]]:
     """Parse ``git log --raw --no-abbrev --format=<RS>%cs`` output: slug -> file changes,
-    newest first. Only ``<slug>.yaml`` files directly in the content folder count."""
+    newest first, and the registry's changes. Only ``<slug>.yaml`` files directly in the
+    content folder (``prefix``, from the top of the repository) are monographs;
+    ``registry``: the folder of team.yaml and sources.yaml, when git tracks it."""
     found: dict[str, list[FileChange]] = {}
-    for record in text.split(_RECORD):
+    changes: list[RegistryChange] = []
+    names = (
+        {f"{registry}{TEAM_FILE}": 0, f"{registry}{SOURCES_FILE}": 1}
+        if registry is not None
+        else {}
+    )
+    for seq, record in enumerate(text.split(_RECORD)):
         lines = record.split("\n")
         date = lines[0].strip()
+        blobs: list[str | None] = [None, None]
         for line in lines[1:]:
             # :100644 100644 <old blob> <new blob> M<TAB>name.yaml
             if not line.startswith(":") or "\t" not in line:
                 continue
-            meta, name = line.split("\t", 1)
+            meta, path = line.split("\t", 1)
             parts = meta.split()
-            # Not in a subfolder; not quoted by git (a name no slug has); not just ".yaml"
-            if len(parts) != 5 or not name.endswith(".yaml") or len(name) == len(".yaml"):
+            if len(parts) != 5:
                 continue
-            if "/" in name or name.startswith(('"', ".")):
+            if path in names:
+                blobs[names[path]] = "" if parts[3] == _NO_BLOB else parts[3]
+                continue
+            if not path.startswith(prefix):
+                continue
+            name = path[len(prefix) :]
+            # Not in a subfolder; not quoted by git (a name no slug has); not just ".yaml"
+            if not name.endswith(".yaml"):
+                continue
+            if len(name) == len(".yaml") or "/" in name or name.startswith(('"', ".")):
                 continue
             status = parts[4][:1]
-            found.setdefault(name[:-5], []).append(FileChange(date, status, parts[2], parts[3]))
-    return found
+            change = FileChange(date, status, parts[2], parts[3], seq)
+            found.setdefault(name[:-5], []).append(change)
+        if blobs != [None, None]:
+            changes.append(RegistryChange(seq, date, blobs[0], blobs[1]))
+    return found, changes
 
 
 def read_history(
@@ -171,21 +217,39 @@ def read_git_history(
     its versions; empty when not in a git checkout. ``cache_dir``: where to keep what each
     pair of versions says (None: nothing kept); ``until``: the newest commit to read (build
     --as-of)."""
-    command = [
-        "git", "-C", str(content_dir), "log", "--relative", "--no-renames", "--raw",
-        "--no-abbrev", f"--format={_RECORD}%cs", until, "--", ".",
-    ]  # fmt: skip
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError):
+    prefix = _git(content_dir, "rev-parse", "--show-prefix")
+    if prefix is None:
         return GitHistory()
-    if result.returncode != 0:
+    prefix = prefix.strip()
+    # team.yaml and sources.yaml sit beside the content folder: tracked unless that folder
+    # is the top of the repository (then they are outside it, and today's decide)
+    registry: str | None = None
+    if prefix:
+        parent = prefix.rstrip("/").rpartition("/")[0]
+        registry = f"{parent}/" if parent else ""
+    paths = [".", f"../{TEAM_FILE}", f"../{SOURCES_FILE}"] if registry is not None else ["."]
+    output = _git(
+        content_dir, "log", "--no-renames", "--raw", "--no-abbrev", f"--format={_RECORD}%cs",
+        until, "--", *paths,
+    )  # fmt: skip
+    if output is None:
         return GitHistory()
-    log = parse_raw_log(result.stdout)
+    log, registry_log = parse_log(output, prefix, registry)
+    timeline = Timeline(registry_log) if registry_log else None
     cached = read_cache(cache_dir) if cache_dir is not None else {}
     try:
+        events: Mapping[str, tuple[RegistryEvent, ...]] = {}
+        if timeline is not None:
+            files = {
+                slug: [(i.seq, "" if i.new == _NO_BLOB else i.new) for i in items]
+                for slug, items in log.items()
+            }
+            settled = read_settled(cache_dir) if cache_dir is not None else {}
+            events, done = registry_events(files, timeline, content_dir, settled)
+            if cache_dir is not None and done != settled:
+                write_settled(cache_dir, done)
         with BlobReader(content_dir) as blobs:
-            history, used = describe_history(log, cached, blobs)
+            history, used = describe_history(log, cached, blobs, timeline, events)
             history = name_withdrawals(history, log, blobs)
     except (OSError, ValueError):
         return GitHistory()
@@ -194,28 +258,42 @@ def read_git_history(
     return history
 
 
+def _git(folder: Path, *args: str) -> str | None:
+    """What git printed; None when it failed or is missing."""
+    command = ["git", "-C", str(folder), *args]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
 def describe_history(
-    log: Mapping[str, list[FileChange]], cached: Mapping[str, tuple[Fact, ...]], blobs: BlobSource
+    log: Mapping[str, list[FileChange]],
+    cached: Mapping[str, tuple[Fact, ...]],
+    blobs: BlobSource,
+    timeline: Timeline | None = None,
+    events: Mapping[str, Sequence[RegistryEvent]] | None = None,
 ) -> tuple[GitHistory, dict[str, tuple[Fact, ...]]]:
     """Each file's newest ``MAX_CHANGES`` changes a reader would notice and its versions, and
     the facts of every pair of blobs (the next cache). Every pair is described, in one
     request for the blobs of all pairs the cache does not know: a version number counts the
-    whole history of a file."""
+    whole history of a file. ``timeline``: the registry's states (None: git does not track
+    it); ``events``: the registry commits that changed what a monograph's page showed."""
     facts: dict[str, tuple[Fact, ...]] = {}
     _describe_pairs([item for items in log.values() for item in items], cached, facts, blobs)
     changes: dict[str, tuple[Change, ...]] = {}
     versions: dict[str, tuple[MonographVersion, ...]] = {}
     withdrawals: dict[str, tuple[Withdrawal, ...]] = {}
     for slug, items in log.items():
-        shown: list[Change] = []
-        for item in items:
-            if len(shown) == MAX_CHANGES:
-                break
-            if facts[item.pair]:
-                shown.append(Change(item.date, words(facts[item.pair])))
+        made = (events or {}).get(slug, ())
+        # Without events the newest MAX_CHANGES are all that is said
+        seen = itertools.islice((i for i in items if facts[i.pair]), None if made else MAX_CHANGES)
+        said = [(i.seq, Change(i.date, words(facts[i.pair]))) for i in seen]
+        shown = _with_events(said, made)[:MAX_CHANGES]
         if shown:
             changes[slug] = tuple(shown)
-        numbered, ended = versions_of(items, facts)
+        numbered, ended = versions_of(items, facts, timeline, made)
         if numbered:
             versions[slug] = numbered
         if ended:
@@ -231,27 +309,72 @@ def count_versions(
     return versions_of(items, facts)[0]
 
 
+def _with_events(said: list[tuple[int, Change]], events: Sequence[RegistryEvent]) -> list[Change]:
+    """A file's changes (newest first) with its registry events in their places; an event
+    of a commit that also changed what the file says is left to that change's words (the
+    version of that commit is decided with the new registry anyway: ``versions_of``)."""
+    if not events:
+        return [change for _, change in said]
+    lines: list[tuple[int, int, Change]] = [(seq, 0, change) for seq, change in said]
+    lines.extend((event.seq, 1, Change(event.date, event.what)) for event in events)
+    lines.sort(key=lambda line: line[:2])
+    kept: list[tuple[int, int, Change]] = []
+    for seq, kind, change in lines:
+        if not (kind and kept and kept[-1][:2] == (seq, 0)):
+            kept.append((seq, kind, change))
+    return [change for _, _, change in kept]
+
+
 def versions_of(
-    items: Sequence[FileChange], facts: Mapping[str, tuple[Fact, ...]]
+    items: Sequence[FileChange],
+    facts: Mapping[str, tuple[Fact, ...]],
+    timeline: Timeline | None = None,
+    events: Sequence[RegistryEvent] = (),
 ) -> tuple[tuple[MonographVersion, ...], tuple[Withdrawal, ...]]:
     """A file's versions and withdrawals, oldest first, from its changes (newest first, as
     ``git log`` lists them) and the facts of each: a change with facts (a line in "Changes")
     is a new version; a deletion is none but a withdrawal, and a file added again counts on.
-    """
+    A registry event (newest first) while the file is in force is a version of the same
+    file, unless the same commit made a version of the file anyway."""
     found: list[MonographVersion] = []
     ended: list[Withdrawal] = []
+    blob = ""  # the file in force
+    pending = sorted(events, key=lambda event: -event.seq)  # oldest first
+
+    def registry(seq: int) -> tuple[str, str] | None:
+        return timeline.at(seq) if timeline is not None else None
+
+    def happen(until: int) -> None:
+        """The events of commits older than ``until`` (seq larger)."""
+        while pending and pending[0].seq > until:
+            event = pending.pop(0)
+            if blob and found:
+                number = len(found) + 1
+                version = MonographVersion(
+                    number, event.date, blob, event.what, registry(event.seq)
+                )
+                found.append(version)
+
     for item in reversed(items):
+        happen(item.seq)
         if item.status == "D" or item.new == _NO_BLOB:
-            if found:
+            if found and blob:
                 ended.append(Withdrawal(item.date, len(found)))
+            blob = ""
             continue
+        blob = item.new
         said = facts[item.pair]
         if said:
             if item.status == "A" or item.old == _NO_BLOB:
                 what = ADDED_AGAIN if found else FIRST_VERSION
             else:
                 what = words(said)
-            found.append(MonographVersion(len(found) + 1, item.date, item.new, what))
+            if pending and pending[0].seq == item.seq:
+                pending.pop(0)  # the same commit changed the file: its words say what changed
+            found.append(
+                MonographVersion(len(found) + 1, item.date, blob, what, registry(item.seq))
+            )
+    happen(-1)
     return tuple(found), tuple(ended)
 
 
@@ -345,133 +468,3 @@ def _facts(item: FileChange, old: Version, new: Version) -> tuple[Fact, ...]:
 def _is_trivial(pair: str) -> bool:
     """Added and deleted files need no blob: their facts are not worth caching."""
     return pair.startswith(_NO_BLOB) or pair.endswith(_NO_BLOB)
-
-
-class BlobSource(Protocol):
-    def read(self, blob_ids: list[str]) -> Iterable[tuple[str, Version]]:
-        """Each blob, in order, parsed (``UNREADABLE`` when missing or no monograph)."""
-
-
-class BlobReader:
-    """One ``git cat-file --batch`` for the whole run, started when a blob is first needed.
-
-    Each round writes its ids from a thread while the answers are read, so neither side waits
-    on a full pipe. ``GIT_NO_LAZY_FETCH``: in a partial clone a missing blob is not fetched
-    one by one from the remote (it reads as a version that could not be read)."""
-
-    def __init__(self, content_dir: Path) -> None:
-        self.content_dir = content_dir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> BlobReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        process = self.process
-        if process is None:
-            return
-        process.kill()  # it may be waiting on a pipe: no goodbye
-        process.wait()
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):  # what was left unwritten goes nowhere
-                    stream.close()
-
-    def read(self, blob_ids: list[str]) -> Iterator[tuple[str, Version]]:
-        if not blob_ids:
-            return
-        if self.process is None:
-            self.process = subprocess.Popen(
-                ["git", "-C", str(self.content_dir), "cat-file", "--batch"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env={**os.environ, "GIT_NO_LAZY_FETCH": "1"},
-            )
-        process = self.process
-        assert process.stdin is not None and process.stdout is not None
-        writer = threading.Thread(target=_write_ids, args=(process.stdin, blob_ids), daemon=True)
-        writer.start()
-        for blob in blob_ids:
-            yield blob, _read_one(process.stdout)
-        writer.join()
-
-
-def _write_ids(stream: IO[bytes], blob_ids: Iterable[str]) -> None:
-    try:
-        stream.write("".join(f"{blob}\n" for blob in blob_ids).encode("ascii"))
-        stream.flush()
-    except OSError:  # git ended: the reader sees it too
-        pass
-
-
-def _read_one(stream: IO[bytes]) -> Version:
-    header = stream.readline().split()
-    if not header:
-        raise ValueError("git cat-file ended early")
-    if len(header) != 3:  # "<id> missing"
-        return UNREADABLE
-    size = int(header[2])
-    if header[1] != b"blob" or size > MAX_BLOB:
-        while size >= 0:  # skip it, and the newline after it
-            chunk = stream.read(min(size + 1, 1 << 16))
-            if not chunk:
-                raise ValueError("git cat-file ended early")
-            size -= len(chunk)
-        return UNREADABLE
-    data = stream.read(size + 1)
-    if len(data) != size + 1:
-        raise ValueError("git cat-file ended early")
-    return read_version(data[:-1])
-
-
-def read_cache(cache_dir: Path) -> dict[str, tuple[Fact, ...]]:
-    """The facts kept by the last build; an unreadable, foreign or corrupt file is ignored,
-    and so is every entry that is not facts ``change_words`` makes.
-
-    The file holds each distinct list of facts once (``said``) and, for each pair, the
-    index of its list (``pairs``): every pair of a history is kept (see ``count_versions``),
-    most say the same few things, and a rebuild reads them all (a third of the time facts
-    written out pair by pair took, checked once per list instead of once per pair)."""
-    try:
-        stored = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(stored, dict) or stored.get("format") != [CACHE_FORMAT, __version__]:
-        return {}
-    table, pairs = stored.get("said"), stored.get("pairs")
-    if not isinstance(table, list) or not isinstance(pairs, dict):
-        return {}
-    lists = [checked(raw) for raw in table]
-    found: dict[str, tuple[Fact, ...]] = {}
-    for pair, index in pairs.items():
-        if type(index) is int and 0 <= index < len(lists):  # not a bool, nor a float
-            facts = lists[index]
-            if facts is not None:
-                found[pair] = facts
-    return found
-
-
-def write_cache(cache_dir: Path, facts: Mapping[str, tuple[Fact, ...]]) -> None:
-    """Replace the cache file atomically; the same facts give the same bytes. Nothing is
-    written into a folder that is a link (or whose parent is: a repository could plant
-    ``.clincalc`` as one), and a cache that cannot be written is simply not kept."""
-    table = sorted(set(facts.values()))
-    index = {value: number for number, value in enumerate(table)}
-    pairs = {pair: index[facts[pair]] for pair in sorted(facts)}
-    body = {"format": [CACHE_FORMAT, __version__], "pairs": pairs, "said": table}
-    data = json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n"
-    if cache_dir.is_symlink() or cache_dir.parent.is_symlink():
-        return
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=cache_dir, prefix=f".{CACHE_FILE}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(data)
-            os.replace(name, cache_dir / CACHE_FILE)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return

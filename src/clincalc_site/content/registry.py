@@ -42,9 +42,21 @@ def load_registry(folder: Path) -> tuple[Registry, list[Diagnostic]]:
     return registry, [*team_problems, *source_problems]
 
 
-def _read(path: Path) -> tuple[Any, SourceMap | None, list[Diagnostic]]:
-    """Parsed data and source map of an optional file; (None, None, []) when it is absent."""
+def registry_from_texts(folder: Path, team: str | None, sources: str | None) -> Registry:
+    """The registry as an earlier commit held it (``None``: that file was not there), for
+    the history and archive pages. Its problems were that commit's build's to report; a
+    file with problems counts as empty, so no dose it would have let through is shown."""
+    people, _ = _load_team(folder / TEAM_FILE, team)
+    documents, _ = _load_sources(folder / SOURCES_FILE, sources)
+    return Registry(people, documents)
+
+
+def _read(path: Path, given: str | None = None) -> tuple[Any, SourceMap | None, list[Diagnostic]]:
+    """Parsed data and source map of an optional file, or of its text ``given`` (as a commit
+    held it); (None, None, []) when it is absent."""
     shown = display_path(path)
+    if given is not None:
+        return _parse(given.removeprefix("\ufeff"), shown)
     if not path.is_file():
         return None, None, []
     try:
@@ -58,6 +70,10 @@ def _read(path: Path) -> tuple[Any, SourceMap | None, list[Diagnostic]]:
             hint="save it as UTF-8 text",
         )
         return None, None, [problem]
+    return _parse(text, shown)
+
+
+def _parse(text: str, shown: str) -> tuple[Any, SourceMap | None, list[Diagnostic]]:
     parsed = parse_yaml(text, shown)
     if parsed.diagnostics:
         return None, None, parsed.diagnostics
@@ -74,8 +90,8 @@ def _not_a_mapping(source_map: SourceMap, what: str) -> Diagnostic:
     )
 
 
-def _load_team(path: Path) -> tuple[dict[str, Person], list[Diagnostic]]:
-    data, source_map, problems = _read(path)
+def _load_team(path: Path, text: str | None = None) -> tuple[dict[str, Person], list[Diagnostic]]:
+    data, source_map, problems = _read(path, text)
     if source_map is None or data is None:
         return {}, problems
     if not isinstance(data, dict):
@@ -112,8 +128,10 @@ class _Sources(BaseModel):
     documents: dict[str, SourceDocument]
 
 
-def _load_sources(path: Path) -> tuple[dict[str, SourceDocument], list[Diagnostic]]:
-    data, source_map, problems = _read(path)
+def _load_sources(
+    path: Path, text: str | None = None
+) -> tuple[dict[str, SourceDocument], list[Diagnostic]]:
+    data, source_map, problems = _read(path, text)
     if source_map is None or data is None:
         return {}, problems
     if not isinstance(data, dict):

@@ -153,9 +153,9 @@ class PageLinks:
         related = tuple((r.slug, r.name, r.curated) for r in self.related)
         changes = tuple((c.date, c.what) for c in self.changes)
         version = self.version
-        numbered = (
-            None if version is None else (version.number, version.date, version.blob, version.what)
-        )
+        numbered = None
+        if version is not None:
+            numbered = (version.number, version.date, version.blob, version.what, version.registry)
         return (self.class_url, related, changes, numbered)
 
 

@@ -1,0 +1,276 @@
+"""When a commit to team.yaml or sources.yaml changes what a monograph's page shows.
+
+Stage: content/ (docs/architecture.md): an input edge, like ``history``.
+
+A verified dose is published only while the people and the source revision it names stand
+in the registry as they did when it was checked (``dose_rules``). So a commit that revises
+a source in sources.yaml, or changes a person in team.yaml, can hold a dose back (or let
+one through) without touching the monograph file: what a reader saw changed, so the
+monograph has a new version (``history.versions_of``), and every version is decided with
+the registry as it stood when that version was in force (``MonographVersion.registry``),
+never with today's: an archive page shows a dose only if that version published it.
+
+Cheap first: only a registry commit that changes an entry (a person, a document) counts;
+only a monograph whose text names a changed id is loaded, twice (under the registry before
+and after that commit, on that commit's day) to compare what its page showed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from clincalc_site.content.git_blobs import read_blobs
+from clincalc_site.content.history_store import read_json, write_json
+from clincalc_site.content.loader import Entry, decode, load_parsed
+from clincalc_site.content.models import Registry
+from clincalc_site.content.registry import registry_from_texts
+from clincalc_site.content.yaml_source import parse_yaml
+
+NO_REGISTRY = ("", "")
+CACHE_FILE = "registry-history.json"
+CACHE_FORMAT = 1  # before team.yaml and sources.yaml were first committed
+
+# What a version made by a registry commit says it changed (its "Changes" line and feed
+# entry), by what the dosing section showed before and after.
+HELD_BACK_REVISED = "Dose held back: source revised"
+HELD_BACK = "Dose held back"
+PUBLISHED = "Dose published"
+DETAILS = "Dose source and verification revised"
+SOURCE_REVISED = "Dose source revised"
+DOSING_CHANGED = "Dosing revised"
+
+
+@dataclass(frozen=True)
+class RegistryChange:
+    """One commit's change to the registry files, as ``git log --raw`` lists it."""
+
+    seq: int  # the commit's place in the log: 0 is the newest
+    date: str
+    team: str | None  # the new blob id ("" deleted); None: this commit left it alone
+    sources: str | None
+
+
+@dataclass(frozen=True)
+class RegistryState:
+    """The registry files as they stood after commit ``seq``: their blob ids ("" none)."""
+
+    seq: int
+    date: str
+    team: str
+    sources: str
+
+    @property
+    def blobs(self) -> tuple[str, str]:
+        return (self.team, self.sources)
+
+
+@dataclass(frozen=True)
+class RegistryEvent:
+    """A registry commit that changed what one monograph's page showed."""
+
+    seq: int
+    date: str
+    what: str
+
+
+class Timeline:
+    """The registry's states, oldest first, and which was in force after any commit."""
+
+    def __init__(self, changes: Iterable[RegistryChange]) -> None:
+        states: list[RegistryState] = []
+        team = sources = ""
+        for change in sorted(changes, key=lambda c: -c.seq):  # oldest first
+            team = team if change.team is None else change.team
+            sources = sources if change.sources is None else change.sources
+            states.append(RegistryState(change.seq, change.date, team, sources))
+        self.states = tuple(states)
+        self._keys = [-state.seq for state in states]
+
+    def at(self, seq: int) -> tuple[str, str]:
+        """The registry in force just after commit ``seq`` (made by it or before it)."""
+        index = bisect.bisect_right(self._keys, -seq) - 1
+        return self.states[index].blobs if index >= 0 else NO_REGISTRY
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What one registry commit did, as a build worked it out (kept in the build cache: a
+    rebuild reads no registry and loads no monograph for a commit it has settled before)."""
+
+    ids: tuple[str, ...]  # the people and documents whose entry it changed
+    in_force: str  # identifies the monograph files in force then (all of them, by blob)
+    events: tuple[tuple[str, str], ...]  # (slug, what) of each page it changed
+
+
+Settlements = Mapping[str, Settled]  # by transition: day, registry before and after
+
+
+def registry_events(
+    files: Mapping[str, Sequence[tuple[int, str]]],
+    timeline: Timeline,
+    content_dir: Path,
+    settled: Settlements,
+) -> tuple[dict[str, tuple[RegistryEvent, ...]], dict[str, Settled]]:
+    """Each monograph's registry events, oldest first, and what each registry commit did
+    (the next ``settled``). ``files``: slug -> (seq, blob id) of each of its file's changes,
+    newest first ("" for a deletion)."""
+    registries = RegistryReader(content_dir)
+    # every file change, newest first, so that ``pop`` takes the oldest
+    sweep = sorted((seq, slug, blob) for slug, c in files.items() for seq, blob in c)
+    in_force: dict[str, str] = {}
+    chain = hashlib.sha256()
+    done: dict[str, Settled] = {}
+    found: dict[str, list[RegistryEvent]] = {}
+    previous = NO_REGISTRY
+    for state in timeline.states:
+        while sweep and sweep[-1][0] >= state.seq:  # the file changes made by then
+            _, slug, blob = sweep.pop()
+            in_force[slug] = blob
+            chain.update(f"{slug} {blob}\n".encode())  # not ``seq``: a new commit shifts it
+        key = f"{state.date}:{':'.join(previous)}>{':'.join(state.blobs)}"
+        known = settled.get(key)
+        if known is None or known.in_force != chain.hexdigest():
+            ids = (
+                known.ids if known else tuple(sorted(registries.changed_ids(previous, state.blobs)))
+            )
+            made = _events(in_force, ids, (previous, state), registries) if ids else ()
+            known = Settled(ids, chain.hexdigest(), made)
+        done[key] = known
+        for slug, what in known.events:
+            found.setdefault(slug, []).append(RegistryEvent(state.seq, state.date, what))
+        previous = state.blobs
+    events = {slug: tuple(sorted(made, key=lambda e: -e.seq)) for slug, made in found.items()}
+    return events, done
+
+
+def _events(
+    in_force: Mapping[str, str],
+    ids: Sequence[str],
+    change: tuple[tuple[str, str], RegistryState],
+    registries: RegistryReader,
+) -> tuple[tuple[str, str], ...]:
+    """The pages one registry commit changed: each monograph in force that names a changed
+    id, loaded under the registry before and after, on that commit's day."""
+    before, state = change
+    files = sorted((slug, blob) for slug, blob in in_force.items() if blob)
+    raw = read_blobs(registries.content_dir, sorted({blob for _, blob in files}))
+    day = dt.date.fromisoformat(state.date)
+    made: list[tuple[str, str]] = []
+    for slug, blob in files:
+        data = raw.get(blob)
+        if data is None or not any(name.encode() in data for name in ids):
+            continue
+        shown = f"{slug}.yaml"
+        old = _shows(_load(data, shown, slug, day, registries.get(before)))
+        new = _shows(_load(data, shown, slug, day, registries.get(state.blobs)))
+        if old != new:
+            made.append((slug, _what(old, new)))
+    return tuple(made)
+
+
+def read_settled(cache_dir: Path) -> dict[str, Settled]:
+    """What the last build kept; an unreadable, foreign or corrupt file counts as empty."""
+    stored = read_json(cache_dir, CACHE_FILE, CACHE_FORMAT)
+    found: dict[str, Settled] = {}
+    for key, value in (stored or {}).items():
+        try:
+            ids, in_force, events = value
+            settled = Settled(
+                tuple(str(i) for i in ids),
+                str(in_force),
+                tuple((str(slug), str(what)) for slug, what in events),
+            )
+        except (TypeError, ValueError):
+            return {}
+        found[str(key)] = settled
+    return found
+
+
+def write_settled(cache_dir: Path, settled: Mapping[str, Settled]) -> None:
+    body = {
+        key: [list(s.ids), s.in_force, [list(e) for e in s.events]] for key, s in settled.items()
+    }
+    write_json(cache_dir, CACHE_FILE, CACHE_FORMAT, body)
+
+
+class RegistryReader:
+    """Registries read from git by their files' blob ids (``MonographVersion.registry``),
+    each once."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.content_dir = content_dir
+        self.known: dict[tuple[str, str], Registry] = {}
+
+    def get(self, blobs: tuple[str, str]) -> Registry:
+        found = self.known.get(blobs)
+        if found is None:
+            texts = read_blobs(self.content_dir, [blob for blob in blobs if blob])
+            team, sources = (_text(texts.get(blob)) if blob else None for blob in blobs)
+            found = self.known[blobs] = registry_from_texts(self.content_dir.parent, team, sources)
+        return found
+
+    def changed_ids(self, old: tuple[str, str], new: tuple[str, str]) -> frozenset[str]:
+        """The ids of the people and documents whose entry differs."""
+        if old == new:
+            return frozenset()
+        a, b = self.get(old), self.get(new)
+        people = {
+            k for k in a.people.keys() | b.people.keys() if a.people.get(k) != b.people.get(k)
+        }
+        documents = {
+            k for k in a.sources.keys() | b.sources.keys() if a.sources.get(k) != b.sources.get(k)
+        }
+        return frozenset(people | documents)
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _load(data: bytes, shown: str, slug: str, day: dt.date, registry: Registry) -> Entry | None:
+    text = decode(data, shown)[0]
+    if text is None:
+        return None
+    return load_parsed(parse_yaml(text, shown), text, shown, slug, (day, registry))[0]
+
+
+_Shown = tuple[str, ...]
+
+
+def _shows(entry: Entry | None) -> _Shown:
+    """What the page's dosing section showed: its state and, if published, the dose and
+    who and what it names."""
+    if entry is None:
+        return ("unloadable",)
+    decision = entry.dose
+    revised = decision.revised_on.isoformat() if decision.revised_on else ""
+    dose = decision.published
+    if dose is None:
+        return (decision.state, revised)
+    return (
+        decision.state,
+        revised,
+        dose.dosing.model_dump_json(),
+        dose.document.model_dump_json(),
+        dose.preparer.model_dump_json(),
+        dose.verifier.model_dump_json(),
+    )
+
+
+def _what(old: _Shown, new: _Shown) -> str:
+    was, now = old[0] == "published", new[0] == "published"
+    if was and not now:
+        return HELD_BACK_REVISED if new[0] == "held-source-revised" else HELD_BACK
+    if now:
+        return DETAILS if was else PUBLISHED
+    return SOURCE_REVISED if new[0] == "held-source-revised" else DOSING_CHANGED

@@ -1,0 +1,90 @@
+"""A commit to sources.yaml or team.yaml alone is a version of each monograph whose page it
+changed (content/registry_history.py), worked out from a real git repository, and settled
+once: a rebuild loads no monograph for a registry commit it has worked out before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dose_fixtures import SOURCES_YAML, VERIFIED_YAML, write_registry
+from sitetools import git
+
+from clincalc_site.content import registry_history
+from clincalc_site.content.history import read_git_history
+
+REVIEWED = """\
+name: {name}
+drug_class: Immunomodulator
+summary: Oral immunomodulator (test fixture).
+mechanism: Cereblon-mediated protein degradation (test fixture).
+monitoring: Full blood count.
+review:
+  status: clinician-reviewed
+  date: 2026-07-04
+"""
+
+
+def commit(root: Path, date: str, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    git(root, "add", ".", date=date)
+    git(root, "commit", "-qm", "a developer's words", date=date)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """pomalidomide (a verified dose, against imnovid-smpc) and lenalidomide (no dose); then
+    imnovid-smpc revised, then eliquis-smpc revised (named by neither)."""
+    (tmp_path / "monographs").mkdir()
+    write_registry(tmp_path)
+    git(tmp_path, "init", "-q")
+    commit(
+        tmp_path,
+        "2026-10-01",
+        {
+            "monographs/pomalidomide.yaml": REVIEWED.format(name="Pomalidomide") + VERIFIED_YAML,
+            "monographs/lenalidomide.yaml": REVIEWED.format(name="Lenalidomide"),
+        },
+    )
+    revised = SOURCES_YAML.replace("2025-03-14", "2026-10-02")
+    commit(tmp_path, "2026-10-02", {"sources.yaml": revised})
+    commit(tmp_path, "2026-10-03", {"sources.yaml": revised.replace("2026-01-10", "2026-10-03")})
+    return tmp_path
+
+
+def test_a_revised_source_is_a_version_of_the_monograph_whose_dose_it_holds_back(
+    repo: Path,
+) -> None:
+    history = read_git_history(repo / "monographs")
+    versions = history.versions["pomalidomide"]
+    assert [(v.number, v.date, v.what) for v in versions] == [
+        (1, "2026-10-01", "New monograph"),
+        (2, "2026-10-02", "Dose held back: source revised"),
+    ]
+    assert versions[0].blob == versions[1].blob  # the file did not change
+    assert versions[0].registry != versions[1].registry  # the registry it is decided by did
+    assert history.changes["pomalidomide"][0].what == "Dose held back: source revised"
+    # no dose, or a source it does not name: no version
+    assert [v.number for v in history.versions["lenalidomide"]] == [1]
+
+
+def test_a_registry_commit_is_worked_out_once(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = read_git_history(repo / "monographs", cache)
+    assert (cache / registry_history.CACHE_FILE).is_file()
+
+    def no_loading(*args: object) -> None:
+        raise AssertionError("a settled registry commit was worked out again")
+
+    monkeypatch.setattr(registry_history, "_events", no_loading)
+    assert read_git_history(repo / "monographs", cache) == first
+    # A later commit moves every commit's place in the log; what was settled stays settled.
+    commit(repo, "2026-10-04", {"monographs/lenalidomide.yaml": REVIEWED.format(name="Len")})
+    later = read_git_history(repo / "monographs", cache)
+    assert later.versions["pomalidomide"] == first.versions["pomalidomide"]
+    # Without the cache it is worked out again (the patched loader says so).
+    with pytest.raises(AssertionError, match="worked out again"):
+        read_git_history(repo / "monographs", tmp_path / "empty")
