@@ -88,3 +88,17 @@ def test_a_registry_commit_is_worked_out_once(
     # Without the cache it is worked out again (the patched loader says so).
     with pytest.raises(AssertionError, match="worked out again"):
         read_git_history(repo / "monographs", tmp_path / "empty")
+
+
+def test_a_registry_commit_with_problems_changes_nothing(repo: Path, tmp_path: Path) -> None:
+    """sources.yaml broken in one commit and mended in the next: a build of the broken commit
+    failed, so nothing was published under it, and neither commit is a version."""
+    good = (repo / "sources.yaml").read_text(encoding="utf-8")
+    before = read_git_history(repo / "monographs").versions
+    commit(repo, "2026-10-04", {"sources.yaml": good.replace("title: Imnovid", "title: TODO")})
+    commit(repo, "2026-10-05", {"sources.yaml": good})
+    cache = tmp_path / "cache"
+    for _ in range(2):  # worked out, then read back from the cache
+        history = read_git_history(repo / "monographs", cache)
+        assert history.versions == before
+        assert history.versions["pomalidomide"][-1].registry == before["pomalidomide"][-1].registry

@@ -25,6 +25,7 @@ from clincalc_site.content.change_words import UNREADABLE, Version, compare, wor
 from clincalc_site.content.git_blobs import read_blobs
 from clincalc_site.content.history import MonographVersion
 from clincalc_site.content.loader import Entry, decode, load_parsed
+from clincalc_site.content.models import EMPTY_REGISTRY
 from clincalc_site.content.registry_history import RegistryReader
 from clincalc_site.content.yaml_source import parse_yaml
 from clincalc_site.publish.site_files import FileDigest, put_hashed_file
@@ -167,8 +168,8 @@ class _Batch:
             readable = not parsed.diagnostics and isinstance(parsed.data, dict)
             self.data[version.blob] = parsed.data if readable else UNREADABLE
             registry = self.state.registry
-            if version.registry is not None:
-                registry = self.tools[1].get(version.registry)
+            if version.registry is not None:  # (one with problems is never in force)
+                registry = self.tools[1].get(version.registry) or EMPTY_REGISTRY
             rules_of = (self.state.today, registry)
             self.entries[version.key] = load_parsed(parsed, text, shown, slug, rules_of)[0]
         return self.entries[version.key]

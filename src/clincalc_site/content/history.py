@@ -245,7 +245,7 @@ def read_git_history(
                 for slug, items in log.items()
             }
             settled = read_settled(cache_dir) if cache_dir is not None else {}
-            events, done = registry_events(files, timeline, content_dir, settled)
+            events, done, timeline = registry_events(files, timeline, content_dir, settled)
             if cache_dir is not None and done != settled:
                 write_settled(cache_dir, done)
         with BlobReader(content_dir) as blobs:

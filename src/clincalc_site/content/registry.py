@@ -42,12 +42,14 @@ def load_registry(folder: Path) -> tuple[Registry, list[Diagnostic]]:
     return registry, [*team_problems, *source_problems]
 
 
-def registry_from_texts(folder: Path, team: str | None, sources: str | None) -> Registry:
-    """The registry as an earlier commit held it (``None``: that file was not there), for
-    the history and archive pages. Its problems were that commit's build's to report; a
-    file with problems counts as empty, so no dose it would have let through is shown."""
-    people, _ = _load_team(folder / TEAM_FILE, team)
-    documents, _ = _load_sources(folder / SOURCES_FILE, sources)
+def registry_from_texts(folder: Path, team: str | None, sources: str | None) -> Registry | None:
+    """The registry as an earlier commit held it (``None`` for a file: it was not there),
+    for the history and archive pages; None when the files had problems (a build of that
+    commit failed, so nothing was ever published under it)."""
+    people, team_problems = _load_team(folder / TEAM_FILE, team)
+    documents, source_problems = _load_sources(folder / SOURCES_FILE, sources)
+    if team_problems or source_problems:
+        return None
     return Registry(people, documents)
 
 

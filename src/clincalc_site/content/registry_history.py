@@ -27,13 +27,13 @@ from pathlib import Path
 from clincalc_site.content.git_blobs import read_blobs
 from clincalc_site.content.history_store import read_json, write_json
 from clincalc_site.content.loader import Entry, decode, load_parsed
-from clincalc_site.content.models import Registry
+from clincalc_site.content.models import EMPTY_REGISTRY, Registry
 from clincalc_site.content.registry import registry_from_texts
 from clincalc_site.content.yaml_source import parse_yaml
 
-NO_REGISTRY = ("", "")
+NO_REGISTRY = ("", "")  # before team.yaml and sources.yaml were first committed
 CACHE_FILE = "registry-history.json"
-CACHE_FORMAT = 1  # before team.yaml and sources.yaml were first committed
+CACHE_FORMAT = 1
 
 # What a version made by a registry commit says it changed (its "Changes" line and feed
 # entry), by what the dosing section showed before and after.
@@ -91,6 +91,14 @@ class Timeline:
         self.states = tuple(states)
         self._keys = [-state.seq for state in states]
 
+    def without(self, left_out: frozenset[int]) -> Timeline:
+        """The same, less the states of the commits ``left_out``: the one before stays in
+        force through them."""
+        kept = Timeline(())
+        kept.states = tuple(state for state in self.states if state.seq not in left_out)
+        kept._keys = [-state.seq for state in kept.states]
+        return kept
+
     def at(self, seq: int) -> tuple[str, str]:
         """The registry in force just after commit ``seq`` (made by it or before it)."""
         index = bisect.bisect_right(self._keys, -seq) - 1
@@ -105,6 +113,9 @@ class Settled:
     ids: tuple[str, ...]  # the people and documents whose entry it changed
     in_force: str  # identifies the monograph files in force then (all of them, by blob)
     events: tuple[tuple[str, str], ...]  # (slug, what) of each page it changed
+    # its registry files had problems: a build of it failed, so nothing was published
+    # under it; the registry before stays in force through it
+    broken: bool = False
 
 
 Settlements = Mapping[str, Settled]  # by transition: day, registry before and after
@@ -115,10 +126,11 @@ def registry_events(
     timeline: Timeline,
     content_dir: Path,
     settled: Settlements,
-) -> tuple[dict[str, tuple[RegistryEvent, ...]], dict[str, Settled]]:
-    """Each monograph's registry events, oldest first, and what each registry commit did
-    (the next ``settled``). ``files``: slug -> (seq, blob id) of each of its file's changes,
-    newest first ("" for a deletion)."""
+) -> tuple[dict[str, tuple[RegistryEvent, ...]], dict[str, Settled], Timeline]:
+    """Each monograph's registry events, oldest first, what each registry commit did (the
+    next ``settled``), and the timeline less the commits whose registry had problems.
+    ``files``: slug -> (seq, blob id) of each of its file's changes, newest first ("" for a
+    deletion)."""
     registries = RegistryReader(content_dir)
     # every file change, newest first, so that ``pop`` takes the oldest
     sweep = sorted((seq, slug, blob) for slug, c in files.items() for seq, blob in c)
@@ -127,6 +139,7 @@ def registry_events(
     done: dict[str, Settled] = {}
     found: dict[str, list[RegistryEvent]] = {}
     previous = NO_REGISTRY
+    broken: set[int] = set()
     for state in timeline.states:
         while sweep and sweep[-1][0] >= state.seq:  # the file changes made by then
             _, slug, blob = sweep.pop()
@@ -134,18 +147,21 @@ def registry_events(
             chain.update(f"{slug} {blob}\n".encode())  # not ``seq``: a new commit shifts it
         key = f"{state.date}:{':'.join(previous)}>{':'.join(state.blobs)}"
         known = settled.get(key)
-        if known is None or known.in_force != chain.hexdigest():
-            ids = (
-                known.ids if known else tuple(sorted(registries.changed_ids(previous, state.blobs)))
-            )
+        if known is None and registries.get(state.blobs) is None:
+            known = Settled((), "", (), broken=True)
+        elif known is None or (not known.broken and known.in_force != chain.hexdigest()):
+            ids = known.ids if known else registries.changed_ids(previous, state.blobs)
             made = _events(in_force, ids, (previous, state), registries) if ids else ()
             known = Settled(ids, chain.hexdigest(), made)
         done[key] = known
+        if known.broken:
+            broken.add(state.seq)
+            continue
         for slug, what in known.events:
             found.setdefault(slug, []).append(RegistryEvent(state.seq, state.date, what))
         previous = state.blobs
     events = {slug: tuple(sorted(made, key=lambda e: -e.seq)) for slug, made in found.items()}
-    return events, done
+    return events, done, timeline.without(frozenset(broken))
 
 
 def _events(
@@ -166,8 +182,8 @@ def _events(
         if data is None or not any(name.encode() in data for name in ids):
             continue
         shown = f"{slug}.yaml"
-        old = _shows(_load(data, shown, slug, day, registries.get(before)))
-        new = _shows(_load(data, shown, slug, day, registries.get(state.blobs)))
+        old = _shows(_load(data, shown, slug, day, registries.get(before) or EMPTY_REGISTRY))
+        new = _shows(_load(data, shown, slug, day, registries.get(state.blobs) or EMPTY_REGISTRY))
         if old != new:
             made.append((slug, _what(old, new)))
     return tuple(made)
@@ -179,11 +195,12 @@ def read_settled(cache_dir: Path) -> dict[str, Settled]:
     found: dict[str, Settled] = {}
     for key, value in (stored or {}).items():
         try:
-            ids, in_force, events = value
+            ids, in_force, events, broken = value
             settled = Settled(
                 tuple(str(i) for i in ids),
                 str(in_force),
                 tuple((str(slug), str(what)) for slug, what in events),
+                broken is True,
             )
         except (TypeError, ValueError):
             return {}
@@ -193,7 +210,8 @@ def read_settled(cache_dir: Path) -> dict[str, Settled]:
 
 def write_settled(cache_dir: Path, settled: Mapping[str, Settled]) -> None:
     body = {
-        key: [list(s.ids), s.in_force, [list(e) for e in s.events]] for key, s in settled.items()
+        key: [list(s.ids), s.in_force, [list(e) for e in s.events], s.broken]
+        for key, s in settled.items()
     }
     write_json(cache_dir, CACHE_FILE, CACHE_FORMAT, body)
 
@@ -204,28 +222,28 @@ class RegistryReader:
 
     def __init__(self, content_dir: Path) -> None:
         self.content_dir = content_dir
-        self.known: dict[tuple[str, str], Registry] = {}
+        self.known: dict[tuple[str, str], Registry | None] = {}
 
-    def get(self, blobs: tuple[str, str]) -> Registry:
-        found = self.known.get(blobs)
-        if found is None:
+    def get(self, blobs: tuple[str, str]) -> Registry | None:
+        """The registry of those files; None when they had problems."""
+        if blobs not in self.known:
             texts = read_blobs(self.content_dir, [blob for blob in blobs if blob])
             team, sources = (_text(texts.get(blob)) if blob else None for blob in blobs)
-            found = self.known[blobs] = registry_from_texts(self.content_dir.parent, team, sources)
-        return found
+            self.known[blobs] = registry_from_texts(self.content_dir.parent, team, sources)
+        return self.known[blobs]
 
-    def changed_ids(self, old: tuple[str, str], new: tuple[str, str]) -> frozenset[str]:
-        """The ids of the people and documents whose entry differs."""
+    def changed_ids(self, old: tuple[str, str], new: tuple[str, str]) -> tuple[str, ...]:
+        """The ids of the people and documents whose entry differs (sorted)."""
+        a, b = self.get(old) or EMPTY_REGISTRY, self.get(new) or EMPTY_REGISTRY
         if old == new:
-            return frozenset()
-        a, b = self.get(old), self.get(new)
+            return ()
         people = {
             k for k in a.people.keys() | b.people.keys() if a.people.get(k) != b.people.get(k)
         }
         documents = {
             k for k in a.sources.keys() | b.sources.keys() if a.sources.get(k) != b.sources.get(k)
         }
-        return frozenset(people | documents)
+        return tuple(sorted(people | documents))
 
 
 def _text(data: bytes | None) -> str | None:
