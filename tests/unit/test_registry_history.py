@@ -5,6 +5,7 @@ once: a rebuild loads no monograph for a registry commit it has worked out befor
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dose_fixtures import SOURCES_YAML, VERIFIED_YAML, write_registry
@@ -102,3 +103,22 @@ def test_a_registry_commit_with_problems_changes_nothing(repo: Path, tmp_path: P
         history = read_git_history(repo / "monographs", cache)
         assert history.versions == before
         assert history.versions["pomalidomide"][-1].registry == before["pomalidomide"][-1].registry
+
+
+def test_files_added_with_the_registry_are_not_loaded_for_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual first commit holds the registry and every monograph: each file's first
+    version says what it is, so none is loaded to compare (a formulary's first build would
+    otherwise load every monograph twice)."""
+    seen: list[list[str]] = []
+    events = registry_history._events
+
+    def recorded(in_force: dict[str, str], *args: Any) -> tuple[tuple[str, str], ...]:
+        seen.append(sorted(in_force))
+        return events(in_force, *args)
+
+    monkeypatch.setattr(registry_history, "_events", recorded)
+    read_git_history(repo / "monographs")
+    assert seen[0] == []  # the first commit: both files added with it
+    assert seen[1] == ["lenalidomide", "pomalidomide"]  # imnovid-smpc revised

@@ -141,8 +141,11 @@ def registry_events(
     previous = NO_REGISTRY
     broken: set[int] = set()
     for state in timeline.states:
+        added: set[str] = set()  # files this very commit added: their first version says it
         while sweep and sweep[-1][0] >= state.seq:  # the file changes made by then
-            _, slug, blob = sweep.pop()
+            seq, slug, blob = sweep.pop()
+            if seq == state.seq and blob and not in_force.get(slug):
+                added.add(slug)
             in_force[slug] = blob
             chain.update(f"{slug} {blob}\n".encode())  # not ``seq``: a new commit shifts it
         key = f"{state.date}:{':'.join(previous)}>{':'.join(state.blobs)}"
@@ -151,7 +154,8 @@ def registry_events(
             known = Settled((), "", (), broken=True)
         elif known is None or (not known.broken and known.in_force != chain.hexdigest()):
             ids = known.ids if known else registries.changed_ids(previous, state.blobs)
-            made = _events(in_force, ids, (previous, state), registries) if ids else ()
+            loaded = {slug: blob for slug, blob in in_force.items() if blob and slug not in added}
+            made = _events(loaded, ids, (previous, state), registries) if ids else ()
             known = Settled(ids, chain.hexdigest(), made)
         done[key] = known
         if known.broken:
@@ -170,10 +174,12 @@ def _events(
     change: tuple[tuple[str, str], RegistryState],
     registries: RegistryReader,
 ) -> tuple[tuple[str, str], ...]:
-    """The pages one registry commit changed: each monograph in force that names a changed
-    id, loaded under the registry before and after, on that commit's day."""
+    """The pages one registry commit changed: each monograph in ``in_force`` (slug -> blob)
+    that names a changed id, loaded under the registry before and after, on that commit's
+    day. (A file the same commit changed is loaded as it stood after: a version it made
+    says what changed anyway, and one that changed nothing a reader sees reads the same.)"""
     before, state = change
-    files = sorted((slug, blob) for slug, blob in in_force.items() if blob)
+    files = sorted(in_force.items())
     raw = read_blobs(registries.content_dir, sorted({blob for _, blob in files}))
     day = dt.date.fromisoformat(state.date)
     made: list[tuple[str, str]] = []
