@@ -237,9 +237,10 @@ def build_and_report(
     counts = report.counts
     print(
         f"built {report.pages} pages into {config.output_dir} in {report.seconds:.2f} s: "
-        f"{counts.monographs} monographs ({counts.drafts} drafts, {counts.overdue} overdue "
-        f"reviews), doses {counts.verified} shown / {counts.resourcing} not shown"
-        + (f", {counts.withheld} drafts withheld" if counts.withheld else "")
+        f"{_many(counts.monographs, 'monograph')} ({_many(counts.drafts, 'draft')}, "
+        f"{_many(counts.overdue, 'overdue review')}), "
+        f"doses {counts.verified} shown / {counts.resourcing} not shown"
+        + (f", {_many(counts.withheld, 'draft')} withheld" if counts.withheld else "")
         + f"; monograph pages rendered {report.rendered}, reused {report.reused}"
         + (
             f"; archive and history pages rendered {report.archive_rendered}, "
@@ -250,3 +251,8 @@ def build_and_report(
         file=sys.stderr,
     )
     return ExitCode.OK
+
+
+def _many(count: int, thing: str) -> str:
+    """'1 monograph', '2 monographs'."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
