@@ -16,6 +16,9 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from dose_fixtures import write_registry
+
 from clincalc_site.build import pipeline
 from clincalc_site.build.config import BuildConfig
 from clincalc_site.build.report import BuildReport
@@ -268,3 +271,28 @@ def git(root: Path, *args: str, date: str = "2026-10-01") -> None:
         "GIT_COMMITTER_DATE": stamp,
     }
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def git_formulary(
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    today: dt.date,
+    *,
+    base_url: str = "https://formulary.northshire.nhs.uk/",
+    subject: str = "registry",
+    date: str = "2026-10-01",
+) -> Path:
+    """A formulary in a new git repository at ``root``, as the tests of history start one:
+    builds run from ``root`` and dated ``today`` (SOURCE_DATE_EPOCH at its midnight, UTC), an
+    empty ``monographs/``, and site.yaml, team.yaml and sources.yaml in a first commit
+    (``subject``, on ``date``)."""
+    midnight = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
+    monkeypatch.chdir(root)
+    (root / "monographs").mkdir()
+    write_registry(root)
+    (root / "site.yaml").write_text(f"base_url: {base_url}\n", encoding="utf-8")
+    git(root, "init", "-q")
+    git(root, "add", "site.yaml", "team.yaml", "sources.yaml")
+    git(root, "commit", "-qm", subject, date=date)
+    return root

@@ -20,8 +20,8 @@ import re
 from pathlib import Path
 
 import pytest
-from dose_fixtures import SOURCES_YAML, VERIFIED_YAML, write_registry
-from sitetools import git
+from dose_fixtures import SOURCES_YAML, VERIFIED_YAML
+from sitetools import git, git_formulary
 
 from clincalc_site import cli
 
@@ -68,15 +68,7 @@ def read(capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.fixture
 def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    midnight = dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "monographs").mkdir()
-    write_registry(tmp_path)
-    (tmp_path / "site.yaml").write_text("base_url: https://formulary.northshire.nhs.uk/\n")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "site.yaml", "team.yaml", "sources.yaml")
-    git(tmp_path, "commit", "-qm", "registry")
+    git_formulary(tmp_path, monkeypatch, TODAY)
     for day, text in enumerate((V1, V2, V3, V4), start=1):
         commit(tmp_path, f"2026-10-0{day}", "pomalidomide", text)
     return tmp_path

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-from dose_fixtures import VERIFIED_YAML, write_registry
-from sitetools import git
+from dose_fixtures import VERIFIED_YAML
+from sitetools import git, git_formulary
 
 from clincalc_site import cli
 from clincalc_site.content.history_store import CACHE_FILE
@@ -62,15 +62,7 @@ EXPECTED = [
 
 @pytest.fixture
 def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    midnight = dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "monographs").mkdir()
-    write_registry(tmp_path)
-    (tmp_path / "site.yaml").write_text("base_url: https://formulary.northshire.nhs.uk/\n")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "site.yaml", "team.yaml", "sources.yaml")
-    git(tmp_path, "commit", "-qm", "chore: zzqx registry")
+    git_formulary(tmp_path, monkeypatch, TODAY, subject="chore: zzqx registry")
     target = tmp_path / "monographs" / "pomalidomide.yaml"
     for date, subject, text in COMMITS:
         target.write_text(text, encoding="utf-8")

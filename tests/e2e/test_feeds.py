@@ -20,7 +20,7 @@ import feedparser  # type: ignore[import-untyped]
 import pytest
 from dose_fixtures import VERIFIED_YAML, write_registry
 from oracle import reference_build
-from sitetools import git
+from sitetools import git, git_formulary
 
 from clincalc_site import cli
 from clincalc_site.build.config import BuildConfig
@@ -88,15 +88,7 @@ def commit(root: Path, date: str, name: str, text: str | None) -> None:
 
 @pytest.fixture
 def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    midnight = dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "monographs").mkdir()
-    write_registry(tmp_path)
-    (tmp_path / "site.yaml").write_text(f"base_url: {BASE_URL}\n", encoding="utf-8")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "site.yaml", "team.yaml", "sources.yaml")
-    git(tmp_path, "commit", "-qm", "registry")
+    git_formulary(tmp_path, monkeypatch, TODAY, base_url=BASE_URL)
     commit(tmp_path, "2026-10-01", "pomalidomide", ADDED + RE_SOURCING)
     commit(tmp_path, "2026-10-02", "otheramide", OTHER)
     commit(tmp_path, "2026-10-03", "heldoxaban", HELD)

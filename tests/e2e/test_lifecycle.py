@@ -30,8 +30,8 @@ from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 import pytest
-from dose_fixtures import SOURCES_YAML, VERIFIED_YAML, write_registry
-from sitetools import git, visible_text
+from dose_fixtures import SOURCES_YAML, VERIFIED_YAML
+from sitetools import git, git_formulary, visible_text
 
 from clincalc_site import cli
 
@@ -102,17 +102,9 @@ def commit(root: Path, date: str, files: dict[str, str | None]) -> None:
 @pytest.fixture
 def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The repository after step 4 (the source revised); ``withdraw`` makes step 5."""
-    midnight = dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "monographs").mkdir()
-    (tmp_path / "monographs" / ".gitkeep").touch()  # the folder outlives its one monograph
-    write_registry(tmp_path)
-    (tmp_path / "site.yaml").write_text(f"base_url: {BASE_URL}\n", encoding="utf-8")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "site.yaml", "team.yaml", "sources.yaml", "monographs/.gitkeep")
-    git(tmp_path, "commit", "-qm", "registry", date="2026-09-30")
-    commit(tmp_path, "2026-10-01", {MONOGRAPH: ADDED})
+    git_formulary(tmp_path, monkeypatch, TODAY, base_url=BASE_URL, date="2026-09-30")
+    # .gitkeep: the folder outlives its one monograph
+    commit(tmp_path, "2026-10-01", {MONOGRAPH: ADDED, "monographs/.gitkeep": ""})
     commit(tmp_path, "2026-10-02", {MONOGRAPH: MONITORED})
     commit(tmp_path, "2026-10-03", {MONOGRAPH: VERIFIED})
     commit(tmp_path, "2026-10-04", {"sources.yaml": REVISED_SOURCES})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from dose_fixtures import write_registry
-from sitetools import git
+from sitetools import git, git_formulary
 
 from clincalc_site import cli
 from clincalc_site.build import pipeline
@@ -66,14 +66,7 @@ def write_settings(folder: Path) -> None:
 
 @pytest.fixture
 def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    midnight = dt.datetime.combine(TODAY, dt.time(), tzinfo=dt.UTC)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "monographs").mkdir()
-    write_settings(tmp_path)
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "site.yaml", "team.yaml", "sources.yaml")
-    git(tmp_path, "commit", "-qm", "registry")
+    git_formulary(tmp_path, monkeypatch, TODAY)
     commit(tmp_path, "2026-10-01", "pomalidomide", ADDED)
     commit(tmp_path, "2026-10-03", "pomalidomide", REFORMATTED)
     commit(tmp_path, "2026-10-05", "pomalidomide", MONITORING)
