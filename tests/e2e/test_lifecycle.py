@@ -24,6 +24,7 @@ in none, 4 mg on the archive page of version 3 only.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -318,3 +319,33 @@ def test_the_site_as_of_a_day(
     assert doses_in(current) == shown
     assert (BANNER in current) is not bool(shown)
     assert (HELD_BACK in visible_text(current)) is (day >= "2026-10-04")
+
+
+def api(site: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Pomalidomide's entry in the API's index, and its own document."""
+    index = json.loads((site / "api/v1/drugs.json").read_text(encoding="utf-8"))
+    entry = next(drug for drug in index["drugs"] if drug["slug"] == "pomalidomide")
+    own = json.loads((site / "api/v1/drugs/pomalidomide.json").read_text(encoding="utf-8"))
+    return entry, own
+
+
+def test_the_api_gives_the_version_in_force_and_a_commit_moves_it(project: Path) -> None:
+    build()
+    site = project / "_site"
+    entry, own = api(site)
+    for found in (entry, own):
+        assert (found["version"], found["in_force_since"]) == (4, "2026-10-04")
+    assert entry["dose_published"] is False and own["dose"] is None  # held back
+    # An edit not yet committed is in no version; committed as it is, it is version 5: only
+    # the versions differ from the build before, and the index must follow them.
+    edited = MONITORED.replace(RE_SOURCING, VERIFIED_YAML).replace("8 weeks", "12 weeks")
+    (project / MONOGRAPH).write_text(edited, encoding="utf-8")
+    build()
+    assert [found["version"] for found in api(site)] == [4, 4]
+    commit(project, "2026-10-05", {MONOGRAPH: edited})
+    build()
+    for found in api(site):
+        assert (found["version"], found["in_force_since"]) == (5, "2026-10-05")
+    incremental = {p: p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    build("--no-cache")
+    assert {p: p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()} == incremental

@@ -93,6 +93,7 @@ def test_no_unpublished_dose_in_the_data(status: str, dosing: str, state: str) -
             "formulary_status": None, "review_status": status, "review_date": "2026-07-04",
             "dose_published": False, "url": "drugs/pomalidomide/",
             "data": "api/v1/drugs/pomalidomide.json",
+            "version": None, "in_force_since": None,  # not from git
         }
     ]  # fmt: skip
 

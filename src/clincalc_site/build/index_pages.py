@@ -35,7 +35,8 @@ def render_index_pages(
 ) -> tuple[list[tuple[str, bytes]], list[str], dict[str, PageEntry]]:
     """The index pages rendered (path, bytes), those reused (paths), and every page's entry.
 
-    ``keys``: the render key (templates, code, registry) and the git history shown.
+    ``keys``: the render key (templates, code, registry) and the git history shown (each
+    monograph's changes, and its version in force: the API index says it).
     """
     render_key, history = keys
     plain = {record.slug: record.summary_html for record in records.values()}

@@ -408,7 +408,7 @@ class _Build:
         counter = stage_counter(self.options.progress, "render", len(jobs)) if batches else None
         try:
             renderer = Renderer(config.template_folders, view, config.today)
-            keys = (render_key, config.history)
+            keys = (render_key, (config.history, config.versions_shown))
             index, index_reused, index_entries = render_index_pages(
                 renderer, site, view, self.records, keys=keys, published=self.published
             )

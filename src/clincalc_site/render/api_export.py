@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from clincalc_site.content.history import MonographVersion
 from clincalc_site.content.index_entry import IndexEntry
 from clincalc_site.content.loader import Entry
 from clincalc_site.content.models import SAFETY_SECTIONS
@@ -33,6 +34,13 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_VERSION = (
+    "The monograph's version in force (its page's 'Version N'); null when its file is not "
+    "committed or the site is built outside git."
+)
+_SINCE = "The day that version came into force; null with version."
+
+
 class DrugSummary(_Out):
     """One monograph in the index (``/api/v1/drugs.json``)."""
 
@@ -44,6 +52,8 @@ class DrugSummary(_Out):
     review_status: Literal["draft", "in-review", "clinician-reviewed"]
     review_date: dt.date
     dose_published: bool = Field(description="Whether the page shows a verified dose.")
+    version: int | None = Field(description=_VERSION)
+    in_force_since: dt.date | None = Field(description=_SINCE)
     url: str = Field(description="The monograph page.")
     data: str = Field(
         description="This monograph as data (/api/v1/drugs/<slug>.json), addressed as url is."
@@ -119,11 +129,16 @@ class Drug(_Out):
         description="'published', or why no dose is shown (re-sourcing, held back …)."
     )
     dose: PublishedDoseData | None = Field(description="Only a published dose; else null.")
+    version: int | None = Field(description=_VERSION)
+    in_force_since: dt.date | None = Field(description=_SINCE)
     url: str
 
 
-def summary_of(entry: IndexEntry, page_url: str, data_url: str) -> DrugSummary:
-    """``data_url``: where its document (``drug_data_path``) is, written as ``page_url`` is."""
+def summary_of(
+    entry: IndexEntry, page_url: str, data_url: str, version: MonographVersion | None = None
+) -> DrugSummary:
+    """``data_url``: where its document (``drug_data_path``) is, written as ``page_url`` is;
+    ``version``: the one in force."""
     return DrugSummary(
         slug=entry.slug,
         name=entry.name,
@@ -133,12 +148,14 @@ def summary_of(entry: IndexEntry, page_url: str, data_url: str) -> DrugSummary:
         review_status=entry.review.status,
         review_date=entry.review.date,
         dose_published=entry.dose.shown,
+        version=version.number if version else None,
+        in_force_since=version.since if version else None,
         url=page_url,
         data=data_url,
     )
 
 
-def drug_of(entry: Entry, page_url: str) -> Drug:
+def drug_of(entry: Entry, page_url: str, version: MonographVersion | None = None) -> Drug:
     mono = entry.monograph
     published = entry.dose.published
     dose = None
@@ -187,6 +204,8 @@ def drug_of(entry: Entry, page_url: str) -> Drug:
         ),
         dose_state=entry.dose.state,
         dose=dose,
+        version=version.number if version else None,
+        in_force_since=version.since if version else None,
         url=page_url,
     )
 

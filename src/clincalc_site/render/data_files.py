@@ -86,7 +86,7 @@ def monograph_data(entry: Entry, links: PageLinks, site_view: SiteView) -> list[
     page_url = site_view.address(monograph_url(entry.slug))
     related = [link.slug for link in links.related]
     files = [
-        (drug_data_path(entry.slug), to_json(drug_of(entry, page_url))),
+        (drug_data_path(entry.slug), to_json(drug_of(entry, page_url, links.version))),
         (medication_path(entry.slug), fhir_json(medication_knowledge(entry, page_url, related))),
     ]
     provenance = dose_provenance(entry)
@@ -106,7 +106,12 @@ def index_data_jobs(site: Site, default_view: SiteView) -> list[tuple[str, Index
         shown = default_view if view is None else cast(SiteView, view)
         address = shown.address
         drugs = [
-            summary_of(e, address(monograph_url(e.slug)), address(drug_data_path(e.slug)))
+            summary_of(
+                e,
+                address(monograph_url(e.slug)),
+                address(drug_data_path(e.slug)),
+                (site.versions.get(e.slug) or (None,))[-1],
+            )
             for e in site.entries
         ]
         return to_json(DrugIndex(drugs=drugs))
