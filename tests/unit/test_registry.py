@@ -35,6 +35,19 @@ def test_both_files_load_into_one_registry(tmp_path: Path) -> None:
     assert registry.sources["imnovid-smpc"].revision == dt.date(2025, 3, 14)
 
 
+def test_a_formulary_sized_sources_file_loads(tmp_path: Path) -> None:
+    """A document for each of 5,000 products (about 25,000 values): a monograph's limit of
+    10,000 values once stopped sources.yaml at about 1,100 documents."""
+    documents = "".join(
+        f"smpc-{k}:\n  title: Product {k} SmPC\n"
+        f"  url: https://www.medicines.org.uk/emc/product/{k}/smpc\n  revision: 2025-03-14\n"
+        for k in range(5000)
+    )
+    (tmp_path / "sources.yaml").write_text(documents, encoding="utf-8")
+    registry, problems = load_registry(tmp_path)
+    assert problems == [] and len(registry.sources) == 5000
+
+
 def test_missing_files_are_an_empty_registry(tmp_path: Path) -> None:
     registry, problems = load_registry(tmp_path)
     assert (dict(registry.people), dict(registry.sources), problems) == ({}, {}, [])

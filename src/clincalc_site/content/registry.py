@@ -32,6 +32,9 @@ from clincalc_site.content.yaml_source import PathKey, SourceMap, format_path, p
 from clincalc_site.diagnostics import Diagnostic, Location, Severity
 
 _ID_HINT = "use lowercase letters, digits and '-', e.g. imnovid-smpc"
+# A formulary's sources.yaml lists a document for every product it cites (about nine values
+# each): room for tens of thousands, where a monograph's limit (10,000) allowed about 1,100.
+REGISTRY_MAX_VALUES = 500_000
 
 
 def load_registry(folder: Path) -> tuple[Registry, list[Diagnostic]]:
@@ -76,7 +79,7 @@ def _read(path: Path, given: str | None = None) -> tuple[Any, SourceMap | None, 
 
 
 def _parse(text: str, shown: str) -> tuple[Any, SourceMap | None, list[Diagnostic]]:
-    parsed = parse_yaml(text, shown)
+    parsed = parse_yaml(text, shown, REGISTRY_MAX_VALUES)
     if parsed.diagnostics:
         return None, None, parsed.diagnostics
     return parsed.data, parsed.source_map, []

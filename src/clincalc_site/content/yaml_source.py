@@ -132,8 +132,14 @@ def _mark(event: Any) -> tuple[int, int]:
 class _Builder:
     """Turns the event stream of one document into plain data and a SourceMap."""
 
-    def __init__(self, path: str, comment_lines: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        comment_lines: dict[int, str] | None = None,
+        max_values: int = MAX_VALUES,
+    ) -> None:
         self.path = path
+        self.max_values = max_values
         self.comment_lines = comment_lines or {}
         self.warnings: list[Diagnostic] = []
         self.source_map = SourceMap(path)
@@ -221,12 +227,14 @@ class _Builder:
 
     def count_value(self, event: Any) -> None:
         self.values += 1
-        if self.values > MAX_VALUES:
+        if self.values > self.max_values:
             raise self.error(
                 event,
                 "yaml.too_many_values",
-                f"the file holds more than {MAX_VALUES:,} values",
-                "a monograph has a few hundred; check that the right file was saved",
+                f"the file holds more than {self.max_values:,} values",
+                "a monograph has a few hundred; check that the right file was saved"
+                if self.max_values == MAX_VALUES
+                else "check that the right file was saved",
             )
 
     def check_tag(self, event: Any) -> None:
@@ -403,9 +411,10 @@ def _comment_warnings(
     ]
 
 
-def parse_yaml(text: str, path: str) -> ParsedYaml:
-    """Parse one document into (data, source map, diagnostics); never raises for bad input."""
-    builder = _Builder(path, comment_lines(text))
+def parse_yaml(text: str, path: str, max_values: int = MAX_VALUES) -> ParsedYaml:
+    """Parse one document into (data, source map, diagnostics); never raises for bad input.
+    ``max_values``: how many values the file may hold (a monograph's limit by default)."""
+    builder = _Builder(path, comment_lines(text), max_values)
     try:
         loader = _PARSER_LOADER(text)  # the pure-Python reader checks the text here
         try:
