@@ -10,10 +10,10 @@ pair of versions read with ``git cat-file --batch`` and compared) and warm (the 
 cold run present: only ``git log``). Prints the median, min and max of ``--repeat`` runs
 of each. Run on purpose, not by the test suite; on a shared machine compare medians.
 
-``--source-revisions R`` gives every other monograph a verified dose citing one of 20
-documents in sources.yaml, and adds R commits after the rounds, each revising one document
-in sources.yaml alone (in turn): each holds back the doses citing it, a version of each of
-those monographs (content/registry_history.py).
+``--source-revisions R`` gives every other monograph a verified dose citing one of
+``--documents`` documents in sources.yaml (20), and adds R commits after the rounds, each
+revising one document in sources.yaml alone (in turn): each holds back the doses citing it,
+a version of each of those monographs (content/registry_history.py).
 """
 
 from __future__ import annotations
@@ -78,15 +78,14 @@ people:
     role: Technician
     verifier: false
 """
-DOCUMENTS = 20
 
 
-def sources(revised: dict[int, str]) -> str:
+def sources(revised: dict[int, str], documents: int) -> str:
     """sources.yaml: document k at its revision in ``revised``, else 2025-03-14."""
     return "".join(
         f"smpc-{k}:\n  title: Example product {k} SmPC\n"
         f"  url: https://www.medicines.org.uk/emc/\n  revision: {revised.get(k, '2025-03-14')}\n"
-        for k in range(DOCUMENTS)
+        for k in range(documents)
     )
 
 
@@ -111,7 +110,9 @@ def git(repo: Path, *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def make_repository(repo: Path, monographs: int, commits: int, revisions: int = 0) -> None:
+def make_repository(
+    repo: Path, monographs: int, commits: int, revisions: int = 0, documents: int = 20
+) -> None:
     """One commit per round of edits (each touches every monograph), like a formulary team
     working through its files; written with ``git fast-import`` to be quick. With
     ``revisions``, the registry files come with the first round and are revised after."""
@@ -121,7 +122,7 @@ def make_repository(repo: Path, monographs: int, commits: int, revisions: int = 
     texts = [MONOGRAPH.format(n=n, group=n % 40) for n in range(monographs)]
     if revisions:
         texts = [
-            text + DOSING.format(document=n % DOCUMENTS) if n % 2 == 0 else text
+            text + DOSING.format(document=n % documents) if n % 2 == 0 else text
             for n, text in enumerate(texts)
         ]
     stream: list[str] = []
@@ -139,13 +140,13 @@ def make_repository(repo: Path, monographs: int, commits: int, revisions: int = 
             data = text.encode()
             stream.append(f"M 100644 inline monographs/drug-{n}.yaml\ndata {len(data)}\n{text}\n")
         if revisions and not round_:
-            stream.append(_file("team.yaml", TEAM) + _file("sources.yaml", sources({})))
+            stream.append(_file("team.yaml", TEAM) + _file("sources.yaml", sources({}, documents)))
     revised: dict[int, str] = {}
     for number in range(revisions):
         day = 1767225600 + (commits + number) * 86400
-        revised[number % DOCUMENTS] = time.strftime("%Y-%m-%d", time.gmtime(day))
+        revised[number % documents] = time.strftime("%Y-%m-%d", time.gmtime(day))
         stream.append(f"commit refs/heads/main\ncommitter Bench <b@example.org> {day} +0000\n")
-        stream.append(f"data 8\nrevision\n{_file('sources.yaml', sources(revised))}")
+        stream.append(f"data 8\nrevision\n{_file('sources.yaml', sources(revised, documents))}")
     git(repo, "fast-import", "--quiet", stdin="".join(stream))
     git(repo, "symbolic-ref", "HEAD", "refs/heads/main")
     git(repo, "checkout", "-q", "-f", "main")
@@ -176,13 +177,14 @@ def main() -> int:
     parser.add_argument("--commits", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--source-revisions", type=int, default=0)
+    parser.add_argument("--documents", type=int, default=20)
     parser.add_argument("--work-dir", type=Path, help="where to make the repository (kept)")
     args = parser.parse_args()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="clincalc-history-"))
     try:
         repo = work / "repo"
         start = time.perf_counter()
-        make_repository(repo, args.monographs, args.commits, args.source_revisions)
+        make_repository(repo, args.monographs, args.commits, args.source_revisions, args.documents)
         print(
             f"{args.monographs} monographs x {args.commits} commits, "
             f"{args.source_revisions} source revisions in {repo} "

@@ -122,3 +122,24 @@ def test_files_added_with_the_registry_are_not_loaded_for_it(
     read_git_history(repo / "monographs")
     assert seen[0] == []  # the first commit: both files added with it
     assert seen[1] == ["lenalidomide", "pomalidomide"]  # imnovid-smpc revised
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (VERIFIED_YAML, frozenset({"imnovid-smpc", "bjones", "asmith"})),
+        # quoted values, as an editor may write them
+        (VERIFIED_YAML.replace("document: imnovid-smpc", 'document: "imnovid-smpc"'),
+         frozenset({"imnovid-smpc", "bjones", "asmith"})),
+        ("dosing:\n  status: re-sourcing\n", frozenset()),  # nothing the registry decides
+        ("name: Warfarin\n", frozenset()),
+        # written so the line reading cannot be sure: loaded every time
+        (VERIFIED_YAML.replace("  source:\n    document: imnovid-smpc\n",
+                               "  source: {document: imnovid-smpc}\n"), None),
+        (VERIFIED_YAML + "  verified_by: cwhite\n", None),  # twice (the file will not load)
+    ],
+)  # fmt: skip
+def test_the_ids_a_file_names_are_read_without_loading_it(
+    text: str, names: frozenset[str] | None
+) -> None:
+    assert registry_history.names_of(text.encode()) == names

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,17 +176,24 @@ def _events(
     registries: RegistryReader,
 ) -> tuple[tuple[str, str], ...]:
     """The pages one registry commit changed: each monograph in ``in_force`` (slug -> blob)
-    that names a changed id, loaded under the registry before and after, on that commit's
-    day. (A file the same commit changed is loaded as it stood after: a version it made
-    says what changed anyway, and one that changed nothing a reader sees reads the same.)"""
+    whose verified dose names a changed id, loaded under the registry before and after, on
+    that commit's day. (A file the same commit changed is loaded as it stood after: a
+    version it made says what changed anyway, and one that changed nothing a reader sees
+    reads the same.)"""
     before, state = change
-    files = sorted(in_force.items())
+    changed = set(ids)
+    named = registries.names_in(in_force.values())
+    files = sorted(
+        (slug, blob)
+        for slug, blob in in_force.items()
+        if (found := named.get(blob, ())) is None or changed.intersection(found)
+    )
     raw = read_blobs(registries.content_dir, sorted({blob for _, blob in files}))
     day = dt.date.fromisoformat(state.date)
     made: list[tuple[str, str]] = []
     for slug, blob in files:
         data = raw.get(blob)
-        if data is None or not any(name.encode() in data for name in ids):
+        if data is None:
             continue
         shown = f"{slug}.yaml"
         old = _shows(_load(data, shown, slug, day, registries.get(before) or EMPTY_REGISTRY))
@@ -193,6 +201,24 @@ def _events(
         if old != new:
             made.append((slug, _what(old, new)))
     return tuple(made)
+
+
+# The ids a verified dose names, as the template and every editor write them (one per line);
+# a file that says "verified" without all three found this way is loaded every time.
+_NAMES = re.compile(
+    rb"^[ \t]*(document|prepared_by|verified_by)[ \t]*:[ \t]*['\"]?([^\s'\"#,}]+)", re.M
+)
+
+
+def names_of(data: bytes) -> frozenset[str] | None:
+    """The registry ids a monograph file's dose names: none when it has no verified dose
+    (only a verified dose is decided by the registry), None when they cannot be told
+    without loading it."""
+    pairs = _NAMES.findall(data)
+    found = dict(pairs)
+    if len(found) == len(pairs) == 3:  # each once
+        return frozenset(value.decode("utf-8", "replace") for value in found.values())
+    return None if b"verified" in data else frozenset()
 
 
 def read_settled(cache_dir: Path) -> dict[str, Settled]:
@@ -229,6 +255,14 @@ class RegistryReader:
     def __init__(self, content_dir: Path) -> None:
         self.content_dir = content_dir
         self.known: dict[tuple[str, str], Registry | None] = {}
+        self.names: dict[str, frozenset[str] | None] = {}  # blob -> ``names_of`` it
+
+    def names_in(self, blobs: Iterable[str]) -> Mapping[str, frozenset[str] | None]:
+        """``names_of`` each monograph blob, each read once for the whole history."""
+        missing = sorted({blob for blob in blobs if blob not in self.names})
+        for blob, data in read_blobs(self.content_dir, missing).items():
+            self.names[blob] = names_of(data) if data is not None else frozenset()
+        return self.names
 
     def get(self, blobs: tuple[str, str]) -> Registry | None:
         """The registry of those files; None when they had problems."""
