@@ -132,21 +132,15 @@ def _mark(event: Any) -> tuple[int, int]:
 class _Builder:
     """Turns the event stream of one document into plain data and a SourceMap."""
 
-    def __init__(
-        self,
-        path: str,
-        comment_lines: dict[int, str] | None = None,
-        max_values: int = MAX_VALUES,
-    ) -> None:
+    def __init__(self, path: str, comment_lines: dict[int, str] | None = None) -> None:
         self.path = path
-        self.max_values = max_values
         self.comment_lines = comment_lines or {}
         self.warnings: list[Diagnostic] = []
         self.source_map = SourceMap(path)
         self.stack: list[_Frame] = []
         self.root: Any = None
-        self.documents = 0
-        self.values = 0
+        self.documents = self.values = 0
+        self.max_values = MAX_VALUES  # parse_yaml sets another for a file that needs one
         self.resolver = Resolver()
         self.constructor = SafeConstructor()
 
@@ -232,9 +226,7 @@ class _Builder:
                 event,
                 "yaml.too_many_values",
                 f"the file holds more than {self.max_values:,} values",
-                "a monograph has a few hundred; check that the right file was saved"
-                if self.max_values == MAX_VALUES
-                else "check that the right file was saved",
+                "a monograph has a few hundred; check that the right file was saved",
             )
 
     def check_tag(self, event: Any) -> None:
@@ -414,7 +406,8 @@ def _comment_warnings(
 def parse_yaml(text: str, path: str, max_values: int = MAX_VALUES) -> ParsedYaml:
     """Parse one document into (data, source map, diagnostics); never raises for bad input.
     ``max_values``: how many values the file may hold (a monograph's limit by default)."""
-    builder = _Builder(path, comment_lines(text), max_values)
+    builder = _Builder(path, comment_lines(text))
+    builder.max_values = max_values
     try:
         loader = _PARSER_LOADER(text)  # the pure-Python reader checks the text here
         try:
