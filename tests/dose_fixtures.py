@@ -39,6 +39,28 @@ eliquis-smpc:
   revision: 2026-01-10
 """
 REVISION = dt.date(2025, 3, 14)
+# A reviewed pomalidomide monograph with no dosing block yet, and a dose still being re-sourced
+# (its 3 mg is never shown): the first versions of the history tests' monograph.
+REVIEWED_POMALIDOMIDE = """\
+name: Pomalidomide
+drug_class: Immunomodulator (thalidomide analogue)
+summary: Oral immunomodulator used for relapsed and refractory multiple myeloma.
+mechanism: Modulates the immune system through cereblon-mediated protein degradation.
+monitoring: Monitor the full blood count.
+review:
+  status: clinician-reviewed
+  date: 2026-07-04
+"""
+RE_SOURCING_YAML = """\
+dosing:
+  status: re-sourcing
+  regimens:
+    - indication: Relapsed and refractory multiple myeloma
+      population: Adults
+      route: Oral
+      dose: 3 mg
+      frequency: Once daily
+"""
 REGISTRY = Registry(
     people={
         "asmith": Person(id="asmith", name="A. Smith, MPharm", role="Pharmacist", verifier=True),

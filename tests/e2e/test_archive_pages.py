@@ -20,33 +20,14 @@ import re
 from pathlib import Path
 
 import pytest
-from dose_fixtures import SOURCES_YAML, VERIFIED_YAML
+from dose_fixtures import RE_SOURCING_YAML, REVIEWED_POMALIDOMIDE, SOURCES_YAML, VERIFIED_YAML
 from sitetools import git, git_formulary
 
 from clincalc_site import cli
 
 TODAY = dt.date(2026, 11, 26)
-BASE = """\
-name: Pomalidomide
-drug_class: Immunomodulator (thalidomide analogue)
-summary: Oral immunomodulator used for relapsed and refractory multiple myeloma.
-mechanism: Modulates the immune system through cereblon-mediated protein degradation.
-monitoring: Monitor the full blood count.
-review:
-  status: clinician-reviewed
-  date: 2026-07-04
-  reviewer: A. Smith
-"""
-RESOURCING = """\
-dosing:
-  status: re-sourcing
-  regimens:
-    - indication: Relapsed and refractory multiple myeloma
-      population: Adults
-      route: Oral
-      dose: 3 mg
-      frequency: Once daily
-"""
+BASE = REVIEWED_POMALIDOMIDE + "  reviewer: A. Smith\n"
+RESOURCING = RE_SOURCING_YAML
 V1 = BASE + RESOURCING
 V2 = V1.replace("full blood count.", "full blood count weekly.")
 V3 = V2.replace(RESOURCING, VERIFIED_YAML)

@@ -31,7 +31,7 @@ from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 import pytest
-from dose_fixtures import SOURCES_YAML, VERIFIED_YAML
+from dose_fixtures import RE_SOURCING_YAML, REVIEWED_POMALIDOMIDE, SOURCES_YAML, VERIFIED_YAML
 from sitetools import git, git_formulary, visible_text
 
 from clincalc_site import cli
@@ -39,29 +39,8 @@ from clincalc_site import cli
 TODAY = dt.date(2026, 11, 26)
 BASE_URL = "https://formulary.northshire.nhs.uk/"
 MONOGRAPH = "monographs/pomalidomide.yaml"
-RE_SOURCING = """\
-dosing:
-  status: re-sourcing
-  regimens:
-    - indication: Relapsed and refractory multiple myeloma
-      population: Adults
-      route: Oral
-      dose: 3 mg
-      frequency: Once daily
-"""
-ADDED = (
-    """\
-name: Pomalidomide
-drug_class: Immunomodulator (thalidomide analogue)
-summary: Oral immunomodulator used for relapsed and refractory multiple myeloma.
-mechanism: Modulates the immune system through cereblon-mediated protein degradation.
-monitoring: Monitor the full blood count.
-review:
-  status: clinician-reviewed
-  date: 2026-07-04
-"""
-    + RE_SOURCING
-)
+RE_SOURCING = RE_SOURCING_YAML
+ADDED = REVIEWED_POMALIDOMIDE + RE_SOURCING
 MONITORED = ADDED.replace("full blood count.", "full blood count weekly for 8 weeks.")
 VERIFIED = MONITORED.replace(RE_SOURCING, VERIFIED_YAML)  # dose: 4 mg, source rev. 2025-03-14
 REVISED_SOURCES = SOURCES_YAML.replace("2025-03-14", "2026-10-04")

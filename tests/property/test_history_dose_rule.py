@@ -17,8 +17,6 @@ archive notice must say whether the dose it shows is still the current one.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 from dose_fixtures import SOURCES_YAML, write_registry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sitetools import git
 
 from clincalc_site import cli
 
@@ -97,22 +96,6 @@ review:
 {dosing}"""
 
 
-def git(root: Path, *args: str, day: int = 1) -> None:
-    stamp = f"2026-10-{day:02d}T12:00:00+00:00"
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Editor",
-        "GIT_AUTHOR_EMAIL": "editor@example.org",
-        "GIT_COMMITTER_NAME": "Editor",
-        "GIT_COMMITTER_EMAIL": "editor@example.org",
-        "GIT_AUTHOR_DATE": stamp,
-        "GIT_COMMITTER_DATE": stamp,
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
-
-
 def build_history(root: Path, steps: list[Step]) -> Path:
     """Commit each step (one a day), build the site from the repository; its folder."""
     content = root / "monographs"
@@ -127,8 +110,8 @@ def build_history(root: Path, steps: list[Step]) -> Path:
             (root / "sources.yaml").write_text(sources, encoding="utf-8")
         else:
             (content / f"{SLUG}.yaml").write_text(monograph(step, number), encoding="utf-8")
-        git(root, "add", ".", day=number)
-        git(root, "commit", "--allow-empty", "-qm", f"step {number}", day=number)
+        git(root, "add", ".", date=f"2026-10-{number:02d}")
+        git(root, "commit", "--allow-empty", "-qm", f"step {number}", date=f"2026-10-{number:02d}")
     out = root / "_site"
     code = cli.main(["build", "--content", str(content), "--out", str(out)])
     assert code == 0

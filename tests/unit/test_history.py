@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sitetools import git
 
 from clincalc_site.content.change_words import (
     OWN_WORDS,
@@ -448,21 +447,6 @@ def test_read_history_outside_git_is_empty(tmp_path: Path) -> None:
     assert read_history(tmp_path, tmp_path / "cache") == {}
 
 
-def git(root: Path, *args: str, date: str = "2026-10-01T12:00:00") -> None:
-    env = {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Editor",
-        "GIT_AUTHOR_EMAIL": "editor@example.org",
-        "GIT_COMMITTER_NAME": "Editor",
-        "GIT_COMMITTER_EMAIL": "editor@example.org",
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-    }
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
-
-
 def test_read_history_from_a_real_repository(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q")
     content = tmp_path / "monographs"
@@ -470,11 +454,11 @@ def test_read_history_from_a_real_repository(tmp_path: Path) -> None:
     target = content / "warfarin.yaml"
     target.write_text(POMALIDOMIDE, encoding="utf-8")
     git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-qm", "Foundation: package skeleton", date="2026-10-01T12:00:00")
+    git(tmp_path, "commit", "-qm", "Foundation: package skeleton", date="2026-10-01")
     target.write_text(REFORMATTED, encoding="utf-8")
-    git(tmp_path, "commit", "-qam", "wip: zzqx tidy", date="2026-10-02T12:00:00")
+    git(tmp_path, "commit", "-qam", "wip: zzqx tidy", date="2026-10-02")
     target.write_text(REFORMATTED.replace("status: draft", "status: in-review"), encoding="utf-8")
-    git(tmp_path, "commit", "-qam", "wip: zzqx review", date="2026-10-03T12:00:00")
+    git(tmp_path, "commit", "-qam", "wip: zzqx review", date="2026-10-03")
     cache = tmp_path / ".clincalc" / "cache"
     history = read_history(content, cache)
     assert history == {
