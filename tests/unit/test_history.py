@@ -327,7 +327,7 @@ def test_the_registry_beside_the_content_folder_is_read_from_the_same_log() -> N
         RegistryChange(1, "2026-11-03", None, B),
         RegistryChange(2, "2026-11-02", "", None),  # team.yaml deleted
     ]
-    timeline = Timeline(registry)
+    timeline = Timeline.of(registry)
     assert timeline.at(3) == ("", "")  # before either change
     assert timeline.at(2) == ("", "") and timeline.at(1) == ("", B) and timeline.at(0) == ("", B)
 
@@ -354,7 +354,7 @@ def test_a_registry_event_makes_a_version_of_the_file_in_force() -> None:
         RegistryEvent(2, "2026-10-04", "Dose published"),
         RegistryEvent(4, "2026-10-02", "Dose held back"),
     ]
-    timeline = Timeline(
+    timeline = Timeline.of(
         [RegistryChange(s, f"2026-10-0{6 - s}", None, f"{s:040x}") for s in (1, 2, 4, 6)]
     )
     versions, ended = versions_of(items, facts, timeline, events)

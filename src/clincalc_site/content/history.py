@@ -235,7 +235,7 @@ def read_git_history(
     if output is None:
         return GitHistory()
     log, registry_log = parse_log(output, prefix, registry)
-    timeline = Timeline(registry_log) if registry_log else None
+    timeline = Timeline.of(registry_log) if registry_log else None
     cached = read_cache(cache_dir) if cache_dir is not None else {}
     try:
         events: Mapping[str, tuple[RegistryEvent, ...]] = {}

@@ -61,7 +61,7 @@ def _read(path: Path, given: str | None = None) -> tuple[Any, SourceMap | None, 
     held it); (None, None, []) when it is absent."""
     shown = display_path(path)
     if given is not None:
-        return _parse(given.removeprefix("\ufeff"), shown)
+        return _parse(given, shown)
     if not path.is_file():
         return None, None, []
     try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,7 +29,7 @@ from pathlib import Path
 from clincalc_site.content.git_blobs import read_blobs
 from clincalc_site.content.history_store import read_json, write_json
 from clincalc_site.content.loader import Entry, decode, load_parsed
-from clincalc_site.content.models import EMPTY_REGISTRY, Registry
+from clincalc_site.content.models import EMPTY_REGISTRY, SOURCES_FILE, TEAM_FILE, Registry
 from clincalc_site.content.registry import registry_from_texts
 from clincalc_site.content.yaml_source import parse_yaml
 
@@ -79,26 +80,31 @@ class RegistryEvent:
     what: str
 
 
+@dataclass(frozen=True)
 class Timeline:
     """The registry's states, oldest first, and which was in force after any commit."""
 
-    def __init__(self, changes: Iterable[RegistryChange]) -> None:
+    states: tuple[RegistryState, ...]
+
+    @classmethod
+    def of(cls, changes: Iterable[RegistryChange]) -> Timeline:
+        """The states the registry's changes (as ``parse_log`` lists them) went through."""
         states: list[RegistryState] = []
         team = sources = ""
         for change in sorted(changes, key=lambda c: -c.seq):  # oldest first
             team = team if change.team is None else change.team
             sources = sources if change.sources is None else change.sources
             states.append(RegistryState(change.seq, change.date, team, sources))
-        self.states = tuple(states)
-        self._keys = [-state.seq for state in states]
+        return cls(tuple(states))
 
     def without(self, left_out: frozenset[int]) -> Timeline:
         """The same, less the states of the commits ``left_out``: the one before stays in
         force through them."""
-        kept = Timeline(())
-        kept.states = tuple(state for state in self.states if state.seq not in left_out)
-        kept._keys = [-state.seq for state in kept.states]
-        return kept
+        return Timeline(tuple(state for state in self.states if state.seq not in left_out))
+
+    @functools.cached_property
+    def _keys(self) -> list[int]:
+        return [-state.seq for state in self.states]  # ascending, for ``bisect``
 
     def at(self, seq: int) -> tuple[str, str]:
         """The registry in force just after commit ``seq`` (made by it or before it)."""
@@ -268,7 +274,10 @@ class RegistryReader:
         """The registry of those files; None when they had problems."""
         if blobs not in self.known:
             texts = read_blobs(self.content_dir, [blob for blob in blobs if blob])
-            team, sources = (_text(texts.get(blob)) if blob else None for blob in blobs)
+            team, sources = (
+                _text(texts.get(blob), name) if blob else None
+                for blob, name in zip(blobs, (TEAM_FILE, SOURCES_FILE), strict=True)
+            )
             self.known[blobs] = registry_from_texts(self.content_dir.parent, team, sources)
         return self.known[blobs]
 
@@ -286,13 +295,9 @@ class RegistryReader:
         return tuple(sorted(people | documents))
 
 
-def _text(data: bytes | None) -> str | None:
-    if data is None:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+def _text(data: bytes | None, shown: str) -> str | None:
+    """A registry file as a commit held it, decoded as ``loader`` decodes files."""
+    return decode(data, shown)[0] if data is not None else None
 
 
 def _load(data: bytes, shown: str, slug: str, day: dt.date, registry: Registry) -> Entry | None:
