@@ -489,3 +489,19 @@ def test_a_broken_monograph_template_is_a_located_error_wherever_pages_render(
     assert problem.location.line > 1
     assert "nope" in problem.message
     assert snapshot(site.out) == before
+
+
+def test_the_program_s_own_code_is_in_the_cache_key(tmp_path: Path) -> None:
+    """New code under the same version number (a team installing from a commit, a developer)
+    must not reuse pages the old code made; Python's compiled files do not count."""
+    package = tmp_path / "clincalc_site"
+    (package / "render").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    module = package / "render" / "api_export.py"
+    module.write_text("FIELDS = ('slug',)\n", encoding="utf-8")
+    (package / "static.js").write_text("let x = 1;\n", encoding="utf-8")
+    first = cache.code_digest.__wrapped__(package)
+    (package / "__pycache__" / "api_export.cpython-311.pyc").write_bytes(b"\0" * 16)
+    assert cache.code_digest.__wrapped__(package) == first
+    module.write_text("FIELDS = ('slug', 'version')\n", encoding="utf-8")
+    assert cache.code_digest.__wrapped__(package) != first

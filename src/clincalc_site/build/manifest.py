@@ -431,11 +431,26 @@ def load_key(today: dt.date, registry: str) -> str:
     """What a file's load result depends on besides its bytes and its path.
 
     ``registry`` is ``Registry.digest`` of team.yaml and sources.yaml: a new revision of a
-    source changes whether the doses that cite it are shown.
+    source changes whether the doses that cite it are shown. The program's own code is in
+    it too, not only its version: a team that installs from a commit, or a developer,
+    runs new code under the same version number.
     """
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     versions = _library_versions()
-    return digest(FORMAT, __version__, python, versions, today.isoformat(), registry)
+    code = code_digest(Path(__file__).resolve().parents[1])
+    return digest(FORMAT, __version__, code, python, versions, today.isoformat(), registry)
+
+
+@functools.cache  # the program's files do not change under a running process
+def code_digest(package: Path) -> str:
+    """A digest of the program's source files under ``package`` (``.py``, ``.js``; not the
+    compiled ``__pycache__``, which Python rewrites at will)."""
+    hasher = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".js") and "__pycache__" not in path.parts:
+            hasher.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+            hasher.update(hashlib.sha256(path.read_bytes()).digest())
+    return hasher.hexdigest()
 
 
 def callable_identity(function: Callable[..., object] | None) -> str:
