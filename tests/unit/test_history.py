@@ -30,7 +30,6 @@ from clincalc_site.content.history import (
     Withdrawal,
     describe_history,
     parse_log,
-    parse_raw_log,
     read_history,
     versions_of,
 )
@@ -286,7 +285,7 @@ A, B, C = "a" * 40, "b" * 40, "c" * 40
 ZERO = "0" * 40
 
 
-def test_parse_raw_log_maps_files_to_their_blob_changes_newest_first() -> None:
+def test_parse_log_maps_files_to_their_blob_changes_newest_first() -> None:
     text = (
         f"{RS}2026-11-02\n\n:100644 100644 {A} {B} M\twarfarin.yaml\n"
         f"{RS}2026-10-01\n\n:000000 100644 {ZERO} {A} A\twarfarin.yaml\n"
@@ -295,7 +294,7 @@ def test_parse_raw_log_maps_files_to_their_blob_changes_newest_first() -> None:
         f':000000 100644 {ZERO} {C} A\t"caf\\303\\251.yaml"\n'
         f":000000 100644 {ZERO} {C} A\tdrafts/x.yaml\n"
     )
-    log = parse_raw_log(text)
+    log, _ = parse_log(text, "")  # names relative to the content folder (--relative)
     assert log == {
         "warfarin": [
             FileChange("2026-11-02", "M", A, B, seq=1),

@@ -152,12 +152,6 @@ class FileChange:
         return f"{self.old}:{self.new}"
 
 
-def parse_raw_log(text: str) -> dict[str, list[FileChange]]:
-    """Parse ``git log --raw --no-abbrev --format=<RS>%cs`` output (with ``--relative``):
-    slug -> file changes, newest first."""
-    return parse_log(text, "")[0]
-
-
 def parse_log(
     text: str, prefix: str, registry: str | None = None
 ) -> tuple[dict[str, list[FileChange]], list[RegistryChange]]:
@@ -300,13 +294,6 @@ def describe_history(
             withdrawals[slug] = ended
     used = {pair: value for pair, value in facts.items() if not _is_trivial(pair)}
     return GitHistory(changes, versions, withdrawals), used
-
-
-def count_versions(
-    items: Sequence[FileChange], facts: Mapping[str, tuple[Fact, ...]]
-) -> tuple[MonographVersion, ...]:
-    """A file's versions, oldest first: ``versions_of(items, facts)[0]``."""
-    return versions_of(items, facts)[0]
 
 
 def _with_events(said: list[tuple[int, Change]], events: Sequence[RegistryEvent]) -> list[Change]:

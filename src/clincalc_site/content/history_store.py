@@ -111,7 +111,7 @@ def read_cache(cache_dir: Path) -> dict[str, tuple[Fact, ...]]:
     and so is every entry that is not facts ``change_words`` makes.
 
     The file holds each distinct list of facts once (``said``) and, for each pair, the
-    index of its list (``pairs``): every pair of a history is kept (see ``count_versions``),
+    index of its list (``pairs``): every pair of a history is kept (see ``history.versions_of``),
     most say the same few things, and a rebuild reads them all (a third of the time facts
     written out pair by pair took, checked once per list instead of once per pair)."""
     stored = read_json(cache_dir, CACHE_FILE, CACHE_FORMAT) or {}
